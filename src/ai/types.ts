@@ -1,0 +1,38 @@
+/** The AI port: one call per turn. Providers: `local` (offline, knowledge base) and `openai`. */
+
+export type Language = 'pt-BR' | 'en'
+
+export interface AiMessage {
+  direction: 'in' | 'out'
+  /** Inbound: the customer's text, or a short description of a non-text message. */
+  text: string
+}
+
+export interface AiTurnInput {
+  conversationId: number
+  /** Earlier messages of the conversation, oldest first (already answered). */
+  history: AiMessage[]
+  /** The inbound messages this turn answers, in `seq` order. */
+  unanswered: AiMessage[]
+  /** Department the conversation was routed to before, if any. */
+  currentDepartment: string | undefined
+  signal?: AbortSignal | undefined
+}
+
+export interface AiReply {
+  /** Department id from the knowledge base, or undefined when it could not be told. */
+  department: string | undefined
+  /** Customer-facing text, in the knowledge base's language. */
+  text: string
+  /** The customer's need looks met: the conversation may close and get an NPS survey. */
+  resolved: boolean
+  /** A person should take over. */
+  handoff: boolean
+  /** 0..1: how sure the provider is of the department and answer. */
+  confidence: number
+}
+
+export interface AiProvider {
+  readonly name: 'local' | 'openai'
+  reply(input: AiTurnInput): Promise<AiReply>
+}

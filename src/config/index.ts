@@ -1,0 +1,151 @@
+import { ConfigError } from '../errors.js'
+import { envSchema } from './schema.js'
+import { readQueueSettings, type QueueName, type QueueSettings } from './queues.js'
+import { secret, type Secret } from './secret.js'
+
+export { QUEUE_NAMES, queueEnvPrefix, type QueueName, type QueueSettings } from './queues.js'
+export { secret, type Secret } from './secret.js'
+export { envSchema } from './schema.js'
+
+export interface RedisConfig {
+  /** `redis://` or `rediss://`; the password, if any, lives in `password`. */
+  url: string
+  password: Secret | undefined
+  tls: boolean
+  prefix: string
+  commandTimeoutMs: number
+}
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test'
+  http: { port: number; host: string }
+  logLevel: string
+  database: { url: Secret | undefined; dataDir: string; statementTimeoutMs: number; poolSize: number }
+  /** Undefined: no Redis, the in-process runtime runs. */
+  redis: RedisConfig | undefined
+  whatsapp: {
+    appSecret: Secret | undefined
+    verifyToken: Secret | undefined
+    token: Secret | undefined
+    phoneNumberId: string | undefined
+    apiBaseUrl: string
+    transport: 'cloud' | 'console'
+    timeoutMs: number
+  }
+  ai: {
+    provider: 'local' | 'openai'
+    openaiApiKey: Secret | undefined
+    openaiBaseUrl: string | undefined
+    openaiModel: string
+    timeoutMs: number
+    knowledgeBasePath: string
+  }
+  adminToken: Secret | undefined
+  turns: { debounceMs: number; debounceMaxMs: number }
+  reconciler: { afterMs: number; intervalMs: number }
+  shutdownGraceMs: number
+  queues: Readonly<Record<QueueName, QueueSettings>>
+}
+
+const maybeSecret = (v: string | undefined) => (v === undefined ? undefined : secret(v))
+
+/**
+ * Reads and validates the whole environment at once. Throws one {@link ConfigError} that
+ * lists every bad variable, so an operator fixes them all in one go.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    // zod's messages say what was expected; the value itself is left out because it may be a secret.
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)
+    throw new ConfigError(problems)
+  }
+  const e = parsed.data
+  const problems = crossFieldProblems(e)
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  return deepFreeze({
+    nodeEnv: e.NODE_ENV,
+    http: { port: e.PORT, host: e.HOST },
+    logLevel: e.LOG_LEVEL,
+    database: {
+      url: maybeSecret(e.DATABASE_URL),
+      dataDir: e.DATA_DIR,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      poolSize: e.DATABASE_POOL_SIZE,
+    },
+    redis: redisConfig(e),
+    whatsapp: {
+      appSecret: maybeSecret(e.WHATSAPP_APP_SECRET),
+      verifyToken: maybeSecret(e.WHATSAPP_VERIFY_TOKEN),
+      token: maybeSecret(e.WHATSAPP_TOKEN),
+      phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID,
+      apiBaseUrl: e.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
+      transport: e.WHATSAPP_TRANSPORT,
+      timeoutMs: e.WHATSAPP_TIMEOUT_MS,
+    },
+    ai: {
+      provider: e.AI_PROVIDER,
+      openaiApiKey: maybeSecret(e.OPENAI_API_KEY),
+      openaiBaseUrl: e.OPENAI_BASE_URL,
+      openaiModel: e.OPENAI_MODEL,
+      timeoutMs: e.AI_TIMEOUT_MS,
+      knowledgeBasePath: e.KNOWLEDGE_BASE,
+    },
+    adminToken: maybeSecret(e.ADMIN_TOKEN),
+    turns: { debounceMs: e.DEBOUNCE_MS, debounceMaxMs: e.DEBOUNCE_MAX_MS },
+    reconciler: { afterMs: e.RECONCILE_AFTER_MS, intervalMs: e.RECONCILE_INTERVAL_MS },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    queues: readQueueSettings(e),
+  } satisfies Config)
+}
+
+type ParsedEnv = ReturnType<typeof envSchema.parse>
+
+function crossFieldProblems(e: ParsedEnv): string[] {
+  const problems: string[] = []
+  if (e.NODE_ENV === 'production' && e.WHATSAPP_APP_SECRET === undefined) {
+    problems.push('WHATSAPP_APP_SECRET: required when NODE_ENV=production (webhook signatures cannot be verified without it)')
+  }
+  if (e.WHATSAPP_TRANSPORT === 'cloud' && e.WHATSAPP_TOKEN === undefined) {
+    problems.push('WHATSAPP_TOKEN: required when WHATSAPP_TRANSPORT=cloud')
+  }
+  if (e.AI_PROVIDER === 'openai' && e.OPENAI_API_KEY === undefined) {
+    problems.push('OPENAI_API_KEY: required when AI_PROVIDER=openai')
+  }
+  if (e.REDIS_URL !== undefined && e.UPSTASH_REDIS_HOST !== undefined) {
+    problems.push('REDIS_URL: set either REDIS_URL or UPSTASH_REDIS_HOST, not both')
+  }
+  if (e.DEBOUNCE_MAX_MS < e.DEBOUNCE_MS) {
+    problems.push(`DEBOUNCE_MAX_MS: must be at least DEBOUNCE_MS (${e.DEBOUNCE_MS}); got ${e.DEBOUNCE_MAX_MS}`)
+  }
+  return problems
+}
+
+function redisConfig(e: ParsedEnv): RedisConfig | undefined {
+  const common = { prefix: e.REDIS_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
+  if (e.REDIS_URL !== undefined) {
+    const u = new URL(e.REDIS_URL)
+    const password = u.password === '' ? undefined : secret(decodeURIComponent(u.password))
+    u.password = ''
+    return { url: u.toString(), password, tls: u.protocol === 'rediss:', ...common }
+  }
+  if (e.UPSTASH_REDIS_HOST !== undefined) {
+    // The original turned certificate verification off; we keep TLS and keep verification on.
+    return {
+      url: `rediss://${e.UPSTASH_REDIS_HOST}:${e.UPSTASH_REDIS_PORT}`,
+      password: maybeSecret(e.UPSTASH_REDIS_PASSWORD),
+      tls: true,
+      ...common,
+    }
+  }
+  return undefined
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod'
+import { queueEnvShape } from './queues.js'
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+
+const ms = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback)
+
+const url = (protocols: readonly string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true
+      try {
+        return protocols.includes(new URL(v).protocol)
+      } catch {
+        return false
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  )
+
+/**
+ * Every environment variable Atende reads, with its default. `.env.example` and the README
+ * table document the same list; `test/config` checks they agree.
+ */
+export const envSchema = z.object({
+  /** `production` refuses to start without WHATSAPP_APP_SECRET. @defaultValue 'development' */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port. @defaultValue 3000 */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /** HTTP bind address. @defaultValue '0.0.0.0' */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** pino level. @defaultValue 'info' */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** PostgreSQL URL; when unset, PGlite runs embedded under DATA_DIR. */
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  /** Where PGlite keeps its files. `memory://` keeps nothing. @defaultValue './data' */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Longest one database statement may run before the request fails with 503. @defaultValue 5_000 */
+  DATABASE_STATEMENT_TIMEOUT_MS: ms(5_000).pipe(z.number().min(1)),
+  /** PostgreSQL connections per process. @defaultValue 10 */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
+
+  /** `redis://` or `rediss://` (TLS, certificate verified). When unset and no UPSTASH_* either, the in-process runtime runs. */
+  REDIS_URL: url(['redis:', 'rediss:']),
+  /** The original system's settings; TLS is always on for them. */
+  UPSTASH_REDIS_HOST: optionalString,
+  UPSTASH_REDIS_PORT: z.coerce.number().int().min(1).max(65_535).default(6379),
+  UPSTASH_REDIS_PASSWORD: optionalString,
+  /** Key prefix of every queue. Wrap it in braces (`{atende}`) on Redis Cluster. @defaultValue 'atende' */
+  REDIS_PREFIX: z.string().min(1).default('atende'),
+  /** Longest a producer command (enqueue) may wait on Redis. @defaultValue 1_000 */
+  REDIS_COMMAND_TIMEOUT_MS: ms(1_000).pipe(z.number().min(1)),
+
+  /** Meta app secret used to verify X-Hub-Signature-256. Required when NODE_ENV=production. */
+  WHATSAPP_APP_SECRET: optionalString,
+  /** Token Meta echoes in the GET verification handshake. */
+  WHATSAPP_VERIFY_TOKEN: optionalString,
+  /** Bearer token for the Graph API (cloud transport). */
+  WHATSAPP_TOKEN: optionalString,
+  /** Default sending number id, used when a conversation has none. */
+  WHATSAPP_PHONE_NUMBER_ID: optionalString,
+  /** Graph API base, version included. @defaultValue 'https://graph.facebook.com/v21.0' */
+  WHATSAPP_API_BASE_URL: url(['http:', 'https:']).transform((v) => v ?? 'https://graph.facebook.com/v21.0'),
+  /** `cloud` sends through the Graph API; `console` only stores and logs replies. @defaultValue 'console' */
+  WHATSAPP_TRANSPORT: z.enum(['cloud', 'console']).default('console'),
+  /** Longest one Graph API call may take. @defaultValue 10_000 */
+  WHATSAPP_TIMEOUT_MS: ms(10_000).pipe(z.number().min(1)),
+
+  /** `local` (offline, knowledge base) or `openai` (any compatible server). @defaultValue 'local' */
+  AI_PROVIDER: z.enum(['local', 'openai']).default('local'),
+  OPENAI_API_KEY: optionalString,
+  /** Base URL of an OpenAI-compatible server. @defaultValue the SDK's (api.openai.com) */
+  OPENAI_BASE_URL: url(['http:', 'https:']),
+  /** @defaultValue 'gpt-4o-mini' */
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** Longest one AI completion may take. @defaultValue 20_000 */
+  AI_TIMEOUT_MS: ms(20_000).pipe(z.number().min(1)),
+  /** Knowledge base (YAML or JSON). @defaultValue 'knowledge-base/sample.pt-BR.yaml' */
+  KNOWLEDGE_BASE: z.string().min(1).default('knowledge-base/sample.pt-BR.yaml'),
+
+  /** Bearer token of the admin API; the admin API answers 401 to everything when unset. */
+  ADMIN_TOKEN: optionalString,
+
+  /** A turn waits until the conversation is quiet this long. @defaultValue 1_500 */
+  DEBOUNCE_MS: ms(1_500),
+  /** ...but never longer than this after the first unanswered message. @defaultValue 8_000 */
+  DEBOUNCE_MAX_MS: ms(8_000),
+  /** Work due and not done for this long is enqueued again by the reconciler. @defaultValue 30_000 */
+  RECONCILE_AFTER_MS: ms(30_000).pipe(z.number().min(1)),
+  /** How often the reconciler looks. @defaultValue 5_000 */
+  RECONCILE_INTERVAL_MS: ms(5_000).pipe(z.number().min(10)),
+  /** Graceful shutdown budget before in-flight work is aborted. @defaultValue 10_000 */
+  SHUTDOWN_GRACE_MS: ms(10_000),
+
+  ...queueEnvShape(),
+})
+
+export type Env = z.infer<typeof envSchema>

@@ -1,0 +1,3 @@
+export { turnDueAt, type DebounceSettings } from './turn-due.js'
+export { splitReply, MAX_TEXT_CHARS } from './split-reply.js'
+export { stripNul, stripNulDeep } from './text.js'

@@ -1,0 +1,107 @@
+/**
+ * The catalogue of every error Atende throws. Codes are stable and never reused: callers,
+ * tests and alerts match on `code`, not on wording (STYLE.md §4).
+ */
+export interface AtendeErrorOptions {
+  cause?: unknown
+  /** Whether trying the same work again later may succeed. @defaultValue false */
+  retryable?: boolean
+}
+
+export class AtendeError extends Error {
+  readonly code: string
+  /** HTTP status when this error reaches a client; 500 means "not the client's fault". */
+  readonly statusCode: number
+  readonly retryable: boolean
+
+  constructor(code: string, statusCode: number, message: string, options: AtendeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.statusCode = statusCode
+    this.retryable = options.retryable ?? false
+  }
+}
+
+export class ConfigError extends AtendeError {
+  readonly problems: readonly string[]
+  constructor(problems: readonly string[]) {
+    super('ATD_CONFIG_INVALID', 500, `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.problems = problems
+  }
+}
+
+export class KnowledgeBaseError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_KNOWLEDGE_BASE_INVALID', 500, message, options)
+  }
+}
+
+export class BadSignatureError extends AtendeError {
+  constructor(message = 'X-Hub-Signature-256 is missing or does not match the body') {
+    super('ATD_WEBHOOK_BAD_SIGNATURE', 401, message)
+  }
+}
+
+export class MalformedJsonError extends AtendeError {
+  constructor(options: AtendeErrorOptions = {}) {
+    super('ATD_WEBHOOK_MALFORMED_JSON', 400, 'request body is not valid JSON', options)
+  }
+}
+
+export class VerifyTokenError extends AtendeError {
+  constructor() {
+    super('ATD_WEBHOOK_BAD_VERIFY_TOKEN', 403, 'hub.verify_token does not match WHATSAPP_VERIFY_TOKEN')
+  }
+}
+
+export class DatabaseUnavailableError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_DATABASE_UNAVAILABLE', 503, message, { retryable: true, ...options })
+  }
+}
+
+export class UnauthorizedError extends AtendeError {
+  constructor(message = 'a valid bearer token is required') {
+    super('ATD_UNAUTHORIZED', 401, message)
+  }
+}
+
+export class NotFoundError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_NOT_FOUND', 404, message)
+  }
+}
+
+/** A WhatsApp Cloud API call failed; `metaCode` is Meta's numeric error code when known. */
+export class WhatsAppApiError extends AtendeError {
+  readonly metaCode: number | undefined
+  readonly httpStatus: number | undefined
+  /** When set, try again after this delay without counting an attempt (rate limits). */
+  readonly retryAfterMs: number | undefined
+  constructor(
+    message: string,
+    details: { metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+  ) {
+    super('ATD_WHATSAPP_API', 502, message, { retryable: details.retryable, cause: details.cause })
+    this.metaCode = details.metaCode
+    this.httpStatus = details.httpStatus
+    this.retryAfterMs = details.retryAfterMs
+  }
+}
+
+export class AiProviderError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_AI_PROVIDER', 502, message, { retryable: true, ...options })
+  }
+}
+
+export class QueueUnavailableError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_QUEUE_UNAVAILABLE', 503, message, { retryable: true, ...options })
+  }
+}
+
+export function isAtendeError(err: unknown): err is AtendeError {
+  return err instanceof AtendeError
+}

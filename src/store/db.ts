@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import type { SQL } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import pg from 'pg'
+import * as schema from './schema.js'
+
+export type Schema = typeof schema
+/** The one database type the code sees, whichever engine is under it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+
+export interface Database {
+  db: Db
+  engine: 'pglite' | 'postgres'
+  /** Cheap liveness probe for /readyz; rejects when the database cannot answer. */
+  ping(signal?: AbortSignal): Promise<void>
+  close(): Promise<void>
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL connection string; when unset PGlite runs embedded in `dataDir`. */
+  url?: string | undefined
+  /** PGlite directory, or `memory://` for a throw-away database. */
+  dataDir: string
+  /** PostgreSQL `statement_timeout` and client query timeout. */
+  statementTimeoutMs: number
+  /** PostgreSQL pool size. @defaultValue 10 */
+  poolSize?: number
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return options.url === undefined ? openPglite(options.dataDir) : openPostgres(options)
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
+  const client = await PGlite.create(dataDir)
+  const db = drizzlePglite(client, { schema }) as unknown as Db
+  return {
+    db,
+    engine: 'pglite',
+    ping: async () => {
+      await client.query('select 1')
+    },
+    close: once(() => client.close()),
+  }
+}
+
+async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.statementTimeoutMs,
+    connectionTimeoutMillis: options.statementTimeoutMs,
+    idleTimeoutMillis: 30_000,
+  })
+  // An idle client's socket error must not crash the process; the next query reports it.
+  pool.on('error', () => {})
+  const db = drizzlePg(pool, { schema }) as unknown as Db
+  return {
+    db,
+    engine: 'postgres',
+    ping: async () => {
+      await pool.query('select 1')
+    },
+    close: once(() => pool.end()),
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | undefined
+  return () => (p ??= fn())
+}
+
+/**
+ * Runs raw SQL and returns its rows. Both drivers answer `{ rows }`; drizzle's shared type
+ * cannot say so, hence the one cast here.
+ */
+export async function queryRows<T>(db: Pick<Db, 'execute'>, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] }
+  return result.rows
+}

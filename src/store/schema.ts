@@ -1,0 +1,140 @@
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
+
+const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity()
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => Buffer.from(v),
+})
+
+/** One customer, as WhatsApp identifies them: by phone (`wa_id`) or business-scoped user id. */
+export const contacts = pgTable('contacts', {
+  id: id(),
+  /** `wa:<wa_id>` or `bsuid:<from_user_id>`; the key conversations hang off. */
+  customerKey: text('customer_key').notNull().unique(),
+  waId: text('wa_id'),
+  userId: text('user_id'),
+  profileName: text('profile_name'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+})
+
+export const CONVERSATION_STATUSES = ['open', 'handoff', 'resolved', 'awaiting_nps', 'closed'] as const
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
+
+/** One customer thread on one business number. The turn and debounce columns live here. */
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: id(),
+    phoneNumberId: text('phone_number_id').notNull(),
+    contactId: bigint('contact_id', { mode: 'number' })
+      .notNull()
+      .references(() => contacts.id),
+    status: text('status').$type<ConversationStatus>().notNull().default('open'),
+    department: text('department'),
+    /** Highest inbound `seq` handed out; the next message gets `last_seq + 1`. */
+    lastSeq: integer('last_seq').notNull().default(0),
+    /** Every inbound message with `seq` ≤ this is covered by a turn. */
+    answeredSeq: integer('answered_seq').notNull().default(0),
+    firstUnansweredAt: ts('first_unanswered_at'),
+    lastInboundAt: ts('last_inbound_at'),
+    /** When the next turn may run (debounce); null when nothing is waiting for an answer. */
+    turnDueAt: ts('turn_due_at'),
+    /** Fencing token of the current turn lease; every write of a turn checks it. */
+    turnToken: bigint('turn_token', { mode: 'number' }).notNull().default(0),
+    leaseUntil: ts('lease_until').notNull().default(sql`'epoch'`),
+    /** Attempts of the pending turn, counted here so an emptied Redis cannot reset them. */
+    turnAttempts: integer('turn_attempts').notNull().default(0),
+    turnEnqueuedAt: ts('turn_enqueued_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('conversations_number_contact_key').on(t.phoneNumberId, t.contactId),
+    index('conversations_turn_due_idx').on(t.turnDueAt).where(sql`${t.turnDueAt} is not null`),
+    check(
+      'conversations_status_check',
+      sql`${t.status} in ('open', 'handoff', 'resolved', 'awaiting_nps', 'closed')`,
+    ),
+  ],
+)
+
+export type MessageDirection = 'in' | 'out'
+
+/** Messages in and out. Inbound rows are the inbox; outbound rows are the outbox. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: id(),
+    conversationId: bigint('conversation_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversations.id),
+    direction: text('direction').$type<MessageDirection>().notNull(),
+    /** Meta's message id; unique, so a redelivered webhook inserts nothing. Null until an outbound part is sent. */
+    wamid: text('wamid'),
+    /** Inbound: position in the conversation. Outbound: the inbound `seq` the reply answers. */
+    seq: integer('seq').notNull(),
+    /** Outbound: part number of a reply split in several messages; inbound: 0. */
+    part: integer('part').notNull().default(0),
+    type: text('type').notNull(),
+    text: text('text'),
+    /** Media reference (id, mime type, sha256, caption, filename) for image/audio/video/document/sticker. */
+    media: jsonb('media'),
+    /** The type-specific fields that have no column (location, contacts, reaction, interactive, unknown types). */
+    payload: jsonb('payload'),
+    /** Inbound: `received`. Outbound: pending → sending → sent → delivered → read, or failed / unknown. */
+    providerStatus: text('provider_status').notNull(),
+    error: jsonb('error'),
+    /** Meta's timestamp (one-second resolution): for display, never for ordering. */
+    sentAt: ts('sent_at'),
+    turnToken: bigint('turn_token', { mode: 'number' }),
+    enqueuedAt: ts('enqueued_at'),
+    processedAt: ts('processed_at'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('messages_wamid_key').on(t.wamid),
+    uniqueIndex('messages_conversation_direction_seq_part_key').on(t.conversationId, t.direction, t.seq, t.part),
+    index('messages_unprocessed_idx').on(t.createdAt).where(sql`${t.processedAt} is null and ${t.direction} = 'in'`),
+    check('messages_direction_check', sql`${t.direction} in ('in', 'out')`),
+  ],
+)
+
+/** Every delivery status Meta reported, kept even when it matches no message of ours. */
+export const statusEvents = pgTable(
+  'status_events',
+  {
+    id: id(),
+    wamid: text('wamid').notNull(),
+    status: text('status').notNull(),
+    recipient: text('recipient'),
+    errors: jsonb('errors'),
+    payload: jsonb('payload').notNull(),
+    occurredAt: ts('occurred_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('status_events_wamid_idx').on(t.wamid)],
+)
+
+/** Correctly signed payloads (or parts of them) we could not parse: kept raw, never lost. */
+export const quarantine = pgTable('quarantine', {
+  id: id(),
+  reason: text('reason').notNull(),
+  raw: bytea('raw').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+})

@@ -1,0 +1,106 @@
+/**
+ * What the rest of Atende knows of WhatsApp: parsed inbound messages and statuses, and the
+ * client that talks back. `waId` appears only inside this folder; outside it a customer is
+ * a `CustomerRef`.
+ */
+
+/** Who wrote: a phone-based `waId`, or (newer payloads) only a business-scoped `userId`. */
+export interface CustomerRef {
+  waId: string | undefined
+  userId: string | undefined
+  profileName: string | undefined
+}
+
+export interface MediaRef {
+  id: string
+  mimeType: string | undefined
+  sha256: string | undefined
+  caption: string | undefined
+  filename: string | undefined
+  /** Audio: whether it was recorded as a voice note. */
+  voice?: boolean | undefined
+}
+
+/** Types we understand; anything else arrives as its own string and is stored as such. */
+export type KnownMessageType =
+  | 'text'
+  | 'image'
+  | 'audio'
+  | 'video'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contacts'
+  | 'reaction'
+  | 'interactive'
+  | 'button'
+  | 'unsupported'
+
+export interface InboundMessage {
+  /** The business number that received it (`metadata.phone_number_id`). */
+  phoneNumberId: string
+  wamid: string
+  customer: CustomerRef
+  type: string
+  /** Text body, caption, or the title of a tapped button / list row. */
+  text: string | undefined
+  media: MediaRef | undefined
+  /** Type-specific fields with no column of their own (location, contacts, reaction, interactive, errors, context). */
+  payload: Record<string, unknown> | undefined
+  /** Meta's timestamp; one-second resolution, so never used for ordering. */
+  sentAt: Date
+}
+
+export interface StatusUpdate {
+  phoneNumberId: string
+  wamid: string
+  status: string
+  recipient: string | undefined
+  occurredAt: Date | undefined
+  errors: unknown[] | undefined
+  /** What we passed as `biz_opaque_callback_data` when sending (the outbox row id). */
+  bizOpaqueCallbackData: string | undefined
+  raw: Record<string, unknown>
+}
+
+/** A signed part of a webhook we could not understand, kept raw for the quarantine table. */
+export interface UnparsedPart {
+  reason: string
+  raw: unknown
+}
+
+export interface ParsedWebhook {
+  messages: InboundMessage[]
+  statuses: StatusUpdate[]
+  unparsed: UnparsedPart[]
+}
+
+export interface SendTextInput {
+  phoneNumberId: string
+  to: CustomerRef
+  text: string
+  /** Quote this inbound message in the reply. */
+  replyToWamid?: string | undefined
+  /** Echoed back by Meta in the status webhooks of this message. */
+  bizOpaqueCallbackData?: string | undefined
+  signal?: AbortSignal | undefined
+}
+
+export interface MarkReadInput {
+  phoneNumberId: string
+  wamid: string
+  signal?: AbortSignal | undefined
+}
+
+export interface DownloadedMedia {
+  bytes: Buffer
+  mimeType: string | undefined
+}
+
+export interface WhatsAppClient {
+  readonly transport: 'cloud' | 'console'
+  /** Sends one text message (≤ 4,096 chars; split longer replies first). Resolves to Meta's wamid. */
+  sendText(input: SendTextInput): Promise<{ wamid: string }>
+  markRead(input: MarkReadInput): Promise<void>
+  downloadMedia(mediaId: string, signal?: AbortSignal): Promise<DownloadedMedia>
+}

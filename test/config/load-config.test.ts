@@ -1,0 +1,57 @@
+import { inspect } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/index.js'
+import { ConfigError } from '../../src/errors.js'
+
+describe('loadConfig', () => {
+  it('runs embedded with nothing configured', () => {
+    const c = loadConfig({})
+    expect(c.redis).toBeUndefined()
+    expect(c.database.url).toBeUndefined()
+    expect(c.ai.provider).toBe('local')
+    expect(c.whatsapp.transport).toBe('console')
+    expect(c.queues['message-processing']).toMatchObject({ concurrency: 5, attempts: 4, backoffMs: 1_000 })
+    expect(c.queues['image-analysis'].concurrency).toBe(2)
+    expect(c.queues['nps-survey'].concurrency).toBe(3)
+    expect(c.queues['ai-response']).toMatchObject({ limiterMax: 10, limiterDurationMs: 1_000 })
+    expect(Object.isFrozen(c.queues)).toBe(true)
+  })
+
+  it('lists every invalid variable in one error', () => {
+    let err: unknown
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', AI_PROVIDER: 'gpt', QUEUE_AI_RESPONSE_CONCURRENCY: '0' })
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(ConfigError)
+    const problems = (err as ConfigError).problems.join('\n')
+    for (const key of ['PORT', 'REDIS_URL', 'AI_PROVIDER', 'QUEUE_AI_RESPONSE_CONCURRENCY']) expect(problems).toContain(key)
+    expect((err as ConfigError).code).toBe('ATD_CONFIG_INVALID')
+  })
+
+  it('turns TLS on for the original UPSTASH_* settings and keeps the password secret', () => {
+    const c = loadConfig({ UPSTASH_REDIS_HOST: 'example.upstash.io', UPSTASH_REDIS_PASSWORD: 'hunter2' })
+    expect(c.redis).toMatchObject({ url: 'rediss://example.upstash.io:6379', tls: true })
+    expect(c.redis?.password?.reveal()).toBe('hunter2')
+    expect(JSON.stringify(c)).not.toContain('hunter2')
+    expect(inspect(c, { depth: 10 })).not.toContain('hunter2')
+  })
+
+  it('takes the password out of REDIS_URL', () => {
+    const c = loadConfig({ REDIS_URL: 'rediss://:s3cret@redis.example:6380/0' })
+    expect(c.redis?.tls).toBe(true)
+    expect(c.redis?.url).not.toContain('s3cret')
+    expect(c.redis?.password?.reveal()).toBe('s3cret')
+  })
+
+  it('refuses to run in production without the app secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/WHATSAPP_APP_SECRET/)
+  })
+
+  it('requires the credentials of the transports and providers it is told to use', () => {
+    expect(() => loadConfig({ WHATSAPP_TRANSPORT: 'cloud', AI_PROVIDER: 'openai' })).toThrow(
+      /WHATSAPP_TOKEN[\s\S]*OPENAI_API_KEY/,
+    )
+  })
+})

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** A free TCP port on 127.0.0.1, found by binding port 0. */
+export async function freePort(): Promise<number> {
+  const srv = createServer()
+  srv.listen(0, '127.0.0.1')
+  await once(srv, 'listening')
+  const port = (srv.address() as { port: number }).port
+  srv.close()
+  await once(srv, 'close')
+  return port
+}
+
+export interface RedisServer {
+  port: number
+  url: string
+  /** SIGKILL: everything in memory is gone, like a crash of an instance without persistence. */
+  kill(): Promise<void>
+  /** Starts a new, empty server on the same port. */
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * A private `redis-server` on a free port, so tests can kill and restart it without touching
+ * the machine's shared one. No persistence: a restart comes back empty.
+ */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'atende-redis-'))
+  let child: ChildProcess | undefined
+
+  const start = async () => {
+    const c = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+        '--maxmemory-policy', 'noeviction', '--loglevel', 'notice'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    child = c
+    let out = ''
+    c.stdout!.setEncoding('utf8')
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: string) => {
+        out += chunk
+        if (out.includes('Ready to accept connections')) {
+          c.stdout!.off('data', onData)
+          c.stdout!.resume()
+          resolve()
+        }
+      }
+      c.stdout!.on('data', onData)
+      c.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)))
+      c.once('error', reject)
+    })
+  }
+  const kill = async () => {
+    const c = child
+    child = undefined
+    if (c === undefined || c.exitCode !== null) return
+    const exited = once(c, 'exit')
+    c.kill('SIGKILL')
+    await exited
+  }
+  // "Ready to accept connections" is logged at `notice`, hence that log level above.
+  await start()
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill,
+    start,
+    stop: async () => {
+      await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
