@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises'
+import { extname, resolve } from 'node:path'
+import { parseDocument } from 'yaml'
+import { z } from 'zod'
+import { KnowledgeBaseError } from '../errors.js'
+
+/** WhatsApp rejects text bodies longer than this, so no KB text may exceed it. */
+const MAX_TEXT_CHARS = 4096
+
+const text = (max = MAX_TEXT_CHARS) => z.string().trim().min(1, 'must not be empty').max(max)
+
+const departmentSchema = z.object({
+  /** Stable id stored on conversations (`suporte`, `financeiro`, ...). */
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, "-" or "_"'),
+  name: text(200),
+  description: text(1000),
+  /** Typical customer messages for this department; they train the local router. */
+  examples: z.array(text(1000)).min(1, 'needs at least one example'),
+})
+
+const faqSchema = z.object({
+  department: z.string(),
+  question: text(1000),
+  answer: text(),
+})
+
+const knowledgeBaseSchema = z.object({
+    business: z.object({ name: text(200), language: z.enum(['pt-BR', 'en']) }),
+    departments: z.array(departmentSchema).min(1, 'needs at least one department'),
+    faq: z.array(faqSchema),
+    messages: z.object({
+      /** Answer to a bare greeting. */
+      greeting: text(),
+      /** Honest "I did not understand", offering a person. */
+      fallback: text(),
+      /** Sent when a person takes over. */
+      handoff: text(),
+      /** Sent after the last failed attempt of a turn. */
+      apology: text(),
+      /** Answer to a thanks/closing; a per-language default is used when absent. */
+      closing: text().optional(),
+    }),
+  })
+
+/** A validated knowledge base. Unknown fields in the file are accepted and dropped. */
+export type KnowledgeBase = z.infer<typeof knowledgeBaseSchema>
+export type Department = KnowledgeBase['departments'][number]
+export type FaqEntry = KnowledgeBase['faq'][number]
+
+const EXTENSIONS = ['.yaml', '.yml', '.json']
+
+/**
+ * Reads and validates a knowledge base file (YAML or JSON, chosen by extension).
+ * @throws KnowledgeBaseError naming the file and every bad field, or saying it is missing.
+ */
+export async function loadKnowledgeBase(path: string): Promise<KnowledgeBase> {
+  let content: string
+  try {
+    content = await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'file not found' : `file cannot be read (${code ?? 'unknown error'})`
+    throw new KnowledgeBaseError(`${path}: ${why} (resolved to ${resolve(path)})`, { cause: err })
+  }
+  return parseKnowledgeBase(content, path)
+}
+
+/**
+ * Parses and validates knowledge base text. `sourceName` (a file name or path) picks the
+ * format by its extension and prefixes every error message.
+ */
+export function parseKnowledgeBase(content: string, sourceName: string): KnowledgeBase {
+  const data = parseByExtension(content, sourceName)
+  if (!isRecord(data)) {
+    const got = data === null ? 'nothing' : Array.isArray(data) ? 'a list' : typeof data
+    throw new KnowledgeBaseError(`${sourceName}: expected a mapping with business, departments, faq and messages; got ${got}`)
+  }
+  const parsed = knowledgeBaseSchema.safeParse(data)
+  // Cross-references are checked on the raw data too, so one run reports every problem.
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path, message: describeIssue(i) }))),
+    ...crossReferenceProblems(data as Record<string, unknown>),
+  ].map((p) => `${sourceName}: ${p.path.join('.') || '(root)'}: ${p.message}`)
+  if (!parsed.success || problems.length > 0) {
+    throw new KnowledgeBaseError(problems.join('\n'), { cause: parsed.error })
+  }
+  return parsed.data
+}
+
+interface Problem {
+  path: PropertyKey[]
+  message: string
+}
+
+/** Department ids must be unique, and every FAQ entry must name a declared one. */
+function crossReferenceProblems(data: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = []
+  const departments = Array.isArray(data.departments) ? (data.departments as unknown[]) : []
+  const ids = departments.map((d) => (isRecord(d) && typeof d.id === 'string' ? d.id : undefined))
+  ids.forEach((id, i) => {
+    if (id !== undefined && ids.indexOf(id) !== i) {
+      problems.push({ path: ['departments', i, 'id'], message: `'${id}' is declared twice` })
+    }
+  })
+  const declared = ids.filter((id) => id !== undefined)
+  const faq = Array.isArray(data.faq) ? (data.faq as unknown[]) : []
+  faq.forEach((entry, i) => {
+    if (!isRecord(entry) || typeof entry.department !== 'string' || declared.includes(entry.department)) return
+    problems.push({
+      path: ['faq', i, 'department'],
+      message: `'${entry.department}' is not a declared department; expected one of: ${declared.join(', ') || '(none)'}`,
+    })
+  })
+  return problems
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  // zod says "expected string, received undefined" for a missing field; say it plainly.
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+    return `is required (expected ${issue.expected})`
+  }
+  return issue.message
+}
+
+function parseByExtension(content: string, sourceName: string): unknown {
+  const ext = extname(sourceName).toLowerCase()
+  if (!EXTENSIONS.includes(ext)) {
+    throw new KnowledgeBaseError(`${sourceName}: unsupported extension '${ext}'; expected one of: ${EXTENSIONS.join(', ')}`)
+  }
+  return ext === '.json' ? parseJson(content, sourceName) : parseYaml(content, sourceName)
+}
+
+function parseYaml(content: string, sourceName: string): unknown {
+  const doc = parseDocument(content)
+  const first = doc.errors[0]
+  if (first !== undefined) {
+    const pos = first.linePos?.[0]
+    const where = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`
+    // The yaml package appends its own " at line L, column C:" and a code frame; keep the reason.
+    const reason = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')
+    throw new KnowledgeBaseError(`${sourceName}: YAML syntax error${where}: ${reason}`, { cause: first })
+  }
+  return doc.toJS()
+}
+
+function parseJson(content: string, sourceName: string): unknown {
+  try {
+    return JSON.parse(content)
+  } catch (err) {
+    const position = /position (\d+)/.exec((err as Error).message)?.[1]
+    const where = position === undefined ? '' : ` at ${lineColumn(content, Number(position))}`
+    throw new KnowledgeBaseError(`${sourceName}: JSON syntax error${where}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+function lineColumn(content: string, offset: number): string {
+  const before = content.slice(0, offset).split('\n')
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`
+}
