@@ -1,0 +1,132 @@
+/**
+ * Maps failed Graph API calls to {@link WhatsAppApiError}: whether trying again can help,
+ * and how long to wait first. Codes are from Meta's "Error codes" page for the Cloud API.
+ */
+import { WhatsAppApiError } from '../errors.js'
+
+/**
+ * Throttling codes and how long to wait before the next try. The wait does not burn an
+ * attempt (DESIGN.md, "Sending rate").
+ */
+const RATE_LIMIT_WAIT_MS: ReadonlyMap<number, number> = new Map([
+  // Cloud API throughput: 80 msgs/s per number by default; the next second has room again.
+  [130429, 1_000],
+  // Pair rate limit: about one message every 6 s to the same customer.
+  [131056, 6_000],
+  // WhatsApp Business Account and app-level rate limits; these windows are much longer.
+  [80007, 60_000],
+  [4, 60_000],
+])
+
+/** Wait after an HTTP 429 whose body names no code we know and that has no Retry-After. */
+const DEFAULT_429_WAIT_MS = 1_000
+
+/**
+ * Codes Meta documents as temporary ("possibly a temporary issue due to downtime", "service
+ * unavailable"), which sometimes arrive with a 4xx status.
+ */
+const TRANSIENT_CODES: ReadonlySet<number> = new Set([1, 2, 131000, 131016, 133004])
+
+const MAX_TITLE_CHARS = 160
+
+interface MetaError {
+  code: number | undefined
+  title: string | undefined
+}
+
+/** An error for a response that arrived with a non-2xx status. Reads (and consumes) the body. */
+export async function httpError(operation: string, response: Response, secretValue: string): Promise<WhatsAppApiError> {
+  const meta = readMetaError(await response.text().catch(() => ''))
+  const status = response.status
+  const described = meta.code === undefined ? 'no Meta error code' : `Meta code ${meta.code}`
+  const title = meta.title === undefined ? '' : ` (${scrub(meta.title, secretValue)})`
+  const message = `WhatsApp ${operation} failed: HTTP ${status}, ${described}${title}`
+
+  const rateWait = meta.code === undefined ? undefined : RATE_LIMIT_WAIT_MS.get(meta.code)
+  if (rateWait !== undefined || status === 429) {
+    const retryAfterMs = Math.max(rateWait ?? DEFAULT_429_WAIT_MS, retryAfterHeaderMs(response) ?? 0)
+    return apiError(message, meta.code, status, true, retryAfterMs)
+  }
+  const retryable = status >= 500 || (meta.code !== undefined && TRANSIENT_CODES.has(meta.code))
+  // Everything else, including 131047 (outside the 24 h window), 131026 (undeliverable),
+  // 131051 (unsupported type) and 100 (invalid parameter), fails the same way next time.
+  return apiError(message, meta.code, status, retryable, undefined)
+}
+
+/**
+ * An error for a call that got no response: a timeout, the caller's abort, or the network.
+ * All may succeed later, so all are retryable (the outbox decides what a lost send means).
+ */
+export function transportError(
+  operation: string,
+  err: unknown,
+  how: { timedOut: boolean; callerAborted: boolean; timeoutMs: number },
+): WhatsAppApiError {
+  let message: string
+  if (how.timedOut) message = `WhatsApp ${operation} timed out after ${how.timeoutMs} ms`
+  else if (how.callerAborted) message = `WhatsApp ${operation} was aborted by the caller`
+  else message = `WhatsApp ${operation} failed before a response (${networkCode(err)})`
+  return new WhatsAppApiError(message, { retryable: true, cause: err })
+}
+
+/** A 2xx response whose body is not what Meta documents. */
+export function badResponseError(operation: string, expected: string, status: number): WhatsAppApiError {
+  return new WhatsAppApiError(`WhatsApp ${operation} answered HTTP ${status} without ${expected}`, {
+    httpStatus: status,
+    retryable: true,
+  })
+}
+
+function apiError(
+  message: string,
+  metaCode: number | undefined,
+  httpStatus: number,
+  retryable: boolean,
+  retryAfterMs: number | undefined,
+): WhatsAppApiError {
+  return new WhatsAppApiError(message, {
+    ...(metaCode === undefined ? {} : { metaCode }),
+    httpStatus,
+    retryable,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  })
+}
+
+/** `{ error: { code, message, error_user_title?, error_data? } }`, or nothing usable. */
+function readMetaError(text: string): MetaError {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return { code: undefined, title: undefined } // an HTML error page from a proxy, say
+  }
+  const error = (body as { error?: unknown } | null)?.error
+  if (error === null || typeof error !== 'object') return { code: undefined, title: undefined }
+  const e = error as Record<string, unknown>
+  const code = typeof e.code === 'number' && Number.isInteger(e.code) ? e.code : undefined
+  const title = [e.error_user_title, e.title, e.message].find((t): t is string => typeof t === 'string' && t !== '')
+  return { code, title }
+}
+
+/**
+ * Meta's titles are short English sentences, but some quote parameters. Long digit runs
+ * (phone numbers) are masked and the token is removed, so the message is safe to log.
+ */
+function scrub(title: string, secretValue: string): string {
+  let t = secretValue === '' ? title : title.replaceAll(secretValue, '[redacted]')
+  t = t.replace(/\+?\d[\d\s().-]{5,}\d/g, '[number]')
+  return t.length > MAX_TITLE_CHARS ? `${t.slice(0, MAX_TITLE_CHARS)}…` : t
+}
+
+function retryAfterHeaderMs(response: Response): number | undefined {
+  const header = response.headers.get('retry-after')
+  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined
+  return Number(header.trim()) * 1000
+}
+
+/** `ECONNREFUSED` and the like, from undici's `fetch failed` cause; never a URL. */
+function networkCode(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause
+  if (typeof cause?.code === 'string' && /^[A-Z_]{2,40}$/.test(cause.code)) return cause.code
+  return err instanceof Error ? err.name : 'unknown error'
+}

@@ -1,0 +1,17 @@
+/** The public surface of `src/whatsapp`; other folders import from here only (STYLE.md §1). */
+export type {
+  CustomerRef,
+  DownloadedMedia,
+  InboundMessage,
+  KnownMessageType,
+  MarkReadInput,
+  MediaRef,
+  ParsedWebhook,
+  SendTextInput,
+  StatusUpdate,
+  UnparsedPart,
+  WhatsAppClient,
+} from './types.js'
+export { parseWebhook } from './parse-webhook.js'
+export { createCloudClient, type CloudClientOptions } from './cloud-client.js'
+export { createConsoleClient, type ConsoleClientOptions } from './console-client.js'
