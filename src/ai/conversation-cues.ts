@@ -1,0 +1,95 @@
+import type { Language } from './types.js'
+
+/**
+ * Rule-based cues the offline provider answers without the knowledge base: a bare greeting,
+ * a thanks/closing, an explicit request for a person. Input is the analyzer's folded words
+ * (shorthand expanded, accents stripped) and the folded text.
+ */
+export interface ConversationCues {
+  isGreeting(words: string[]): boolean
+  isClosing(words: string[], folded: string): boolean
+  isHandoffRequest(words: string[], folded: string): boolean
+}
+
+interface CueWords {
+  greetingCore: string[]
+  greetingFiller: string[]
+  closingCore: string[]
+  closingPhrases: RegExp[]
+  closingFiller: string[]
+  /** "It works now" words: with a thanks they close, unless a negation is present. */
+  success: string[]
+  negation: string[]
+  person: string[]
+  request: string[]
+  handoffPhrases: RegExp[]
+}
+
+const list = (s: string) => s.trim().split(/\s+/)
+
+const CUES: Record<Language, CueWords> = {
+  'pt-BR': {
+    greetingCore: list('oi ola opa bom boa salve alo hey hello hi'),
+    greetingFiller: list(`dia tarde noite tudo bem bom boa como vai voce voces esta ta beleza tranquilo joia ai
+      alguem e pessoal galera ne com quem falo`),
+    closingCore: list('obrigado obrigada obrigadao valeu agradeco grato grata resolveu resolvido resolvida funcionou consegui tchau'),
+    closingPhrases: [/\b(?:e|era|foi) so isso\b/, /\bso isso mesmo\b/],
+    closingFiller: list(`muito ok okay certo beleza perfeito otimo show top joia tranquilo entendi entao era e so isso
+      tudo pela pelo ajuda atencao atendimento deu ja voltou funcionando ta esta agora sim de nada mais ate logo
+      abraco abracos bom boa dia tarde noite foi ai aqui me voces voce por enquanto demais mesmo kk kkk rs certinho
+      ajudou muitissimo uma vez`),
+    success: list('voltou funcionou funcionando resolveu resolvido normalizou consegui'),
+    negation: list('nao ainda continua continuo mas porem problema'),
+    person: list('atendente atendentes humano humana pessoa operador'),
+    request: list('falar conversar chamar chama passar passa transferir transfere quero preciso atendimento me'),
+    handoffPhrases: [
+      /\b(?:atendimento|atendente) humano\b/,
+      /\bpessoa de verdade\b/,
+      /\bnao quero (?:falar com )?(?:um |uma |o |a )?(?:robo|bot|maquina)\b/,
+      /\b(?:falar|conversar) com (?:alguem|uma pessoa|gente)\b/,
+    ],
+  },
+  en: {
+    greetingCore: list('hi hello hey hiya howdy good greetings yo'),
+    greetingFiller: list('morning afternoon evening there how are you doing is anyone everyone all ok it going'),
+    closingCore: list('thanks thank thx cheers solved resolved worked bye goodbye appreciate'),
+    closingPhrases: [/\bthat s (?:all|it)\b/],
+    closingFiller: list(`you so much very a lot ok okay great perfect that s all it is was for the help now works
+      working got fixed awesome cool have nice day bye see ya again`),
+    success: list('works working worked fixed solved resolved back'),
+    negation: list('not no still but problem doesn don isn'),
+    person: list('agent human person representative operator'),
+    request: list('talk speak chat transfer connect want need real'),
+    handoffPhrases: [
+      /\b(?:real|actual|live) person\b/,
+      /\bnot a (?:bot|robot)\b/,
+      /\b(?:talk|speak|chat) (?:to|with) (?:someone|somebody)\b/,
+    ],
+  },
+}
+
+export function createConversationCues(language: Language): ConversationCues {
+  const c = CUES[language]
+  const within = (words: string[], ...sets: string[][]) => words.every((w) => sets.some((s) => s.includes(w)))
+  const some = (words: string[], set: string[]) => words.some((w) => set.includes(w))
+
+  return {
+    isGreeting: (words) => some(words, c.greetingCore) && within(words, c.greetingCore, c.greetingFiller),
+
+    isClosing(words, folded) {
+      const core = some(words, c.closingCore) || c.closingPhrases.some((p) => p.test(folded))
+      if (!core) return false
+      if (within(words, c.closingCore, c.closingFiller)) return true
+      // "a internet voltou, obrigado!": a thanks plus a success word closes, unless the text
+      // also says something is still wrong or asks something.
+      return some(words, c.success) && !some(words, c.negation) && !folded.includes('?')
+    },
+
+    isHandoffRequest(words, folded) {
+      if (c.handoffPhrases.some((p) => p.test(folded))) return true
+      if (!some(words, c.person)) return false
+      // "atendente" alone, or with a request verb; not "o atendente de ontem disse que...".
+      return words.length <= 3 || some(words, c.request)
+    },
+  }
+}

@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadKnowledgeBase, type KnowledgeBase } from '../../src/ai/knowledge-base.js'
+import { createLocalProvider } from '../../src/ai/local-provider.js'
+import type { AiProvider } from '../../src/ai/types.js'
+import { AiProviderError } from '../../src/errors.js'
+import { turn } from './turn.js'
+
+describe('local provider conversation cues', () => {
+  let kb: KnowledgeBase
+  let ai: AiProvider
+  beforeAll(async () => {
+    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
+    ai = createLocalProvider(kb)
+  })
+
+  it.each(['oi', 'bom dia', 'olá, tudo bem?', 'Oiii boa tarde!!', 'boa noite, td bem?'])(
+    'answers the pure greeting "%s" with the greeting message, not resolved',
+    async (text) => {
+      const reply = await ai.reply(turn(text))
+      expect(reply).toMatchObject({ text: kb.messages.greeting, resolved: false, handoff: false })
+    },
+  )
+
+  it('keeps the current department on a greeting', async () => {
+    expect((await ai.reply(turn('oi', { currentDepartment: 'financeiro' }))).department).toBe('financeiro')
+  })
+
+  it.each(['quero falar com um atendente', 'humano', 'ATENDENTE', 'me passa pra uma pessoa de verdade', 'não quero falar com robô'])(
+    'hands off on the explicit request "%s"',
+    async (text) => {
+      const reply = await ai.reply(turn(text))
+      expect(reply).toMatchObject({ text: kb.messages.handoff, handoff: true, resolved: false })
+    },
+  )
+
+  it('keeps the department of a hand-off request that names the subject', async () => {
+    const reply = await ai.reply(turn('quero falar com um atendente sobre a segunda via do boleto'))
+    expect(reply).toMatchObject({ handoff: true, department: 'financeiro' })
+  })
+
+  it('does not hand off when a message merely mentions an attendant', async () => {
+    const reply = await ai.reply(turn('o atendente de ontem disse que a visita técnica era hoje'))
+    expect(reply.handoff).toBe(false)
+  })
+
+  it.each(['obrigado, resolveu', 'valeu', 'era só isso', 'vlw, a internet voltou', 'Obrigada pela ajuda! 😊'])(
+    'marks the closing "%s" as resolved',
+    async (text) => {
+      const reply = await ai.reply(turn(text, { currentDepartment: 'suporte' }))
+      expect(reply).toMatchObject({ resolved: true, handoff: false, text: kb.messages.closing, department: 'suporte' })
+    },
+  )
+
+  it.each(['obrigado mas ainda ta lenta', 'não resolveu', 'valeu, e como pago com pix?'])(
+    'does not mark "%s" as resolved',
+    async (text) => {
+      expect((await ai.reply(turn(text))).resolved).toBe(false)
+    },
+  )
+
+  it.each(['asdkjh qwe zxcv', 'kkkkkkk', '🙂', '', '???'])('falls back honestly on "%s"', async (text) => {
+    const reply = await ai.reply(turn(text))
+    expect(reply).toMatchObject({ text: kb.messages.fallback, department: undefined, resolved: false, handoff: false })
+    expect(reply.confidence).toBeLessThan(0.3)
+  })
+
+  it('keeps the current department when the text does not tell one', async () => {
+    const reply = await ai.reply(turn('asdkjh qwe', { currentDepartment: 'comercial' }))
+    expect(reply).toMatchObject({ text: kb.messages.fallback, department: 'comercial' })
+  })
+
+  it('hands off instead of falling back twice in a row', async () => {
+    const history = [
+      { direction: 'in' as const, text: 'xpto' },
+      { direction: 'out' as const, text: kb.messages.fallback },
+    ]
+    const reply = await ai.reply(turn('zzz qqq', { history }))
+    expect(reply).toMatchObject({ text: kb.messages.handoff, handoff: true })
+  })
+
+  it('answers a burst as one text: a greeting plus the problem gets the answer', async () => {
+    const reply = await ai.reply(turn(['oi', 'minha internet caiu', 'ta sem conexão desde ontem']))
+    expect(reply.department).toBe('suporte')
+    expect(reply.text).toBe(kb.faq.find((f) => f.question.startsWith('Estou sem internet'))?.answer)
+  })
+
+  it('answers the question that follows a thanks in the same burst, not resolved', async () => {
+    const reply = await ai.reply(turn(['obrigado', 'e como pago com pix?']))
+    expect(reply).toMatchObject({ department: 'financeiro', resolved: false })
+    expect(reply.text).toContain('PIX')
+  })
+
+  it('reports more confidence for a clear question than for a vague one', async () => {
+    const clear = await ai.reply(turn('qual a chave pix pra pagar a fatura?'))
+    const vague = await ai.reply(turn('internet'))
+    expect(clear.confidence).toBeGreaterThan(0.6)
+    expect(vague.confidence).toBeLessThan(clear.confidence)
+  })
+
+  it('rejects a turn whose signal is already aborted', async () => {
+    const err = await ai.reply(turn('oi', { signal: AbortSignal.abort() })).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(AiProviderError)
+  })
+})
