@@ -1,0 +1,114 @@
+import { Queue, type JobsOptions } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import { QUEUE_NAMES, type QueueName, type QueueSettings } from '../config/index.js'
+import { QueueUnavailableError } from '../errors.js'
+import type { Dispatcher, DispatchOptions, WakeUp } from './port.js'
+
+export interface BullmqDispatcherOptions {
+  /** The producer connection (see `redisOptions(config, 'producer')`); the caller closes it. */
+  connection: Redis
+  /** Key prefix of every queue; `{atende}` keeps a queue's keys in one Redis Cluster slot. */
+  prefix: string
+  queues: Readonly<Record<QueueName, QueueSettings>>
+  log: Logger
+}
+
+export interface BullmqDispatcher extends Dispatcher {
+  readonly queues: ReadonlyMap<QueueName, Queue>
+  close(): Promise<void>
+}
+
+/** Completed jobs are only wake-ups: keep a few for the dashboard, then let Redis forget them. */
+const REMOVE_ON_COMPLETE = { age: 3_600, count: 10_000 }
+/** Failed jobs are evidence: keep them a week, bounded. */
+const REMOVE_ON_FAIL = { age: 7 * 24 * 3_600, count: 50_000 }
+
+export function createBullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispatcher {
+  const queues = new Map(
+    QUEUE_NAMES.map((name) => {
+      const s = options.queues[name]
+      const queue = new Queue(name, {
+        connection: options.connection,
+        prefix: options.prefix,
+        defaultJobOptions: {
+          attempts: s.attempts,
+          backoff: { type: 'exponential', delay: s.backoffMs },
+          removeOnComplete: REMOVE_ON_COMPLETE,
+          removeOnFail: REMOVE_ON_FAIL,
+        },
+      })
+      queue.on('error', (err) => options.log.warn({ err, queue: name }, 'queue connection error'))
+      return [name, queue] as const
+    }),
+  )
+
+  async function dispatch(wakeUps: readonly WakeUp[], opts: DispatchOptions = {}): Promise<void> {
+    const byQueue = new Map<QueueName, WakeUp[]>()
+    for (const w of wakeUps) byQueue.set(w.queue, [...(byQueue.get(w.queue) ?? []), w])
+    try {
+      await Promise.all(
+        [...byQueue].map(async ([name, list]) => {
+          const queue = queues.get(name)!
+          const jobs = list.map((w) => ({ name, ...toJob(w, Date.now()) }))
+          const fresh = opts.revive === true ? await reviveFailed(queue, jobs) : jobs
+          if (fresh.length > 0) await queue.addBulk(fresh)
+        }),
+      )
+    } catch (err) {
+      throw new QueueUnavailableError('could not enqueue wake-ups on Redis', { cause: err })
+    }
+  }
+
+  return {
+    mode: 'queues',
+    queues,
+    dispatch,
+    close: async () => {
+      const results = await Promise.allSettled([...queues.values()].map((q) => q.close()))
+      const failed = results.find((r) => r.status === 'rejected')
+      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
+    },
+  }
+}
+
+/**
+ * A job id only deduplicates while the job is stored: one sitting in `failed` turns a re-add
+ * into a silent no-op. The reconciler's path retries such jobs and adds only the rest.
+ */
+async function reviveFailed<T extends { opts: JobsOptions }>(queue: Queue, jobs: T[]): Promise<T[]> {
+  const rest: T[] = []
+  for (const job of jobs) {
+    const id = job.opts.jobId
+    const existing = id === undefined ? undefined : await queue.getJob(id)
+    if (existing === undefined) {
+      rest.push(job)
+    } else if ((await existing.getState()) === 'failed') {
+      await existing.retry('failed')
+    }
+  }
+  return rest
+}
+
+/** Job ids cannot contain ':' in BullMQ, hence the dashes. Jobs carry ids only. */
+function toJob(w: WakeUp, now: number): { data: Record<string, number>; opts: JobsOptions } {
+  switch (w.queue) {
+    case 'message-processing':
+      return { data: { messageId: w.messageId }, opts: { jobId: `msg-${w.messageId}` } }
+    case 'image-analysis':
+      return { data: { messageId: w.messageId }, opts: { jobId: `img-${w.messageId}` } }
+    case 'learning-tasks':
+      return { data: { conversationId: w.conversationId }, opts: { jobId: `learn-${w.conversationId}-${now}` } }
+    case 'ai-response':
+    case 'nps-survey':
+      // One pending job per conversation: a later wake-up moves a delayed one to its time, and
+      // one arriving while a job runs is kept to run after it (never two at once).
+      return {
+        data: { conversationId: w.conversationId },
+        opts: {
+          delay: Math.max(0, w.runAt.getTime() - now),
+          deduplication: { id: `${w.queue}-${w.conversationId}`, reschedule: true, keepLastIfActive: true },
+        },
+      }
+  }
+}

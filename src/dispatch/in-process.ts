@@ -1,0 +1,186 @@
+import type { Logger } from 'pino'
+import { QUEUE_NAMES, type QueueName, type QueueSettings } from '../config/index.js'
+import type { Processor, Processors } from '../workers/index.js'
+import { wakeUpKey, type Dispatcher, type WakeUp } from './port.js'
+import { backoffDelayMs, classifyFailure, logFailure } from './run-job.js'
+
+export interface InProcessRuntimeOptions {
+  /** Processors may also be given later with `start` (they enqueue through this runtime). */
+  processors?: Processors
+  queues: Readonly<Record<QueueName, QueueSettings>>
+  log: Logger
+}
+
+export interface InProcessRuntime extends Dispatcher {
+  /** Sets the processors; work dispatched before runs once they are there. */
+  start(processors: Processors): void
+  /** Resolves when nothing is running or due within the next tick (tests). */
+  idle(): Promise<void>
+  /** Stops taking work, waits for running jobs; `abort()` first to cut them short. */
+  close(): Promise<void>
+  /** Aborts the signal handed to running jobs (forced shutdown). */
+  abort(): void
+}
+
+interface Entry {
+  wakeUp: WakeUp
+  runAt: number
+  attempt: number
+  timer: NodeJS.Timeout | undefined
+  running: boolean
+  /** A wake-up that arrived while this one ran: it runs again afterwards. */
+  again: WakeUp | undefined
+}
+
+/**
+ * The runtime without Redis: the same processors, the same keys (one pending job per row,
+ * per conversation for turns), retries with the queue's backoff, concurrency and limiter.
+ * It keeps nothing itself: after a crash the reconciler rebuilds the work from the database.
+ */
+export function createInProcessRuntime(options: InProcessRuntimeOptions): InProcessRuntime {
+  const log = options.log.child({ component: 'in-process-runtime' })
+  let processors: Processors = options.processors ?? {}
+  const abort = new AbortController()
+  const lanes = new Map(QUEUE_NAMES.map((q) => [q, createLane(q, options.queues[q])]))
+  let closed = false
+  const idleWaiters: Array<() => void> = []
+
+  function createLane(queue: QueueName, settings: QueueSettings) {
+    const entries = new Map<string, Entry>()
+    const ready: Entry[] = []
+    const starts: number[] = []
+    let active = 0
+    let limiterTimer: NodeJS.Timeout | undefined
+
+    const schedule = (e: Entry) => {
+      clearTimeout(e.timer)
+      const delay = Math.max(0, e.runAt - Date.now())
+      e.timer = setTimeout(() => {
+        e.timer = undefined
+        ready.push(e)
+        pump()
+      }, delay)
+    }
+
+    const limiterWaitMs = () => {
+      if (settings.limiterMax === 0) return 0
+      const windowStart = Date.now() - settings.limiterDurationMs
+      while (starts.length > 0 && starts[0]! <= windowStart) starts.shift()
+      return starts.length < settings.limiterMax ? 0 : starts[0]! - windowStart
+    }
+
+    const pump = () => {
+      // Without a processor (not started yet, or a queue this process does not serve) work waits.
+      while (!closed && processors[queue] !== undefined && active < settings.concurrency && ready.length > 0) {
+        const wait = limiterWaitMs()
+        if (wait > 0) {
+          limiterTimer ??= setTimeout(() => { limiterTimer = undefined; pump() }, wait)
+          return
+        }
+        starts.push(Date.now())
+        void run(ready.shift()!)
+      }
+      checkIdle()
+    }
+
+    const run = async (e: Entry) => {
+      const key = wakeUpKey(e.wakeUp)
+      const processor = processors[queue] as Processor<QueueName>
+      active++
+      e.running = true
+      const jobLog = log.child({ queue, job: key, attempt: e.attempt })
+      let next: { runAt: number; attempt: number } | undefined
+      try {
+        const result = await processor(e.wakeUp as never, {
+          attempt: e.attempt,
+          maxAttempts: settings.attempts,
+          signal: abort.signal,
+          log: jobLog,
+        })
+        if (result !== undefined) {
+          jobLog.debug({ reason: result.reason }, 'job delayed')
+          next = { runAt: result.retryAt.getTime(), attempt: e.attempt }
+        }
+      } catch (err) {
+        const kind = classifyFailure(err)
+        logFailure(jobLog, err, e.attempt, settings.attempts, kind)
+        if (kind === 'retry' && e.attempt < settings.attempts) {
+          next = { runAt: Date.now() + backoffDelayMs(settings.backoffMs, e.attempt), attempt: e.attempt + 1 }
+        }
+      } finally {
+        active--
+        e.running = false
+      }
+      if (e.again !== undefined) {
+        e.wakeUp = e.again
+        e.again = undefined
+        const runAt = runAtOf(e.wakeUp)
+        next = next === undefined ? { runAt, attempt: 1 } : { runAt: Math.min(next.runAt, runAt), attempt: next.attempt }
+      }
+      if (next === undefined || closed) {
+        entries.delete(key)
+      } else {
+        e.runAt = next.runAt
+        e.attempt = next.attempt
+        schedule(e)
+      }
+      pump()
+    }
+
+    return {
+      entries,
+      busy: () => active > 0 || (ready.length > 0 && processors[queue] !== undefined),
+      pump,
+      dispatch(w: WakeUp) {
+        const key = wakeUpKey(w)
+        const e = entries.get(key)
+        if (e === undefined) {
+          const fresh: Entry = { wakeUp: w, runAt: runAtOf(w), attempt: 1, timer: undefined, running: false, again: undefined }
+          entries.set(key, fresh)
+          schedule(fresh)
+        } else if (e.running) {
+          e.again = w
+        } else if (e.timer !== undefined) {
+          // Like BullMQ's `reschedule` deduplication: the pending run moves to the new time.
+          e.wakeUp = w
+          e.runAt = runAtOf(w)
+          schedule(e)
+        }
+      },
+      stop() {
+        for (const e of entries.values()) clearTimeout(e.timer)
+        clearTimeout(limiterTimer)
+      },
+    }
+  }
+
+  function checkIdle() {
+    if ([...lanes.values()].some((l) => l.busy())) return
+    for (const w of idleWaiters.splice(0)) w()
+  }
+
+  return {
+    mode: 'in-process',
+    start(p) {
+      processors = p
+      for (const l of lanes.values()) l.pump()
+    },
+    async dispatch(wakeUps) {
+      for (const w of wakeUps) lanes.get(w.queue)!.dispatch(w)
+    },
+    idle: () => new Promise<void>((resolve) => {
+      idleWaiters.push(resolve)
+      setImmediate(checkIdle)
+    }),
+    abort: () => abort.abort(new Error('shutdown: in-flight jobs aborted')),
+    close: async () => {
+      closed = true
+      for (const l of lanes.values()) l.stop()
+      while ([...lanes.values()].some((l) => l.busy())) await new Promise<void>((r) => idleWaiters.push(r))
+    },
+  }
+}
+
+function runAtOf(w: WakeUp): number {
+  return 'runAt' in w ? w.runAt.getTime() : Date.now()
+}

@@ -1,0 +1,5 @@
+export { wakeUpKey, type Dispatcher, type DispatchOptions, type WakeUp } from './port.js'
+export { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js'
+export { createInProcessRuntime, type InProcessRuntime } from './in-process.js'
+export { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js'
+export { redisOptions } from './redis-options.js'

@@ -1,0 +1,30 @@
+import type { RedisOptions } from 'ioredis'
+import type { RedisConfig } from '../config/index.js'
+
+export type RedisRole = 'producer' | 'worker'
+
+/**
+ * ioredis options for one role. Workers block on Redis and must wait out outages
+ * (`maxRetriesPerRequest: null`, BullMQ's requirement). Producers sit on the webhook's
+ * path: they fail fast instead — no offline queue, one retry, and a command timeout, since
+ * `enableOfflineQueue: false` alone does not help when Redis hangs rather than refuses.
+ * TLS verifies the certificate (the original turned that off).
+ */
+export function redisOptions(config: RedisConfig, role: RedisRole): RedisOptions {
+  const u = new URL(config.url)
+  const port = u.port === '' ? 6379 : Number(u.port)
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0
+  return {
+    host: u.hostname,
+    port,
+    db: Number.isInteger(db) ? db : 0,
+    ...(u.username !== '' ? { username: decodeURIComponent(u.username) } : {}),
+    ...(config.password !== undefined ? { password: config.password.reveal() } : {}),
+    ...(config.tls ? { tls: { servername: u.hostname } } : {}),
+    connectionName: `atende-${role}`,
+    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
+    ...(role === 'worker'
+      ? { maxRetriesPerRequest: null, enableOfflineQueue: true }
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: config.commandTimeoutMs }),
+  }
+}

@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { Config } from '../config/index.js'
+import type { Processors } from '../workers/index.js'
+import { createBullmqDispatcher } from './bullmq-dispatcher.js'
+import { createBullmqWorkers, type BullmqWorkers } from './bullmq-workers.js'
+import { createInProcessRuntime } from './in-process.js'
+import type { Dispatcher } from './port.js'
+import { redisOptions } from './redis-options.js'
+
+export interface Runtime {
+  readonly dispatcher: Dispatcher
+  /** Starts consuming with these processors (no-op for a producer-only process). */
+  startWorkers(processors: Processors): void
+  /** Forced shutdown: aborts running jobs. */
+  abort(): void
+  /** Stops consuming, waits for running jobs, closes connections. */
+  close(): Promise<void>
+  /** Resolves when no job runs or is ready (in-process runtime only; tests). */
+  idle?(): Promise<void>
+}
+
+export interface RuntimeOptions {
+  config: Pick<Config, 'redis' | 'queues'>
+  log: Logger
+  /** Whether this process consumes jobs (`serve`, `worker`) or only produces them (`api`). */
+  consume: boolean
+}
+
+/**
+ * BullMQ on Redis when Redis is configured; otherwise the in-process runtime over the same
+ * processors. The dispatcher exists before the processors (they enqueue through it), hence
+ * the two steps.
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, log } = options
+  if (config.redis === undefined) {
+    const runtime = createInProcessRuntime({ processors: {}, queues: config.queues, log })
+    return {
+      dispatcher: runtime,
+      startWorkers: (processors) => runtime.start(processors),
+      abort: runtime.abort,
+      close: runtime.close,
+      idle: runtime.idle,
+    }
+  }
+  const redis = config.redis
+  const producer = new Redis(redisOptions(redis, 'producer'))
+  producer.on('error', (err) => log.warn({ err }, 'redis producer connection error'))
+  const dispatcher = createBullmqDispatcher({ connection: producer, prefix: redis.prefix, queues: config.queues, log })
+  let workers: BullmqWorkers | undefined
+  return {
+    dispatcher,
+    startWorkers: (processors) => {
+      if (!options.consume || workers !== undefined) return
+      workers = createBullmqWorkers({ connection: redisOptions(redis, 'worker'), prefix: redis.prefix, queues: config.queues, processors, log })
+    },
+    abort: () => workers?.abort(),
+    close: async () => {
+      const errors: unknown[] = []
+      for (const close of [() => workers?.close(), () => dispatcher.close(), () => producer.quit()]) {
+        await Promise.resolve(close()).catch((err: unknown) => errors.push(err))
+      }
+      if (errors.length > 0) throw errors[0]
+    },
+  }
+}

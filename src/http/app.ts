@@ -1,0 +1,29 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Secret } from '../config/index.js'
+import type { Ingest } from '../ingest/index.js'
+import { installErrorHandling } from './errors.js'
+import { healthRoutes, type HealthRoutesOptions } from './health.js'
+import { webhookRoutes } from './webhook.js'
+
+export interface AppDeps {
+  log: Logger
+  ingest: Ingest
+  whatsapp: { appSecret: Secret | undefined; verifyToken: Secret | undefined }
+  health: HealthRoutesOptions
+}
+
+/** Builds the HTTP app without listening: `main` listens, tests use `app.inject()`. */
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Behind a load balancer every request closes fast; a slow client must not hold a socket.
+    requestTimeout: 30_000,
+    // Fastify answers 503 to new requests while closing and waits for in-flight ones.
+    return503OnClosing: true,
+  })
+  installErrorHandling(app)
+  await app.register(healthRoutes, deps.health)
+  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
+  return app
+}

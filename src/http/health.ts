@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { DatabaseUnavailableError } from '../errors.js'
+
+export interface HealthRoutesOptions {
+  /** Rejects when the database cannot answer. */
+  pingDatabase(signal: AbortSignal): Promise<void>
+  databaseEngine: 'pglite' | 'postgres'
+  runtimeMode: 'queues' | 'in-process'
+  /** Longest /readyz waits for the database. */
+  timeoutMs: number
+}
+
+/** `/healthz`: the process is alive. `/readyz`: it can take traffic (the database answers). */
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({
+    status: 'ok',
+  }))
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: { status: { type: 'string' }, database: { type: 'string' }, runtime: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async () => {
+      const signal = AbortSignal.timeout(options.timeoutMs)
+      try {
+        await Promise.race([
+          options.pingDatabase(signal),
+          new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+        ])
+      } catch (err) {
+        throw new DatabaseUnavailableError('the database did not answer', { cause: err })
+      }
+      return { status: 'ready', database: options.databaseEngine, runtime: options.runtimeMode }
+    },
+  )
+}

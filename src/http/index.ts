@@ -1,0 +1,2 @@
+export { createApp, type AppDeps } from './app.js'
+export { WEBHOOK_BODY_LIMIT_BYTES } from './webhook.js'

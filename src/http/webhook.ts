@@ -1,0 +1,97 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyPluginAsync } from 'fastify'
+import type { Secret } from '../config/index.js'
+import { BadSignatureError, VerifyTokenError } from '../errors.js'
+import { isValidSignature, type Ingest } from '../ingest/index.js'
+import { errorResponse } from './errors.js'
+
+export interface WebhookRoutesOptions {
+  ingest: Ingest
+  /** Without it signatures are not checked (development only; main refuses this in production). */
+  appSecret: Secret | undefined
+  verifyToken: Secret | undefined
+}
+
+/** Meta's maximum webhook payload. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 3 * 1024 * 1024
+
+/**
+ * `GET` and `POST /webhooks/whatsapp`. The raw-body parser is registered inside this plugin
+ * so the signature is checked over the exact bytes Meta signed, and no other route sees it.
+ */
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
+  // Only JSON reaches the webhook (anything else: 415), and as raw bytes.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_req, body, done) =>
+    done(null, body),
+  )
+
+  app.get<{ Querystring: { 'hub.mode'?: string; 'hub.verify_token'?: string; 'hub.challenge'?: string } }>(
+    '/webhooks/whatsapp',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            'hub.mode': { type: 'string', maxLength: 64 },
+            'hub.verify_token': { type: 'string', maxLength: 1024 },
+            'hub.challenge': { type: 'string', maxLength: 1024 },
+          },
+        },
+        response: { 200: { type: 'string' }, '4xx': errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query
+      if (q['hub.mode'] !== 'subscribe' || q['hub.challenge'] === undefined || !sameSecret(q['hub.verify_token'], options.verifyToken)) {
+        throw new VerifyTokenError()
+      }
+      return reply.type('text/plain').send(q['hub.challenge'])
+    },
+  )
+
+  app.post(
+    '/webhooks/whatsapp',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
+      schema: {
+        headers: {
+          type: 'object',
+          properties: { 'x-hub-signature-256': { type: 'string', maxLength: 200 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' }, statuses: { type: 'integer' }, quarantined: { type: 'integer' } },
+          },
+          '4xx': errorResponse,
+          '5xx': errorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const raw = request.body
+      if (!Buffer.isBuffer(raw)) throw new BadSignatureError('expected a JSON body (Content-Type: application/json)')
+      if (options.appSecret !== undefined) {
+        const header = request.headers['x-hub-signature-256']
+        if (!isValidSignature(raw, typeof header === 'string' ? header : undefined, options.appSecret.reveal())) {
+          throw new BadSignatureError()
+        }
+      }
+      const result = await options.ingest.accept(raw)
+      return {
+        accepted: result.accepted.length,
+        duplicates: result.duplicates,
+        statuses: result.statuses,
+        quarantined: result.quarantined,
+      }
+    },
+  )
+}
+
+function sameSecret(given: string | undefined, expected: Secret | undefined): boolean {
+  if (given === undefined || expected === undefined) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected.reveal())
+  return a.length === b.length && timingSafeEqual(a, b)
+}

@@ -1,0 +1,202 @@
+/**
+ * Composition root and CLI: `atende serve | api | worker | migrate`. The only module that
+ * reads `process.env`, installs signal handlers, and wires adapters together.
+ */
+import { pino, type Logger } from 'pino'
+import { createAiProvider, loadKnowledgeBase } from './ai/index.js'
+import { loadConfig, type Config } from './config/index.js'
+import { createReconciler, createRuntime } from './dispatch/index.js'
+import { AtendeError, ConfigError } from './errors.js'
+import { createApp } from './http/index.js'
+import { createIngest } from './ingest/index.js'
+import { migrate, openDatabase } from './store/index.js'
+import { createCloudClient, createConsoleClient, type WhatsAppClient } from './whatsapp/index.js'
+import { createProcessors } from './workers/index.js'
+
+type Role = 'serve' | 'api' | 'worker'
+type Closer = { name: string; close: () => Promise<unknown> }
+interface Started {
+  closers: Closer[]
+  /** Aborts in-flight jobs: the forced phase of shutdown. */
+  abort: () => void
+}
+
+const USAGE = `usage: atende <command>
+  serve     HTTP and every worker in one process (the default)
+  api       HTTP only; needs REDIS_URL and DATABASE_URL
+  worker    queue workers only; needs REDIS_URL and DATABASE_URL
+  migrate   apply database migrations and exit`
+
+async function main(argv: string[]): Promise<void> {
+  const command = argv[0] ?? 'serve'
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  if (!['serve', 'api', 'worker', 'migrate'].includes(command)) {
+    process.stderr.write(`unknown command '${command}'\n${USAGE}\n`)
+    process.exitCode = 2
+    return
+  }
+  const config = loadConfig(process.env)
+  const log = pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]', '*.phone', '*.waId'], censor: '[redacted]' },
+  })
+  installCrashHandlers(log)
+  if (command === 'migrate') return runMigrate(config, log)
+  checkRole(command as Role, config)
+  installShutdown(await start(command as Role, config, log), config, log)
+}
+
+async function runMigrate(config: Config, log: Logger): Promise<void> {
+  const database = await openDatabase({ url: config.database.url?.reveal(), dataDir: config.database.dataDir, statementTimeoutMs: config.database.statementTimeoutMs })
+  try {
+    const { applied } = await migrate(database.db)
+    log.info({ applied, engine: database.engine }, 'migrations applied')
+  } finally {
+    await database.close()
+  }
+}
+
+function checkRole(role: Role, config: Config): void {
+  if (role === 'serve') return
+  const problems: string[] = []
+  if (config.redis === undefined) problems.push(`REDIS_URL: 'atende ${role}' shares work through Redis; set REDIS_URL (or UPSTASH_REDIS_HOST), or run 'atende serve'`)
+  if (config.database.url === undefined) problems.push(`DATABASE_URL: 'atende ${role}' runs beside other processes, and only one process can open a PGlite directory; set DATABASE_URL`)
+  if (problems.length > 0) throw new ConfigError(problems)
+}
+
+/** Creates resources in dependency order; the returned closers release them in reverse. */
+async function start(role: Role, config: Config, log: Logger): Promise<Started> {
+  const closers: Closer[] = []
+  try {
+    const database = await openDatabase({
+      url: config.database.url?.reveal(),
+      dataDir: config.database.dataDir,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      poolSize: config.database.poolSize,
+    })
+    closers.push({ name: 'database', close: database.close })
+    const { applied } = await migrate(database.db)
+    log.info({ engine: database.engine, migrationsApplied: applied }, 'database ready')
+
+    const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
+    const ai = createAiProvider(config.ai, kb)
+    const whatsapp = createWhatsAppClient(config, log)
+    if (config.whatsapp.appSecret === undefined) {
+      log.warn('WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified; anyone can post messages (refused when NODE_ENV=production)')
+    }
+
+    const runtime = await createRuntime({ config, log, consume: role !== 'api' })
+    closers.push({ name: 'runtime', close: runtime.close })
+    const debounce = config.turns
+    runtime.startWorkers(
+      createProcessors({
+        db: database.db,
+        dispatcher: runtime.dispatcher,
+        whatsapp,
+        ai,
+        messages: { apology: kb.messages.apology, handoff: kb.messages.handoff },
+        debounce,
+        aiTimeoutMs: config.ai.timeoutMs,
+        sendTimeoutMs: config.whatsapp.timeoutMs,
+        log,
+      }),
+    )
+    logRuntime(role, config, log)
+
+    const reconciler = createReconciler({ db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler })
+    closers.push({ name: 'reconciler', close: reconciler.close })
+
+    if (role !== 'worker') {
+      const ingest = createIngest({ db: database.db, dispatcher: runtime.dispatcher, log, debounce, commitTimeoutMs: config.database.statementTimeoutMs })
+      const app = await createApp({
+        log,
+        ingest,
+        whatsapp: { appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken },
+        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs },
+      })
+      closers.push({ name: 'http', close: async () => { await app.close(); await ingest.idle() } })
+      await app.listen({ port: config.http.port, host: config.http.host })
+    }
+    log.info({ role, ai: ai.name, whatsapp: whatsapp.transport, business: kb.business.name }, 'atende started')
+    return { closers, abort: runtime.abort }
+  } catch (err) {
+    await closeAll(closers, log)
+    throw err
+  }
+}
+
+function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {
+  const w = config.whatsapp
+  if (w.transport === 'console') return createConsoleClient({ log: log.child({ component: 'whatsapp-console' }) })
+  return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs })
+}
+
+/** In the spirit of the original's startup lines, so its runbooks still read. */
+function logRuntime(role: Role, config: Config, log: Logger): void {
+  const concurrency = Object.fromEntries(Object.entries(config.queues).map(([q, s]) => [q, s.concurrency]))
+  if (config.redis === undefined) {
+    log.warn({ concurrency }, 'queue workers disabled: REDIS_URL not set; the in-process runtime serves the same queues from the database')
+    return
+  }
+  log.info({ queues: Object.keys(config.queues), prefix: config.redis.prefix, tls: config.redis.tls }, 'queue system initialised')
+  if (role !== 'api') log.info({ workers: Object.keys(config.queues).length, concurrency }, 'queue workers started')
+}
+
+async function closeAll(closers: Closer[], log: Logger): Promise<void> {
+  for (const c of closers.toReversed()) {
+    await c.close().catch((err: unknown) => log.error({ err, resource: c.name }, 'close failed'))
+  }
+}
+
+/** Time the forced phase gets to finish closing before the process exits regardless. */
+const FORCED_EXIT_AFTER_MS = 5_000
+
+function installShutdown({ closers, abort }: Started, config: Config, log: Logger): void {
+  let shutting: Promise<void> | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shutting !== undefined) {
+      log.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
+    log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down')
+    // Past the grace period in-flight turns are aborted; their leases expire and the
+    // reconciler hands the work to another process.
+    const force = setTimeout(() => {
+      log.warn('grace period over: aborting in-flight work')
+      abort()
+      setTimeout(() => process.exit(1), FORCED_EXIT_AFTER_MS).unref()
+    }, config.shutdownGraceMs)
+    force.unref()
+    shutting = closeAll(closers, log).then(() => {
+      clearTimeout(force)
+      log.info('shutdown complete')
+    })
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+}
+
+function installCrashHandlers(log: Logger): void {
+  // An unknown state is worse than a restart: log and let the supervisor start us again.
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception')
+    process.exit(1)
+  })
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled rejection')
+    process.exit(1)
+  })
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof AtendeError && (err.code === 'ATD_CONFIG_INVALID' || err.code === 'ATD_KNOWLEDGE_BASE_INVALID')) {
+    // Configuration problems are the operator's to fix: the message, not a stack trace.
+    process.stderr.write(`atende: ${err.message}\n`)
+  } else {
+    process.stderr.write(`atende: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  }
+  process.exit(1)
+})

@@ -1,0 +1,43 @@
+export { openDatabase, queryRows, type Database, type Db, type OpenDatabaseOptions } from './db.js'
+export { migrate } from './migrate.js'
+export * as schema from './schema.js'
+export type { ConversationStatus } from './schema.js'
+export {
+  commitInbox,
+  type AcceptedMessage,
+  type InboundRow,
+  type InboxBatch,
+  type InboxCommitResult,
+  type QuarantineRow,
+  type StatusRow,
+} from './inbox.js'
+export {
+  countMessageAttempt,
+  loadInboundMessage,
+  markEnqueued,
+  markProcessed,
+  markTurnEnqueued,
+  type InboundMessageRow,
+} from './messages.js'
+export {
+  claimTurn,
+  completeTurn,
+  loadHistory,
+  loadTurnConversation,
+  loadUnanswered,
+  releaseTurn,
+  type CompleteTurnInput,
+  type TurnConversation,
+  type TurnMessage,
+} from './turns.js'
+export {
+  beginSend,
+  loadReplyParts,
+  markSendFailed,
+  markSent,
+  prepareReply,
+  type OutboxPart,
+  type OutboxStatus,
+  type ReplyMeta,
+} from './outbox.js'
+export { findOverdueWork, markTurnsEnqueued, type OverdueWork } from './reconcile.js'

@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm'
+import { queryRows, type Db } from './db.js'
+
+export interface InboundMessageRow {
+  id: number
+  conversationId: number
+  wamid: string
+  seq: number
+  type: string
+  text: string | null
+  media: Record<string, unknown> | null
+  payload: Record<string, unknown> | null
+  sentAt: Date | null
+  processedAt: Date | null
+  attempts: number
+  phoneNumberId: string
+}
+
+/** Records that wake-ups for these messages reached the runtime (the reconciler's clock starts here). */
+export async function markEnqueued(db: Db, messageIds: readonly number[], now: Date): Promise<void> {
+  if (messageIds.length === 0) return
+  await db.execute(sql`update messages set enqueued_at = ${now} where id in ${ids(messageIds)}`)
+}
+
+export async function loadInboundMessage(db: Db, id: number): Promise<InboundMessageRow | undefined> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select m.id, m.conversation_id, m.wamid, m.seq, m.type, m.text, m.media, m.payload, m.sent_at,
+               m.processed_at, m.attempts, c.phone_number_id
+        from messages m join conversations c on c.id = m.conversation_id
+        where m.id = ${id} and m.direction = 'in'`,
+  )
+  const r = rows[0]
+  if (r === undefined) return undefined
+  return {
+    id: Number(r.id),
+    conversationId: Number(r.conversation_id),
+    wamid: r.wamid as string,
+    seq: r.seq as number,
+    type: r.type as string,
+    text: r.text as string | null,
+    media: r.media as Record<string, unknown> | null,
+    payload: r.payload as Record<string, unknown> | null,
+    sentAt: toDate(r.sent_at),
+    processedAt: toDate(r.processed_at),
+    attempts: r.attempts as number,
+    phoneNumberId: r.phone_number_id as string,
+  }
+}
+
+/** Counts a processing attempt in the database, where an emptied Redis cannot reset it. Returns the new count. */
+export async function countMessageAttempt(db: Db, id: number): Promise<number> {
+  const [r] = await queryRows<{ attempts: number }>(
+    db,
+    sql`update messages set attempts = attempts + 1, updated_at = now() where id = ${id} returning attempts`,
+  )
+  return r?.attempts ?? 0
+}
+
+/** Marks a message processed (its error, if processing gave up) and returns when its conversation's turn is due. */
+export async function markProcessed(
+  db: Db,
+  id: number,
+  now: Date,
+  error?: unknown,
+): Promise<{ conversationId: number; turnDueAt: Date | null }> {
+  const [r] = await queryRows<{ conversation_id: string; turn_due_at: unknown }>(
+    db,
+    sql`with m as (
+          update messages set processed_at = coalesce(processed_at, ${now}),
+                              error = coalesce(${error === undefined ? null : JSON.stringify(error)}::jsonb, error),
+                              updated_at = ${now}
+          where id = ${id} returning conversation_id)
+        select m.conversation_id, c.turn_due_at from m join conversations c on c.id = m.conversation_id`,
+  )
+  return { conversationId: Number(r!.conversation_id), turnDueAt: toDate(r!.turn_due_at) }
+}
+
+export async function markTurnEnqueued(db: Db, conversationId: number, now: Date): Promise<void> {
+  await db.execute(sql`update conversations set turn_enqueued_at = ${now} where id = ${conversationId}`)
+}
+
+export function ids(values: readonly number[]) {
+  return sql`(${sql.join(values.map((v) => sql`${v}`), sql`, `)})`
+}
+
+export function toDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null
+  return v instanceof Date ? v : new Date(v as string)
+}

@@ -1,0 +1,127 @@
+import { sql } from 'drizzle-orm'
+import { stripNul } from '../domain/index.js'
+import { queryRows, type Db } from './db.js'
+
+/** pending → sending → sent | unknown | failed; `superseded` when a later turn covers its messages. */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'read' | 'unknown' | 'failed' | 'superseded'
+
+/** What the AI decided with this reply; kept with the parts so a retried turn need not ask again. */
+export interface ReplyMeta {
+  department: string | undefined
+  resolved: boolean
+  handoff: boolean
+}
+
+export interface OutboxPart {
+  id: number
+  part: number
+  text: string
+  status: OutboxStatus
+  wamid: string | null
+  meta: ReplyMeta
+}
+
+/** Apology parts are numbered from here, apart from the reply they replace. */
+const APOLOGY_PART = 1000
+
+/**
+ * Stores the reply parts of a turn, keyed (conversation, seq, part), fenced by the turn
+ * token. A retried turn that already stored parts for the same `seq` gets those back
+ * instead, so a part already sent is never sent again (invariant 6).
+ */
+export async function prepareReply(
+  db: Db,
+  input: {
+    conversationId: number
+    token: number
+    seq: number
+    parts: readonly string[]
+    meta: ReplyMeta
+    /** The last-attempt apology: replaces the unsent parts of the reply. @defaultValue false */
+    apology?: boolean
+    now: Date
+  },
+): Promise<OutboxPart[]> {
+  const first = input.apology === true ? APOLOGY_PART : 0
+  return db.transaction(async (tx) => {
+    const fenced = await queryRows<{ id: string }>(
+      tx,
+      sql`select id from conversations where id = ${input.conversationId} and turn_token = ${input.token} for update`,
+    )
+    if (fenced.length === 0) return []
+    const existing = await loadParts(tx as unknown as Db, input.conversationId, input.seq, first)
+    if (existing.length > 0) return existing
+    const meta = JSON.stringify(input.meta)
+    for (const [i, text] of input.parts.entries()) {
+      await tx.execute(
+        sql`insert into messages (conversation_id, direction, seq, part, type, text, payload, provider_status, turn_token, created_at, updated_at)
+            values (${input.conversationId}, 'out', ${input.seq}, ${first + i}, 'text', ${stripNul(text)}, ${meta}::jsonb,
+                    'pending', ${input.token}, ${input.now}, ${input.now})`,
+      )
+    }
+    // Unsent parts this reply replaces: an earlier reply covering fewer messages, or, for an
+    // apology, the reply that could not be sent.
+    await tx.execute(
+      sql`update messages set provider_status = 'superseded', updated_at = ${input.now}
+          where conversation_id = ${input.conversationId} and direction = 'out' and provider_status = 'pending'
+            and (seq < ${input.seq} or (seq = ${input.seq} and part < ${first}))`,
+    )
+    return loadParts(tx as unknown as Db, input.conversationId, input.seq, first)
+  })
+}
+
+/** The reply parts already stored for `seq` (a retried turn resumes from them). */
+export async function loadReplyParts(db: Db, conversationId: number, seq: number): Promise<OutboxPart[]> {
+  return loadParts(db, conversationId, seq, 0)
+}
+
+async function loadParts(db: Db, conversationId: number, seq: number, fromPart: number): Promise<OutboxPart[]> {
+  const rows = await queryRows<{ id: string; part: number; text: string; provider_status: OutboxStatus; wamid: string | null; payload: ReplyMeta | null }>(
+    db,
+    sql`select id, part, text, provider_status, wamid, payload from messages
+        where conversation_id = ${conversationId} and direction = 'out' and seq = ${seq} and part >= ${fromPart}
+          and provider_status <> 'superseded'
+        order by part`,
+  )
+  return rows.map((r) => ({
+    id: Number(r.id),
+    part: r.part,
+    text: r.text,
+    status: r.provider_status,
+    wamid: r.wamid,
+    meta: { department: r.payload?.department ?? undefined, resolved: r.payload?.resolved ?? false, handoff: r.payload?.handoff ?? false },
+  }))
+}
+
+/**
+ * Moves a part to `sending` only while the turn still holds the lease with this token: the
+ * fence that stops a stalled worker from sending after another took over.
+ */
+export async function beginSend(db: Db, input: { partId: number; conversationId: number; token: number; now: Date }): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`update messages set provider_status = 'sending', attempts = attempts + 1, updated_at = ${input.now}
+        where id = ${input.partId} and provider_status in ('pending', 'sending')
+          and exists (select 1 from conversations c where c.id = ${input.conversationId}
+                      and c.turn_token = ${input.token} and c.lease_until > ${input.now})
+        returning id`,
+  )
+  return rows.length > 0
+}
+
+export async function markSent(db: Db, partId: number, wamid: string, now: Date): Promise<void> {
+  // A status webhook may have raced ahead and set a later status; keep it.
+  await db.execute(
+    sql`update messages set wamid = ${wamid}, sent_at = ${now}, updated_at = ${now},
+               provider_status = case when provider_status in ('sending', 'unknown', 'pending') then 'sent' else provider_status end
+        where id = ${partId}`,
+  )
+}
+
+/** `pending`: may be sent again by a retry. `failed`: Meta refused it for good. */
+export async function markSendFailed(db: Db, partId: number, status: 'pending' | 'failed', error: unknown, now: Date): Promise<void> {
+  await db.execute(
+    sql`update messages set provider_status = ${status}, error = ${JSON.stringify(error)}::jsonb, updated_at = ${now}
+        where id = ${partId} and provider_status = 'sending'`,
+  )
+}

@@ -1,0 +1,17 @@
+import type { WorkerDeps } from './deps.js'
+import { createMessageProcessor } from './message-processing.js'
+import type { Processors } from './processor.js'
+import { createTurnProcessor } from './turn.js'
+
+export type { FixedMessages, WorkerDeps } from './deps.js'
+export type { JobContext, Processor, ProcessorResult, Processors } from './processor.js'
+export { createMessageProcessor } from './message-processing.js'
+export { createTurnProcessor } from './turn.js'
+
+/** Every queue's processor, built over one set of dependencies. */
+export function createProcessors(deps: WorkerDeps): Processors {
+  return {
+    'message-processing': createMessageProcessor(deps),
+    'ai-response': createTurnProcessor(deps),
+  }
+}

@@ -1,0 +1,194 @@
+import type { Logger } from 'pino'
+import type { AiMessage } from '../ai/index.js'
+import { splitReply } from '../domain/index.js'
+import { isAtendeError } from '../errors.js'
+import {
+  beginSend, claimTurn, completeTurn, loadHistory, loadReplyParts, loadTurnConversation, loadUnanswered,
+  markSendFailed, markSent, prepareReply, releaseTurn, type ConversationStatus, type OutboxPart,
+  type TurnConversation, type TurnMessage,
+} from '../store/index.js'
+import type { WorkerDeps } from './deps.js'
+import type { Processor, ProcessorResult } from './processor.js'
+
+/** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
+const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000
+/** How soon to look again when a message of the turn is still being processed. */
+const PROCESSING_POLL_MS = 250
+const HISTORY_LIMIT = 20
+
+interface Turn {
+  conversation: TurnConversation
+  token: number
+  attempt: number
+  log: Logger
+  signal: AbortSignal
+}
+
+/**
+ * `ai-response`: one turn of a conversation. Claims the lease, answers every unanswered
+ * message at once, sends the reply through the outbox, and marks the messages covered.
+ */
+export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> {
+  const now = deps.now ?? (() => new Date())
+  // The lease outlives the AI call plus sending a few parts, so a healthy turn never loses it.
+  const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
+
+  return async (wakeUp, ctx): Promise<ProcessorResult> => {
+    const conversation = await loadTurnConversation(deps.db, wakeUp.conversationId)
+    if (conversation === undefined || conversation.turnDueAt === null) return
+    const t = now()
+    if (conversation.turnDueAt > t) return { retryAt: conversation.turnDueAt, reason: 'debounce' }
+    if (conversation.leaseUntil > t) return { retryAt: conversation.leaseUntil, reason: 'another turn holds the lease' }
+    if (conversation.unprocessed > 0) return { retryAt: new Date(t.getTime() + PROCESSING_POLL_MS), reason: 'messages still processing' }
+
+    const claim = await claimTurn(deps.db, conversation.id, t, leaseMs)
+    if (claim === undefined) return { retryAt: new Date(t.getTime() + PROCESSING_POLL_MS), reason: 'lease taken meanwhile' }
+    const turn: Turn = {
+      conversation,
+      ...claim,
+      log: ctx.log.child({ conversationId: conversation.id, turnToken: claim.token }),
+      signal: ctx.signal,
+    }
+    try {
+      await runTurn(turn)
+    } catch (err) {
+      const retryAfterMs = isAtendeError(err) && 'retryAfterMs' in err ? (err.retryAfterMs as number | undefined) : undefined
+      if (retryAfterMs !== undefined) {
+        await releaseTurn(deps.db, conversation.id, claim.token, { uncountAttempt: true })
+        return { retryAt: new Date(now().getTime() + retryAfterMs), reason: 'rate limited by Meta' }
+      }
+      const retryable = !isAtendeError(err) || err.retryable
+      if (retryable && claim.attempt < ctx.maxAttempts) {
+        await releaseTurn(deps.db, conversation.id, claim.token)
+        throw err
+      }
+      turn.log.error({ err, attempt: claim.attempt }, 'turn failed for good; sending the apology')
+      await giveUp(turn)
+    }
+  }
+
+  async function runTurn(turn: Turn): Promise<void> {
+    const { conversation: c } = turn
+    const unanswered = await loadUnanswered(deps.db, c.id, c.answeredSeq)
+    const last = unanswered.at(-1)
+    if (last === undefined) return finish(turn, c.answeredSeq, undefined, c.status)
+    const seq = last.seq
+    if (c.status === 'handoff') {
+      turn.log.info({ seq }, 'conversation is with a person; turn covers the messages without a reply')
+      return finish(turn, seq, undefined, 'handoff')
+    }
+    if (now().getTime() - (last.sentAt ?? last.createdAt).getTime() > REPLY_WINDOW_MS) {
+      turn.log.warn({ seq }, 'last message is outside the 24 h reply window; handing off')
+      return finish(turn, seq, undefined, 'handoff')
+    }
+    let parts = await loadReplyParts(deps.db, c.id, seq)
+    if (parts.length === 0) parts = await askAi(turn, seq, unanswered)
+    if (parts.length === 0) return // the lease was lost: another turn owns the conversation now
+    if (!(await sendParts(turn, parts))) return
+    const meta = parts[0]!.meta
+    const status: ConversationStatus = meta.handoff ? 'handoff' : meta.resolved ? 'resolved' : 'open'
+    await finish(turn, seq, meta.department, status)
+    turn.log.info({ seq, parts: parts.length, department: meta.department, status, attempt: turn.attempt }, 'turn replied')
+  }
+
+  async function askAi(turn: Turn, seq: number, unanswered: TurnMessage[]): Promise<OutboxPart[]> {
+    const { conversation: c } = turn
+    const history = await loadHistory(deps.db, c.id, c.answeredSeq, HISTORY_LIMIT)
+    const reply = await deps.ai.reply({
+      conversationId: c.id,
+      history: history.map(toAiMessage),
+      unanswered: unanswered.map(toAiMessage),
+      currentDepartment: c.department ?? undefined,
+      signal: AbortSignal.any([turn.signal, AbortSignal.timeout(deps.aiTimeoutMs)]),
+    })
+    return prepareReply(deps.db, {
+      conversationId: c.id,
+      token: turn.token,
+      seq,
+      parts: splitReply(reply.text),
+      meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff },
+      now: now(),
+    })
+  }
+
+  /** Sends the parts not yet sent, in order. False: the lease was lost and the turn must stop. */
+  async function sendParts(turn: Turn, parts: OutboxPart[]): Promise<boolean> {
+    const { conversation: c } = turn
+    for (const p of parts) {
+      if (p.status !== 'pending' && p.status !== 'sending') continue
+      if (!(await beginSend(deps.db, { partId: p.id, conversationId: c.id, token: turn.token, now: now() }))) {
+        turn.log.warn({ partId: p.id }, 'turn lost its lease before sending; stopping')
+        return false
+      }
+      try {
+        const { wamid } = await deps.whatsapp.sendText({
+          phoneNumberId: c.phoneNumberId,
+          to: { waId: c.customer.waId ?? undefined, userId: c.customer.userId ?? undefined, profileName: undefined },
+          text: p.text,
+          bizOpaqueCallbackData: `out:${p.id}`,
+          signal: AbortSignal.any([turn.signal, AbortSignal.timeout(deps.sendTimeoutMs)]),
+        })
+        await markSent(deps.db, p.id, wamid, now())
+      } catch (err) {
+        const retryable = !isAtendeError(err) || err.retryable
+        await markSendFailed(deps.db, p.id, retryable ? 'pending' : 'failed', errorSummary(err), now())
+        throw err
+      }
+    }
+    return true
+  }
+
+  async function giveUp(turn: Turn): Promise<void> {
+    const { conversation: c } = turn
+    const unanswered = await loadUnanswered(deps.db, c.id, c.answeredSeq)
+    const seq = unanswered.at(-1)?.seq ?? c.answeredSeq
+    const apology = await prepareReply(deps.db, {
+      conversationId: c.id,
+      token: turn.token,
+      seq,
+      parts: [deps.messages.apology],
+      meta: { department: undefined, resolved: false, handoff: true },
+      apology: true,
+      now: now(),
+    })
+    try {
+      await sendParts(turn, apology)
+    } catch (err) {
+      turn.log.error({ err }, 'apology could not be sent either; the conversation is handed off')
+    }
+    await finish(turn, seq, undefined, 'handoff')
+  }
+
+  async function finish(turn: Turn, seq: number, department: string | undefined, status: ConversationStatus): Promise<void> {
+    const done = await completeTurn(deps.db, {
+      conversationId: turn.conversation.id,
+      token: turn.token,
+      answeredSeq: seq,
+      department,
+      status,
+      now: now(),
+      debounce: deps.debounce,
+    })
+    if (done === undefined) {
+      turn.log.warn('turn lost its lease before completing')
+      return
+    }
+    // Messages that arrived during this turn get a turn of their own.
+    if (done.turnDueAt !== null) {
+      await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: turn.conversation.id, runAt: done.turnDueAt }])
+    }
+  }
+}
+
+function toAiMessage(m: TurnMessage): AiMessage {
+  if (m.text !== null && m.text !== '') return { direction: m.direction, text: m.text }
+  return { direction: m.direction, text: `[${m.type}]` }
+}
+
+function errorSummary(err: unknown): Record<string, unknown> {
+  if (isAtendeError(err)) {
+    const metaCode = 'metaCode' in err ? err.metaCode : undefined
+    return { code: err.code, metaCode, message: err.message }
+  }
+  return { message: err instanceof Error ? err.message : String(err) }
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify'
+import { pino } from 'pino'
+import { secret } from '../../src/config/index.js'
+import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
+import { loadConfig } from '../../src/config/index.js'
+import { createApp } from '../../src/http/index.js'
+import { createIngest, signBody, type Ingest } from '../../src/ingest/index.js'
+import type { Database } from '../../src/store/index.js'
+
+export const APP_SECRET = 'test-app-secret'
+export const VERIFY_TOKEN = 'test-verify-token'
+
+export interface WebhookApp {
+  app: FastifyInstance
+  ingest: Ingest
+  /** A runtime with no processors: wake-ups are taken and kept, nothing runs. */
+  runtime: InProcessRuntime
+  close(): Promise<void>
+}
+
+/** The real app, ingest and database; only the workers are left out. */
+export async function buildWebhookApp(database: Database, options: { commitTimeoutMs?: number } = {}): Promise<WebhookApp> {
+  const log = pino({ level: 'silent' })
+  const runtime = createInProcessRuntime({ queues: loadConfig({}).queues, log })
+  const ingest = createIngest({
+    db: database.db,
+    dispatcher: runtime,
+    log,
+    debounce: { debounceMs: 0, debounceMaxMs: 0 },
+    commitTimeoutMs: options.commitTimeoutMs ?? 5_000,
+  })
+  const app = await createApp({
+    log,
+    ingest,
+    whatsapp: { appSecret: secret(APP_SECRET), verifyToken: secret(VERIFY_TOKEN) },
+    health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000 },
+  })
+  return {
+    app,
+    ingest,
+    runtime,
+    close: async () => {
+      await app.close()
+      await ingest.idle()
+      await runtime.close()
+    },
+  }
+}
+
+/** A POST of `body` exactly as Meta sends it: the raw bytes and their signature. */
+export function signedPost(body: unknown | string, secretValue = APP_SECRET) {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body)
+  return {
+    method: 'POST' as const,
+    url: '/webhooks/whatsapp',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(payload, secretValue) },
+    payload,
+  }
+}

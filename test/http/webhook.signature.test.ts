@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
+import { tableCounts } from '../helpers/rows.js'
+import { buildWebhookApp, signedPost, VERIFY_TOKEN, type WebhookApp } from '../helpers/webhook-app.js'
+import { loadWebhook } from '../whatsapp/fixtures.js'
+import type { Database } from '../../src/store/index.js'
+
+describe.each(ENGINES)('webhook signature and handshake (%s)', (engine) => {
+  let t: TestDatabase
+  let database: Database
+  let w: WebhookApp
+
+  beforeAll(async () => {
+    t = await createTestDatabase(engine)
+    database = await openMigrated(t)
+    w = await buildWebhookApp(database)
+  })
+  afterAll(async () => {
+    await w.close()
+    await database.close()
+    await t.drop()
+  })
+
+  it('answers the verification handshake with the challenge for the right token', async () => {
+    const res = await w.app.inject({
+      url: `/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`,
+    })
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toBe('1158201444')
+  })
+
+  it('refuses the handshake with a wrong or missing token', async () => {
+    for (const q of ['hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1', 'hub.mode=subscribe&hub.challenge=1', `hub.mode=unsubscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1`]) {
+      const res = await w.app.inject({ url: `/webhooks/whatsapp?${q}` })
+      expect(res.statusCode).toBe(403)
+      expect(res.json()).toMatchObject({ code: 'ATD_WEBHOOK_BAD_VERIFY_TOKEN' })
+    }
+  })
+
+  it('answers 401 and stores nothing when the signature is missing', async () => {
+    const before = await tableCounts(database)
+    const req = signedPost(loadWebhook('text'))
+    const res = await w.app.inject({ ...req, headers: { 'content-type': 'application/json' } })
+    expect(res.statusCode).toBe(401)
+    expect(res.json()).toMatchObject({ code: 'ATD_WEBHOOK_BAD_SIGNATURE' })
+    expect(await tableCounts(database)).toEqual(before)
+  })
+
+  it('answers 401 and stores nothing for a forged or malformed signature', async () => {
+    const before = await tableCounts(database)
+    const body = JSON.stringify(loadWebhook('text'))
+    for (const signature of [signedPost(body, 'wrong-secret').headers['x-hub-signature-256'], 'sha256=zz', 'sha1=abc', '', 'sha256=' + 'a'.repeat(64)]) {
+      const res = await w.app.inject({ method: 'POST', url: '/webhooks/whatsapp', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, payload: body })
+      expect(res.statusCode).toBe(401)
+    }
+    expect(await tableCounts(database)).toEqual(before)
+  })
+
+  it('verifies over the exact bytes, \\u00e1-style escapes included', async () => {
+    const raw = JSON.stringify(loadWebhook('text')).replace('"body":"', '"body":"Ol\\u00e1, ')
+    expect(raw).toContain('\\u00e1')
+    const res = await w.app.inject(signedPost(raw))
+    expect(res.statusCode).toBe(200)
+  })
+
+  it('answers 401 when a signed body is altered by one byte', async () => {
+    const req = signedPost(loadWebhook('text'))
+    const res = await w.app.inject({ ...req, payload: req.payload.replace('whatsapp_business_account', 'whatsapp_business_accounT') })
+    expect(res.statusCode).toBe(401)
+  })
+})
