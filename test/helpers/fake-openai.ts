@@ -1,0 +1,181 @@
+import { once } from 'node:events'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+
+/**
+ * A fake OpenAI-compatible server for tests: a real `node:http` server on 127.0.0.1 that
+ * implements `POST /v1/chat/completions`, so the real SDK, its timeouts and errors run.
+ *
+ * @example
+ * const fake = await startFakeOpenAi()
+ * fake.script({ json: { department: 'financeiro', reply: 'Oi!', resolved: false, handoff: false, confidence: 0.9 } })
+ * // AI_PROVIDER=openai OPENAI_BASE_URL=fake.url OPENAI_API_KEY=sk-test ...
+ * await fake.close()
+ * @internal test-only
+ */
+export interface FakeOpenAi {
+  /** Base URL for the SDK / `OPENAI_BASE_URL`: `http://127.0.0.1:PORT/v1`. */
+  readonly url: string
+  /** Every request received, oldest first (also failed and unknown routes). */
+  readonly requests: FakeOpenAiRequest[]
+  /** Queues answers for the next chat completions, in order; when none is queued, the default answers. */
+  script(...answers: FakeOpenAiAnswer[]): void
+  /** Resolves once at least `count` requests have arrived. @defaultValue count = 1 */
+  waitForRequests(count?: number, signal?: AbortSignal): Promise<FakeOpenAiRequest[]>
+  /** Open client sockets, for leak checks in `afterEach`. */
+  openConnections(): Promise<number>
+  /** Stops the server and drops open sockets. Idempotent. */
+  close(): Promise<void>
+}
+
+export interface FakeOpenAiRequest {
+  method: string
+  /** Path and query, e.g. `/v1/chat/completions`. */
+  path: string
+  /** Lower-cased header names, including `authorization`. */
+  headers: IncomingHttpHeaders
+  /** The parsed JSON body, or the raw text when it was not JSON. */
+  body: any
+}
+
+/**
+ * One scripted answer:
+ * - `{ json }`: a 200 chat.completion whose message content is `JSON.stringify(json)`;
+ * - `{ content }`: a 200 chat.completion with this exact content (e.g. invalid JSON);
+ * - `{ status, body? }`: a failure with this status and body (default: an OpenAI-style error).
+ */
+export type FakeOpenAiAnswer = { json: unknown } | { content: string } | { status: number; body?: unknown }
+
+export interface FakeOpenAiOptions {
+  /** Delay before every answer. @defaultValue 0 */
+  latencyMs?: number
+}
+
+/**
+ * Starts the fake. Default answer (nothing scripted): department = the first id of the
+ * request's json_schema `department` enum (null without one), reply = `echo: ` + the last
+ * user message, resolved false, handoff false, confidence 0.9.
+ */
+export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
+  const requests: FakeOpenAiRequest[] = []
+  const queued: FakeOpenAiAnswer[] = []
+  const waiters = new Set<() => void>()
+  const timers = new Set<NodeJS.Timeout>()
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: { message: String(err), type: 'fake_error', code: null } })
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const raw = Buffer.concat(chunks).toString('utf8')
+    const request: FakeOpenAiRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: parseJson(raw) }
+    const seq = requests.push(request)
+    for (const wake of waiters) wake()
+
+    const isCompletion = request.method === 'POST' && request.path.split('?')[0] === '/v1/chat/completions'
+    const answer: FakeOpenAiAnswer = isCompletion
+      ? (queued.shift() ?? { json: defaultReply(request.body) })
+      : { status: 404, body: openAiError(`no route ${request.method} ${request.path}`, 'invalid_request_error') }
+    const respond = () => {
+      if ('status' in answer) send(res, answer.status, answer.body ?? openAiError('scripted failure', 'server_error'))
+      else send(res, 200, completion(request.body, 'json' in answer ? JSON.stringify(answer.json) : answer.content, seq))
+    }
+    if ((options.latencyMs ?? 0) <= 0) return respond()
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      if (!res.destroyed) respond()
+    }, options.latencyMs)
+    timers.add(timer)
+    res.on('close', () => {
+      clearTimeout(timer)
+      timers.delete(timer)
+    })
+  }
+
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  let closing: Promise<void> | undefined
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    script: (...answers) => void queued.push(...answers),
+    waitForRequests(count = 1, signal) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (requests.length < count) return
+          waiters.delete(check)
+          resolve(requests)
+        }
+        if (signal?.aborted) return reject(signal.reason)
+        signal?.addEventListener(
+          'abort',
+          () => {
+            waiters.delete(check)
+            reject(signal.reason)
+          },
+          { once: true },
+        )
+        waiters.add(check)
+        check()
+      })
+    },
+    openConnections: () =>
+      new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n)))),
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        for (const t of timers) clearTimeout(t)
+        timers.clear()
+        server.close((err) => (err ? reject(err) : resolve()))
+        // The SDK keeps connections alive; without this, close() waits for them to time out.
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return raw // not JSON: recorded as text, which is what the test wants to see
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+function openAiError(message: string, type: string): unknown {
+  return { error: { message, type, param: null, code: null } }
+}
+
+function defaultReply(body: any): unknown {
+  const enumValues: unknown[] = body?.response_format?.json_schema?.schema?.properties?.department?.enum ?? []
+  const lastUser = [...(body?.messages ?? [])].reverse().find((m: any) => m?.role === 'user')
+  return {
+    department: enumValues.find((v) => typeof v === 'string') ?? null,
+    reply: `echo: ${typeof lastUser?.content === 'string' ? lastUser.content : ''}`,
+    resolved: false,
+    handoff: false,
+    confidence: 0.9,
+  }
+}
+
+function completion(body: any, content: string, id: number): unknown {
+  return {
+    id: `chatcmpl-fake-${id}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: typeof body?.model === 'string' ? body.model : 'fake-model',
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+  }
+}
