@@ -1,0 +1,28 @@
+import type { Config } from '../config/index.js'
+import { ConfigError } from '../errors.js'
+import type { KnowledgeBase } from './knowledge-base.js'
+import { createLocalProvider } from './local-provider.js'
+import { createOpenAiProvider } from './openai-provider.js'
+import type { AiProvider } from './types.js'
+
+export type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
+export { loadKnowledgeBase, parseKnowledgeBase, type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
+export { createLocalProvider } from './local-provider.js'
+export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js'
+export { createFaqIndex, type FaqIndex, type FaqMatch } from './text-index.js'
+
+/** The provider `AI_PROVIDER` names, over an already loaded knowledge base. */
+export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiProvider {
+  if (config.provider === 'local') return createLocalProvider(kb)
+  if (config.openaiApiKey === undefined) {
+    // loadConfig already refuses this combination; a hand-built config gets the same words.
+    throw new ConfigError(['OPENAI_API_KEY: required when AI_PROVIDER=openai'])
+  }
+  return createOpenAiProvider({
+    apiKey: config.openaiApiKey,
+    baseURL: config.openaiBaseUrl,
+    model: config.openaiModel,
+    timeoutMs: config.timeoutMs,
+    kb,
+  })
+}
