@@ -130,7 +130,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
 function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {
   const w = config.whatsapp
-  if (w.transport === 'console') return createConsoleClient({ log: log.child({ component: 'whatsapp-console' }) })
+  if (w.transport === 'console') return createConsoleClient({ log })
   return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs })
 }
 

@@ -88,7 +88,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     const meta = parts[0]!.meta
     const status: ConversationStatus = meta.handoff ? 'handoff' : meta.resolved ? 'resolved' : 'open'
     await finish(turn, seq, meta.department, status)
-    turn.log.info({ seq, parts: parts.length, department: meta.department, status, attempt: turn.attempt }, 'turn replied')
+    turn.log.info({ seq, parts: parts.length, department: meta.department, status }, 'turn replied')
   }
 
   async function askAi(turn: Turn, seq: number, unanswered: TurnMessage[]): Promise<OutboxPart[]> {
