@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inject } from 'vitest'
 import pg from 'pg'
 import { openDatabase, type Database } from '../../src/store/db.js'
 import { migrate } from '../../src/store/migrate.js'
@@ -18,14 +22,18 @@ export interface TestDatabase {
   engine: Engine
   /** `DATABASE_URL` for the app under test; undefined means PGlite. */
   url: string | undefined
-  /** `DATA_DIR` for PGlite. */
+  /** `DATA_DIR` for PGlite: a private copy of the migrated template. */
   dataDir: string
   drop(): Promise<void>
 }
 
-/** A fresh, empty database: a new PostgreSQL database per call, or an in-memory PGlite. */
+/** A fresh database: a new PostgreSQL database, or a private copy of the migrated PGlite template. */
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
-  if (engine === 'pglite') return { engine, url: undefined, dataDir: 'memory://', drop: async () => {} }
+  if (engine === 'pglite') {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'atende-pglite-')), 'data')
+    cpSync(inject('pgliteTemplate'), dataDir, { recursive: true })
+    return { engine, url: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) }
+  }
   const name = `atende_t_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
   await admin.connect()

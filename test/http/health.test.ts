@@ -15,6 +15,7 @@ describe('health routes', () => {
   afterAll(async () => {
     await w.close()
     await database.close()
+    await t.drop()
   })
 
   it('says the process is alive on /healthz', async () => {

@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { createServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/store/index.js'
+import { createTestDatabase } from '../helpers/db.js'
 import { buildWebhookApp, signedPost } from '../helpers/webhook-app.js'
 import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
 
@@ -43,7 +44,9 @@ describe('webhook when the database cannot commit', () => {
   })
 
   it('answers 503 when the embedded database is closed', async () => {
-    const database = await openDatabase({ dataDir: 'memory://', statementTimeoutMs: 300 })
+    const t = await createTestDatabase('pglite')
+    cleanups.push(() => t.drop())
+    const database = await openDatabase({ dataDir: t.dataDir, statementTimeoutMs: 300 })
     const w = await buildWebhookApp(database, { commitTimeoutMs: 300 })
     cleanups.push(() => w.close())
     await database.close()

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startStack, textWebhook, type Stack } from '../helpers/e2e.js'
+
+describe('when Redis restarts empty right after a webhook was acknowledged', () => {
+  let stack: Stack
+  beforeAll(async () => {
+    // The debounce keeps the turn's wake-up waiting in Redis when Redis dies.
+    stack = await startStack('redis', 'postgres', {
+      DEBOUNCE_MS: '1500',
+      DEBOUNCE_MAX_MS: '1500',
+      RECONCILE_AFTER_MS: '1000',
+      RECONCILE_INTERVAL_MS: '200',
+    })
+  })
+  afterAll(async () => {
+    await stack?.close()
+  })
+
+  it('rebuilds the lost work from the database and still answers the customer', async () => {
+    const res = await stack.post(textWebhook('wamid.RESTART1', 'minha internet está muito lenta'))
+    expect(res.status).toBe(200)
+    await stack.redis!.kill()
+    await stack.redis!.start()
+
+    const [send] = await stack.graph.waitForSends(1, { timeoutMs: 30_000 })
+    expect(send!.body).toMatchObject({ to: '5511900000001', type: 'text' })
+    await stack.atende.waitForLog((l) => l.msg === 'reconciler re-dispatched overdue work')
+    // One turn covered the message: exactly one reply.
+    expect(stack.graph.requests.filter((r) => r.kind === 'send' && r.status === 200)).toHaveLength(1)
+  })
+})

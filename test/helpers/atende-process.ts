@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { freePort } from './redis.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+export interface AtendeProcess {
+  url: string
+  proc: ChildProcess
+  /** Every log line so far, parsed. */
+  readonly logs: ReadonlyArray<Record<string, unknown>>
+  /** Resolves with the first log line (past or future) matching `match`. */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>
+}
+
+/**
+ * Runs `atende <role>` as a real process (`tsx src/main.ts`), exactly as `npm start` does,
+ * with `env` on top of a quiet, test-safe base. Resolves once it logs 'atende started'.
+ */
+export async function startAtende(env: Record<string, string>, role = 'serve'): Promise<AtendeProcess> {
+  const port = await freePort()
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      DATA_DIR: 'memory://',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const logs: Array<Record<string, unknown>> = []
+  const waiters: Array<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = []
+  let stderr = ''
+  let buffer = ''
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk
+    let nl: number
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl)
+      buffer = buffer.slice(nl + 1)
+      let parsed: Record<string, unknown>
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>
+      } catch {
+        parsed = { msg: line }
+      }
+      logs.push(parsed)
+      for (const w of [...waiters]) {
+        if (w.match(parsed)) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve(parsed)
+        }
+      }
+    }
+  })
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const exited = once(proc, 'exit')
+
+  const waitForLog = (match: (l: Record<string, unknown>) => boolean, timeoutMs = 20_000) => {
+    const seen = logs.find(match)
+    if (seen !== undefined) return Promise.resolve(seen)
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs)
+      waiters.push({ match, resolve: (l) => { clearTimeout(timer); resolve(l) } })
+      void exited.then(() => {
+        clearTimeout(timer)
+        reject(new Error(`atende exited before the expected log line; stderr: ${stderr}\nlast logs: ${JSON.stringify(logs.slice(-5))}`))
+      })
+    })
+  }
+
+  await waitForLog((l) => l.msg === 'atende started', 60_000)
+  return {
+    url: `http://127.0.0.1:${port}`,
+    proc,
+    logs,
+    waitForLog,
+    stop: async () => {
+      if (proc.exitCode !== null) return proc.exitCode
+      proc.kill('SIGTERM')
+      const [code] = (await exited) as [number | null]
+      return code
+    },
+  }
+}

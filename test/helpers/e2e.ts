@@ -1,0 +1,88 @@
+import { signBody } from '../../src/ingest/index.js'
+import { createTestDatabase, type Engine, type TestDatabase } from './db.js'
+import { startAtende, type AtendeProcess } from './atende-process.js'
+import { startFakeGraph, type FakeGraph } from './fake-graph.js'
+import { startRedis, type RedisServer } from './redis.js'
+
+export const E2E_APP_SECRET = 'e2e-app-secret'
+export const E2E_WA_TOKEN = 'e2e-wa-token'
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token'
+export const PHONE_NUMBER_ID = '1000000001'
+
+export type RuntimeKind = 'redis' | 'in-process'
+
+/** Every runtime × engine pair, so each combination stays proven end to end. */
+export function combinations(engines: Engine[]): Array<[RuntimeKind, Engine]> {
+  return (['redis', 'in-process'] as const).flatMap((r) => engines.map((e) => [r, e] as [RuntimeKind, Engine]))
+}
+
+export interface Stack {
+  atende: AtendeProcess
+  graph: FakeGraph
+  redis: RedisServer | undefined
+  database: TestDatabase
+  post(body: unknown): Promise<Response>
+  close(): Promise<void>
+}
+
+/** A real `atende serve` with its own Redis (or none), database and fake Graph API. */
+export async function startStack(runtime: RuntimeKind, engine: Engine, env: Record<string, string> = {}): Promise<Stack> {
+  const database = await createTestDatabase(engine)
+  const graph = await startFakeGraph()
+  const redis = runtime === 'redis' ? await startRedis() : undefined
+  const atende = await startAtende({
+    WHATSAPP_APP_SECRET: E2E_APP_SECRET,
+    WHATSAPP_TRANSPORT: 'cloud',
+    WHATSAPP_TOKEN: E2E_WA_TOKEN,
+    WHATSAPP_API_BASE_URL: graph.url,
+    ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+    DEBOUNCE_MS: '0',
+    DEBOUNCE_MAX_MS: '0',
+    ...(database.url !== undefined ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
+    ...(redis !== undefined ? { REDIS_URL: redis.url, REDIS_PREFIX: `atende-test-${Math.random().toString(36).slice(2)}` } : {}),
+    ...env,
+  })
+  return {
+    atende,
+    graph,
+    redis,
+    database,
+    post: (body) => {
+      const payload = JSON.stringify(body)
+      return fetch(`${atende.url}/webhooks/whatsapp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(payload, E2E_APP_SECRET) },
+        body: payload,
+      })
+    },
+    close: async () => {
+      await atende.stop()
+      await graph.close()
+      await redis?.stop()
+      await database.drop()
+    },
+  }
+}
+
+/** A one-text webhook timestamped now (older messages fall outside Meta's 24 h reply window). */
+export function textWebhook(wamid: string, body: string, from = '5511900000001'): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '200000000000001',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '5511300000000', phone_number_id: PHONE_NUMBER_ID },
+              contacts: [{ profile: { name: 'Cliente' }, wa_id: from }],
+              messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }],
+            },
+          },
+        ],
+      },
+    ],
+  }
+}
