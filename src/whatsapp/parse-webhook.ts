@@ -4,7 +4,7 @@
  * becomes an {@link UnparsedPart} for the quarantine table while the rest still parse
  * (DESIGN.md, invariant 1). This function never throws.
  */
-import { stripNul, stripNulDeep } from '../domain/text.js'
+import { stripNul, stripNulDeep } from '../domain/index.js'
 import { parseMessage } from './parse-message.js'
 import type { InboundMessage, ParsedWebhook, StatusUpdate, UnparsedPart } from './types.js'
 import {

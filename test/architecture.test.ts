@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative, dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const SRC = fileURLToPath(new URL('../src', import.meta.url))
+/** Shared by everyone: the error catalogue, configuration and the pure domain. */
+const SHARED = ['errors.ts', 'config', 'domain']
+
+/**
+ * DESIGN.md's module map: which folders each folder may import. Type-only imports of the
+ * `Dispatcher` port (`dispatch/port.ts`) are allowed to workers and ingest, who enqueue
+ * through the port they are given.
+ */
+const ALLOWED: Record<string, string[]> = {
+  config: [],
+  domain: [],
+  store: [],
+  whatsapp: [],
+  ai: [],
+  workers: ['store', 'ai', 'whatsapp', 'dispatch/port.ts'],
+  dispatch: ['workers', 'store'],
+  ingest: ['store', 'whatsapp', 'dispatch/port.ts'],
+  http: ['ingest', 'store'],
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f)
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : []
+  })
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!)
+}
+
+const folderOf = (file: string) => relative(SRC, file).split('/')[0]!
+
+describe('module boundaries', () => {
+  const all = files(SRC).filter((f) => !f.endsWith('main.ts'))
+
+  it('imports only what DESIGN.md allows each folder', () => {
+    const violations: string[] = []
+    for (const file of all) {
+      const from = folderOf(file)
+      const allowed = ALLOWED[from]
+      if (allowed === undefined) continue
+      for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
+        const target = relative(SRC, resolve(dirname(file), spec.replace(/\.js$/, '.ts')))
+        const to = target.split('/')[0]!
+        if (to === from || SHARED.includes(to) || target === 'errors.ts') continue
+        if (allowed.includes(to) || allowed.includes(target)) continue
+        violations.push(`${relative(SRC, file)} imports ${target}`)
+      }
+    }
+    expect(violations).toEqual([])
+  })
+
+  it('keeps domain/ pure: no Node modules, no I/O libraries, no clock', () => {
+    const impure = files(join(SRC, 'domain')).flatMap((file) => {
+      const text = readFileSync(file, 'utf8')
+      const bad = imports(file).filter((s) => !s.startsWith('.'))
+      if (/Date\.now\(\)|new Date\(\)|process\.|Math\.random/.test(text)) bad.push('clock, randomness or process')
+      return bad.map((b) => `${relative(SRC, file)}: ${b}`)
+    })
+    expect(impure).toEqual([])
+  })
+
+  it('reads process.env only in main.ts', () => {
+    const readers = all.filter((f) => readFileSync(f, 'utf8').includes('process.env')).map((f) => relative(SRC, f))
+    expect(readers).toEqual([])
+  })
+
+  it('imports other folders only through their index.ts', () => {
+    const deep: string[] = []
+    for (const file of all) {
+      for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
+        const target = relative(SRC, resolve(dirname(file), spec.replace(/\.js$/, '.ts')))
+        const parts = target.split('/')
+        if (parts.length < 2 || parts[0] === folderOf(file) || parts[1] === 'index.ts' || target === 'dispatch/port.ts') continue
+        deep.push(`${relative(SRC, file)} imports ${target}`)
+      }
+    }
+    expect(deep).toEqual([])
+  })
+})
