@@ -116,6 +116,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         ingest,
         whatsapp: { appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken },
         health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs },
+        db: database.db,
+        adminToken: config.adminToken,
       })
       closers.push({ name: 'http', close: async () => { await app.close(); await ingest.idle() } })
       await app.listen({ port: config.http.port, host: config.http.host })

@@ -2,6 +2,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Secret } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
+import type { Db } from '../store/index.js'
+import { adminRoutes } from './admin.js'
 import { installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
 import { webhookRoutes } from './webhook.js'
@@ -11,6 +13,9 @@ export interface AppDeps {
   ingest: Ingest
   whatsapp: { appSecret: Secret | undefined; verifyToken: Secret | undefined }
   health: HealthRoutesOptions
+  db: Db
+  /** `ADMIN_TOKEN`; without it the admin API answers 401 to everything. */
+  adminToken: Secret | undefined
 }
 
 /** Builds the HTTP app without listening: `main` listens, tests use `app.inject()`. */
@@ -25,5 +30,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app)
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
+  await app.register(adminRoutes, { prefix: '/api', db: deps.db, token: deps.adminToken })
   return app
 }

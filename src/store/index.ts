@@ -41,3 +41,13 @@ export {
   type ReplyMeta,
 } from './outbox.js'
 export { findOverdueWork, markTurnsEnqueued, type OverdueWork } from './reconcile.js'
+export {
+  CONVERSATION_MESSAGES_LIMIT,
+  LAST_MESSAGE_TEXT_CHARS,
+  listConversations,
+  loadConversationDetail,
+  type ConversationDetail,
+  type ConversationFilter,
+  type ConversationMessage,
+  type ConversationSummary,
+} from './admin-queries.js'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
-import { secret } from '../../src/config/index.js'
+import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import { loadConfig } from '../../src/config/index.js'
 import { createApp } from '../../src/http/index.js'
@@ -9,6 +9,7 @@ import type { Database } from '../../src/store/index.js'
 
 export const APP_SECRET = 'test-app-secret'
 export const VERIFY_TOKEN = 'test-verify-token'
+export const ADMIN_TOKEN = 'test-admin-token'
 
 export interface WebhookApp {
   app: FastifyInstance
@@ -19,7 +20,10 @@ export interface WebhookApp {
 }
 
 /** The real app, ingest and database; only the workers are left out. */
-export async function buildWebhookApp(database: Database, options: { commitTimeoutMs?: number } = {}): Promise<WebhookApp> {
+export async function buildWebhookApp(
+  database: Database,
+  options: { commitTimeoutMs?: number; adminToken?: Secret | undefined } = {},
+): Promise<WebhookApp> {
   const log = pino({ level: 'silent' })
   const runtime = createInProcessRuntime({ queues: loadConfig({}).queues, log })
   const ingest = createIngest({
@@ -34,6 +38,8 @@ export async function buildWebhookApp(database: Database, options: { commitTimeo
     ingest,
     whatsapp: { appSecret: secret(APP_SECRET), verifyToken: secret(VERIFY_TOKEN) },
     health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000 },
+    db: database.db,
+    adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
   })
   return {
     app,
