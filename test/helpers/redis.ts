@@ -24,6 +24,15 @@ export interface RedisServer {
   /** Starts a new, empty server on the same port. */
   start(): Promise<void>
   stop(): Promise<void>
+  /** Process id of the running server; undefined while it is down. */
+  readonly pid: number | undefined
+  /**
+   * SIGSTOP: the server keeps its connections open and answers nothing, a hung Redis rather
+   * than a refused one. Always `resume()` before `stop()` or closing clients.
+   */
+  pause(): void
+  /** SIGCONT after `pause()`: the server answers what it received meanwhile. */
+  resume(): void
 }
 
 /**
@@ -67,6 +76,11 @@ export async function startRedis(): Promise<RedisServer> {
     c.kill('SIGKILL')
     await exited
   }
+  const signal = (name: 'SIGSTOP' | 'SIGCONT') => {
+    const c = child
+    if (c?.pid === undefined || c.exitCode !== null) throw new Error(`redis-server is not running; cannot send ${name}`)
+    process.kill(c.pid, name)
+  }
   // "Ready to accept connections" is logged at `notice`, hence that log level above.
   await start()
   return {
@@ -74,6 +88,11 @@ export async function startRedis(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     kill,
     start,
+    get pid() {
+      return child?.exitCode === null ? child.pid : undefined
+    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     stop: async () => {
       await kill()
       rmSync(dir, { recursive: true, force: true })
