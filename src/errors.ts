@@ -61,6 +61,12 @@ export class DatabaseUnavailableError extends AtendeError {
   }
 }
 
+export class BadRequestError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_BAD_REQUEST', 400, message)
+  }
+}
+
 export class UnauthorizedError extends AtendeError {
   constructor(message = 'a valid bearer token is required') {
     super('ATD_UNAUTHORIZED', 401, message)

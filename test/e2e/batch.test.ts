@@ -32,5 +32,11 @@ describe.each(ENGINES)('a POST batching several customers (redis runtime, %s)', 
     const logsBefore = stack.atende.logs.length
     await stack.atende.waitForLog((l) => l.msg === 'request completed' && stack.atende.logs.indexOf(l) >= logsBefore)
     expect(stack.graph.requests.filter((r) => r.kind === 'send' && r.status === 200)).toHaveLength(3)
+
+    // Each conversation's turn covered all of its messages: answered through the last seq.
+    const { items } = (await stack.admin('/api/conversations?limit=10')) as { items: Array<{ id: number; lastSeq: number; answeredSeq: number }> }
+    expect(items).toHaveLength(3)
+    for (const c of items) expect(c.answeredSeq).toBe(c.lastSeq)
+    expect(items.map((c) => c.lastSeq).sort()).toEqual([1, 2, 2])
   })
 })

@@ -21,4 +21,15 @@ describe.each(combinations(ENGINES))('a customer message is answered end to end 
     expect((send!.body as { text: { body: string } }).text.body).toMatch(/segunda via/i)
     expect(stack.graph.requests.some((r) => r.kind === 'mark-read' && (r.body as { message_id?: string }).message_id === 'wamid.E2E1')).toBe(true)
   })
+
+  it('keeps the message and the sent reply in the database', async () => {
+    const { items } = await stack.admin('/api/conversations?contact=5511900000001')
+    expect(items).toHaveLength(1)
+    const detail = await stack.admin(`/api/conversations/${items[0].id}`)
+    expect(detail).toMatchObject({ status: 'open', department: 'financeiro', lastSeq: 1, answeredSeq: 1 })
+    const [inbound, outbound] = detail.messages
+    expect(inbound).toMatchObject({ direction: 'in', wamid: 'wamid.E2E1', type: 'text', providerStatus: 'received' })
+    expect(outbound).toMatchObject({ direction: 'out', seq: 1, part: 0, providerStatus: 'sent' })
+    expect(outbound.wamid).toMatch(/^wamid\.fake\./)
+  })
 })

@@ -22,6 +22,8 @@ export interface Stack {
   redis: RedisServer | undefined
   database: TestDatabase
   post(body: unknown): Promise<Response>
+  /** GET on the admin API with the admin token; the parsed JSON. */
+  admin(path: string): Promise<any>
   close(): Promise<void>
 }
 
@@ -54,6 +56,11 @@ export async function startStack(runtime: RuntimeKind, engine: Engine, env: Reco
         headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(payload, E2E_APP_SECRET) },
         body: payload,
       })
+    },
+    admin: async (path) => {
+      const res = await fetch(`${atende.url}${path}`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } })
+      if (!res.ok) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`)
+      return res.json()
     },
     close: async () => {
       await atende.stop()
