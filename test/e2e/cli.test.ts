@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { createTestDatabase } from '../helpers/db.js'
+import { startAtende } from '../helpers/atende-process.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/** Runs the CLI to completion; resolves with its exit code and output. */
+async function run(args: string[], env: Record<string, string>) {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+  proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+  const [code] = (await once(proc, 'exit')) as [number | null]
+  return { code, stdout, stderr }
+}
+
+describe('the atende command', () => {
+  it('refuses bad configuration with one message listing every bad variable, exit 1, no stack', async () => {
+    const r = await run(['serve'], { PORT: 'eighty', AI_PROVIDER: 'gpt', REDIS_URL: 'http://nope' })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/invalid configuration/)
+    for (const key of ['PORT', 'AI_PROVIDER', 'REDIS_URL']) expect(r.stderr).toContain(key)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('refuses to start in production without WHATSAPP_APP_SECRET', async () => {
+    const r = await run(['serve'], { NODE_ENV: 'production' })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('WHATSAPP_APP_SECRET')
+  })
+
+  it('names the file and the field of a broken knowledge base', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atende-kb-'))
+    const file = join(dir, 'broken.yaml')
+    writeFileSync(file, 'business: { name: X, language: pt-BR }\ndepartments: []\nfaq: []\nmessages: { greeting: oi }\n')
+    const t = await createTestDatabase('pglite')
+    const r = await run(['serve'], { KNOWLEDGE_BASE: file, DATA_DIR: t.dataDir, PORT: '0' })
+    await t.drop()
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('broken.yaml')
+    expect(r.stderr).toMatch(/messages\.fallback/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('refuses `api` and `worker` without Redis and PostgreSQL', async () => {
+    const r = await run(['worker'], {})
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('REDIS_URL')
+    expect(r.stderr).toContain('DATABASE_URL')
+  })
+
+  it('rejects an unknown command with the usage', async () => {
+    const r = await run(['serv'], {})
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('usage: atende')
+  })
+
+  it('migrates and exits', async () => {
+    const t = await createTestDatabase('postgres')
+    const r = await run(['migrate'], { DATABASE_URL: t.url!, LOG_LEVEL: 'info' })
+    await t.drop()
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('migrations applied')
+  })
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    const t = await createTestDatabase('pglite')
+    const atende = await startAtende({ DATA_DIR: t.dataDir })
+    expect(await atende.stop()).toBe(0)
+    expect(atende.logs.some((l) => l.msg === 'shutdown complete')).toBe(true)
+    await t.drop()
+  })
+})
