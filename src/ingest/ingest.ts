@@ -2,8 +2,9 @@ import type { Logger } from 'pino'
 import type { DebounceSettings } from '../domain/index.js'
 import { DatabaseUnavailableError, MalformedJsonError } from '../errors.js'
 import type { Dispatcher } from '../dispatch/port.js'
-import { commitInbox, markEnqueued, type Db, type InboxCommitResult } from '../store/index.js'
+import { commitInboxGroup, markEnqueued, type Db, type InboxBatch, type InboxCommitResult } from '../store/index.js'
 import { parseWebhook } from '../whatsapp/index.js'
+import { createCoalescer } from './coalesce.js'
 import { toInboxBatch } from './to-rows.js'
 
 export interface IngestDeps {
@@ -32,11 +33,21 @@ export function createIngest(deps: IngestDeps): Ingest {
   const log = deps.log.child({ component: 'ingest' })
   const inFlight = new Set<Promise<void>>()
 
-  const wake = async (result: InboxCommitResult) => {
-    const ids = result.accepted.map((a) => a.messageId)
-    await deps.dispatcher.dispatch(ids.map((messageId) => ({ queue: 'message-processing' as const, messageId })))
-    await markEnqueued(deps.db, ids, now())
-  }
+  // Concurrent requests share one commit, and their wake-ups one enqueue (group commit).
+  const commit = createCoalescer<InboxBatch, InboxCommitResult>({
+    flush: async (batches) =>
+      (await commitInboxGroup(deps.db, batches, now(), deps.debounce)).map((o) =>
+        o.ok ? { ok: true, value: o.result } : { ok: false, error: o.error },
+      ),
+  })
+  const wake = createCoalescer<number[], void>({
+    flush: async (groups) => {
+      const ids = groups.flat()
+      await deps.dispatcher.dispatch(ids.map((messageId) => ({ queue: 'message-processing' as const, messageId })))
+      await markEnqueued(deps.db, ids, now())
+      return groups.map(() => ({ ok: true, value: undefined }))
+    },
+  })
 
   return {
     async accept(rawBody) {
@@ -53,10 +64,10 @@ export function createIngest(deps: IngestDeps): Ingest {
         log.error({ event: 'webhook_quarantined', parts: batch.quarantine.length, reasons: batch.quarantine.map((q) => q.reason) },
           'webhook parts quarantined')
       }
-      const result = await withTimeout(commitInbox(deps.db, batch, now(), deps.debounce), deps.commitTimeoutMs)
+      const result = await withTimeout(commit(batch), deps.commitTimeoutMs)
       if (result.accepted.length > 0) {
         // After the commit, never before; a failed or slow enqueue is the reconciler's job.
-        const p = wake(result)
+        const p = wake(result.accepted.map((a) => a.messageId))
           .catch((err) => log.warn({ err, messages: result.accepted.length }, 'wake-up enqueue failed; the reconciler will retry'))
           .finally(() => inFlight.delete(p))
         inFlight.add(p)

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { stripNul, stripNulDeep, type DebounceSettings } from '../domain/index.js'
+import { stripNul, type DebounceSettings } from '../domain/index.js'
+import { jsonText, nullableText } from './values.js'
 import { queryRows, type Db } from './db.js'
 
 /** One inbound message as the store takes it: WhatsApp's shape already mapped to ours. */
@@ -95,7 +96,7 @@ async function insertInbound(db: Db, m: InboundRow, now: Date, debounce: Debounc
   const [contact] = await queryRows<{ id: string }>(
     db,
     sql`insert into contacts (customer_key, wa_id, user_id, profile_name)
-        values (${m.customerKey}, ${m.waId ?? null}, ${m.userId ?? null}, ${nullable(m.profileName)})
+        values (${m.customerKey}, ${m.waId ?? null}, ${m.userId ?? null}, ${nullableText(m.profileName)})
         on conflict (customer_key) do update set
           wa_id = coalesce(excluded.wa_id, contacts.wa_id),
           user_id = coalesce(excluded.user_id, contacts.user_id),
@@ -124,8 +125,8 @@ async function insertInbound(db: Db, m: InboundRow, now: Date, debounce: Debounc
   const inserted = await queryRows<{ id: string }>(
     db,
     sql`insert into messages (conversation_id, direction, wamid, seq, type, text, media, payload, provider_status, sent_at, created_at, updated_at)
-        values (${conv!.id}, 'in', ${m.wamid}, ${conv!.last_seq}, ${stripNul(m.type)}, ${nullable(m.text)},
-                ${json(m.media)}, ${json(m.payload)}, 'received', ${m.sentAt}, ${now}, ${now})
+        values (${conv!.id}, 'in', ${m.wamid}, ${conv!.last_seq}, ${stripNul(m.type)}, ${nullableText(m.text)},
+                ${jsonText(m.media)}, ${jsonText(m.payload)}, 'received', ${m.sentAt}, ${now}, ${now})
         on conflict (wamid) do nothing
         returning id`,
   )
@@ -141,10 +142,10 @@ async function insertInbound(db: Db, m: InboundRow, now: Date, debounce: Debounc
 
 const STATUS_RANK: Record<string, number> = { pending: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4, failed: 5 }
 
-async function applyStatus(db: Db, s: StatusRow): Promise<void> {
+export async function applyStatus(db: Db, s: StatusRow): Promise<void> {
   await db.execute(
     sql`insert into status_events (wamid, status, recipient, errors, payload, occurred_at)
-        values (${stripNul(s.wamid)}, ${stripNul(s.status)}, ${nullable(s.recipient)}, ${json(s.errors)}, ${json(s.payload) ?? '{}'}, ${s.occurredAt ?? null})`,
+        values (${stripNul(s.wamid)}, ${stripNul(s.status)}, ${nullableText(s.recipient)}, ${jsonText(s.errors)}, ${jsonText(s.payload) ?? '{}'}, ${s.occurredAt ?? null})`,
   )
   if (s.outboxId !== undefined) {
     // The send's outcome was unknown (crash after Meta accepted it): Meta's status settles it.
@@ -157,15 +158,7 @@ async function applyStatus(db: Db, s: StatusRow): Promise<void> {
     `case provider_status ${Object.entries(STATUS_RANK).map(([k, v]) => `when '${k}' then ${v}`).join(' ')} else 0 end`,
   )
   await db.execute(
-    sql`update messages set provider_status = ${s.status}, error = coalesce(${json(s.errors)}::jsonb, error), updated_at = now()
+    sql`update messages set provider_status = ${s.status}, error = coalesce(${jsonText(s.errors)}::jsonb, error), updated_at = now()
         where wamid = ${s.wamid} and direction = 'out' and ${ranks} < ${rank}`,
   )
-}
-
-function nullable(v: string | undefined): string | null {
-  return v === undefined ? null : stripNul(v)
-}
-
-function json(v: unknown): string | null {
-  return v === undefined || v === null ? null : JSON.stringify(stripNulDeep(v))
 }

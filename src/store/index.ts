@@ -11,6 +11,7 @@ export {
   type QuarantineRow,
   type StatusRow,
 } from './inbox.js'
+export { commitInboxGroup, type GroupCommitOutcome } from './inbox-group.js'
 export {
   countMessageAttempt,
   loadInboundMessage,
