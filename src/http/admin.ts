@@ -4,9 +4,12 @@ import type { Secret } from '../config/index.js'
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../errors.js'
 import { listConversations, loadConversationDetail, schema, type ConversationStatus, type Db } from '../store/index.js'
 import { errorResponse } from './errors.js'
+import type { ServerTiming } from './server-timing.js'
 
 export interface AdminRoutesOptions {
   db: Db
+  /** Server-side request latency, exposed at `GET /api/metrics/http`. */
+  serverTiming: ServerTiming
   /** `ADMIN_TOKEN`. Without it every admin route answers 401: the API is off, never open. */
   token: Secret | undefined
 }
@@ -114,6 +117,30 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     // Comparing digests keeps the comparison constant-time whatever the length given.
     if (given === undefined || !timingSafeEqual(digest(given), expected)) throw new UnauthorizedError()
   })
+
+  app.get(
+    '/metrics/http',
+    {
+      schema: {
+        headers: authHeaders,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              count: { type: 'integer' },
+              p50Ms: { type: 'number' },
+              p99Ms: { type: 'number' },
+              p999Ms: { type: 'number' },
+              maxMs: { type: 'number' },
+            },
+            required: ['count', 'p50Ms', 'p99Ms', 'p999Ms', 'maxMs'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => options.serverTiming.snapshot(),
+  )
 
   app.get<{ Querystring: ListQuery }>(
     '/conversations',

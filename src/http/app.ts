@@ -4,6 +4,7 @@ import type { Secret } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
+import { installServerTiming } from './server-timing.js'
 import { installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
 import { webhookRoutes } from './webhook.js'
@@ -28,8 +29,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   })
   installErrorHandling(app)
+  // Before any route plugin, so the timing hook covers every route.
+  const serverTiming = installServerTiming(app)
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
-  await app.register(adminRoutes, { prefix: '/api', db: deps.db, token: deps.adminToken })
+  await app.register(adminRoutes, { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming })
   return app
 }

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/store/index.js'
+import { createTestDatabase, openMigrated, type TestDatabase } from '../helpers/db.js'
+import { ADMIN_TOKEN, buildWebhookApp, signedPost, type WebhookApp } from '../helpers/webhook-app.js'
+import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
+
+describe('server-side request timing', () => {
+  let t: TestDatabase
+  let database: Database
+  let w: WebhookApp
+  beforeAll(async () => {
+    t = await createTestDatabase('pglite')
+    database = await openMigrated(t)
+    w = await buildWebhookApp(database)
+  })
+  afterAll(async () => {
+    await w.close()
+    await database.close()
+    await t.drop()
+  })
+
+  it('counts every request, webhooks included, and reports percentiles to the admin', async () => {
+    for (let i = 0; i < 5; i++) await w.app.inject(signedPost(webhookWith(textMessage(`wamid.TIME${i}`, 'oi'))))
+    await w.app.inject({ url: '/healthz' })
+    const res = await w.app.inject({ url: '/api/metrics/http', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    expect(res.statusCode).toBe(200)
+    const m = res.json() as { count: number; p50Ms: number; p99Ms: number; maxMs: number }
+    expect(m.count).toBe(6)
+    expect(m.p50Ms).toBeGreaterThan(0)
+    expect(m.p99Ms).toBeGreaterThanOrEqual(m.p50Ms)
+    expect(m.maxMs).toBeGreaterThanOrEqual(m.p99Ms)
+  })
+
+  it('keeps the figures behind the admin token', async () => {
+    expect((await w.app.inject({ url: '/api/metrics/http' })).statusCode).toBe(401)
+  })
+})
