@@ -27,6 +27,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     // Fastify answers 503 to new requests while closing and waits for in-flight ones.
     return503OnClosing: true,
+    // Two info lines per webhook would dominate the log and its cost; failures are logged
+    // by the error handler, and every request's time is in the server-timing histogram.
+    disableRequestLogging: true,
   })
   installErrorHandling(app)
   // Before any route plugin, so the timing hook covers every route.

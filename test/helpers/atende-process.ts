@@ -21,8 +21,13 @@ export interface AtendeProcess {
  * with `env` on top of a quiet, test-safe base. Resolves once it logs 'atende started'.
  */
 export async function startAtende(env: Record<string, string>, role = 'serve'): Promise<AtendeProcess> {
+  return startScript(['src/main.ts', role], env)
+}
+
+/** Runs any TypeScript entry point of this repository the same way (benchmarks' baselines too). */
+export async function startScript(args: string[], env: Record<string, string>): Promise<AtendeProcess> {
   const port = await freePort()
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

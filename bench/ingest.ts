@@ -1,0 +1,63 @@
+import { startAtende, startScript, type AtendeProcess } from '../test/helpers/atende-process.js'
+import { startRedis, type RedisServer } from '../test/helpers/redis.js'
+import { createBenchDatabase, type Engine } from './lib/databases.js'
+import { runLoad, type LoadResult } from './lib/load.js'
+import { BENCH_APP_SECRET, createPayloadFactory } from './lib/payloads.js'
+
+export type Target = 'bare' | 'naive-durable' | 'atende'
+export type Runtime = 'in-process' | 'redis'
+
+export interface IngestRow {
+  target: Target
+  engine: Engine | '-'
+  runtime: Runtime | '-'
+  /** Offered req/s; null = saturation. */
+  rate: number | null
+  client: LoadResult
+  server: { p50Ms: number; p99Ms: number; p999Ms: number; count: number }
+}
+
+const ADMIN_TOKEN = 'bench-admin-token'
+
+async function startTarget(target: Target, engine: Engine, runtime: Runtime, env: Record<string, string>): Promise<AtendeProcess> {
+  const common = { LOG_LEVEL: 'info', WHATSAPP_APP_SECRET: BENCH_APP_SECRET, ...env }
+  if (target === 'bare') return startScript(['bench/baselines/bare.ts'], common)
+  if (target === 'naive-durable') return startScript(['bench/baselines/naive-durable.ts'], common)
+  return startAtende({ ...common, ADMIN_TOKEN, QUEUE_AI_RESPONSE_LIMITER_MAX: '0' })
+}
+
+/** One phase: a fresh server (so its server-side histogram covers this phase only), one load run. */
+export async function ingestPhase(
+  target: Target,
+  engine: Engine,
+  runtime: Runtime,
+  rate: number | undefined,
+  durationSeconds: number,
+): Promise<IngestRow> {
+  const database = await createBenchDatabase(engine)
+  let redis: RedisServer | undefined
+  let server: AtendeProcess | undefined
+  try {
+    if (target === 'atende' && runtime === 'redis') redis = await startRedis()
+    server = await startTarget(target, engine, runtime, {
+      ...(target === 'bare' ? {} : database.env),
+      ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
+    })
+    const next = createPayloadFactory(`${target}-${engine}-${runtime}-${rate ?? 'max'}-${Date.now()}`)
+    const client = await runLoad({ url: server.url, rate, durationSeconds, connections: 100, next })
+    const res = await fetch(`${server.url}/api/metrics/http`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    const s = (await res.json()) as { count: number; p50Ms: number; p99Ms: number; p999Ms: number }
+    return {
+      target,
+      engine: target === 'bare' ? '-' : engine,
+      runtime: target === 'atende' ? runtime : '-',
+      rate: rate ?? null,
+      client,
+      server: { count: s.count, p50Ms: s.p50Ms, p99Ms: s.p99Ms, p999Ms: s.p999Ms },
+    }
+  } finally {
+    await server?.stop()
+    await redis?.stop()
+    await database.drop()
+  }
+}
