@@ -50,6 +50,7 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
       await Promise.all(
         [...byQueue].map(async ([name, list]) => {
           const queue = queues.get(name)!
+          await bounded(queue.waitUntilReady(), options.connection.options.commandTimeout)
           const jobs = list.map((w) => ({ name, ...toJob(w, Date.now()) }))
           const fresh = opts.revive === true ? await reviveFailed(queue, jobs) : jobs
           if (fresh.length > 0) await queue.addBulk(fresh)
@@ -69,6 +70,27 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
       const failed = results.find((r) => r.status === 'rejected')
       if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
     },
+  }
+}
+
+/**
+ * The producer's command timeout bounds each command, but not BullMQ's wait for the
+ * connection's first `ready` before it sends any: a producer that has never reached Redis
+ * (started while Redis was down) would hang there until Redis comes up. The same bound
+ * applies to that wait; once the connection was ready it resolves at once.
+ */
+async function bounded<T>(work: Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined) return work
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the Redis connection was not ready within ${timeoutMs} ms`)), timeoutMs)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

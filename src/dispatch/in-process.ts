@@ -129,7 +129,13 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
 
     return {
       entries,
-      busy: () => active > 0 || (ready.length > 0 && processors[queue] !== undefined),
+      // Queued work counts only while it can still start: once closed it stays for the
+      // reconciler, and close() waits for running jobs alone. A timer already due is work
+      // about to be ready (idle() promises nothing due within the next tick).
+      busy: () =>
+        active > 0 ||
+        (!closed && processors[queue] !== undefined &&
+          (ready.length > 0 || [...entries.values()].some((e) => e.timer !== undefined && e.runAt <= Date.now()))),
       pump,
       dispatch(w: WakeUp) {
         const key = wakeUpKey(w)
@@ -155,7 +161,8 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
   }
 
   function checkIdle() {
-    if ([...lanes.values()].some((l) => l.busy())) return
+    // busy() may scan a lane's entries: only worth it when someone waits.
+    if (idleWaiters.length === 0 || [...lanes.values()].some((l) => l.busy())) return
     for (const w of idleWaiters.splice(0)) w()
   }
 

@@ -34,17 +34,25 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let closing: Promise<void> | undefined
 
   async function pass(): Promise<number> {
-    const work = await findOverdueWork(options.db, now(), options.afterMs, options.batchSize ?? 500)
+    const at = now()
+    const work = await findOverdueWork(options.db, at, options.afterMs, options.batchSize ?? 500)
     if (work === undefined) return 0
     const wakeUps: WakeUp[] = [
       ...work.messageIds.map((messageId) => ({ queue: 'message-processing' as const, messageId })),
       ...work.turns.map((t) => ({ queue: 'ai-response' as const, conversationId: t.conversationId, runAt: t.turnDueAt })),
     ]
     if (wakeUps.length === 0) return 0
-    await options.dispatcher.dispatch(wakeUps, { revive: true })
-    const at = now()
-    await markEnqueued(options.db, work.messageIds, at)
-    await markTurnsEnqueued(options.db, work.turns.map((t) => t.conversationId), at)
+    try {
+      await options.dispatcher.dispatch(wakeUps, { revive: true })
+    } catch (err) {
+      // The rows were claimed (stamped enqueued at `at`); give them back so the next pass
+      // takes them again: any stamp older than afterMs reads as "not enqueued" to it.
+      const stale = new Date(at.getTime() - options.afterMs - 1)
+      await markEnqueued(options.db, work.messageIds, stale)
+        .then(() => markTurnsEnqueued(options.db, work.turns.map((t) => t.conversationId), stale))
+        .catch((releaseErr: unknown) => log.warn({ err: releaseErr }, 'could not give claimed rows back; they are due again after afterMs'))
+      throw err
+    }
     log.info({ messages: work.messageIds.length, turns: work.turns.length }, 'reconciler re-dispatched overdue work')
     return wakeUps.length
   }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
-import { ids, toDate } from './messages.js'
+import { ids, markEnqueued, toDate } from './messages.js'
 
 /** Arbitrary constant shared by every Atende process: only one reconciler looks at a time. */
 const RECONCILER_LOCK_KEY = 7_401_245_002
@@ -14,7 +14,9 @@ export interface OverdueWork {
 
 /**
  * Reads what the database says is due and not done, under an advisory lock so that one
- * reconciler across all processes works at a time. Undefined: another process holds it.
+ * reconciler across all processes works at a time, and claims it: the rows are stamped
+ * enqueued at `now` before the lock goes with the transaction, so a reconciler that takes
+ * the lock next does not send them again. Undefined: another process holds the lock.
  */
 export async function findOverdueWork(db: Db, now: Date, afterMs: number, limit: number): Promise<OverdueWork | undefined> {
   const cutoff = new Date(now.getTime() - afterMs)
@@ -35,10 +37,13 @@ export async function findOverdueWork(db: Db, now: Date, afterMs: number, limit:
             and (turn_enqueued_at is null or turn_enqueued_at < ${cutoff})
           order by turn_due_at limit ${limit}`,
     )
-    return {
+    const work = {
       messageIds: messages.map((m) => Number(m.id)),
       turns: turns.map((t) => ({ conversationId: Number(t.id), turnDueAt: toDate(t.turn_due_at)! })),
     }
+    await markEnqueued(tx, work.messageIds, now)
+    await markTurnsEnqueued(tx, work.turns.map((t) => t.conversationId), now)
+    return work
   })
 }
 
