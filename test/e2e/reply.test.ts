@@ -23,6 +23,8 @@ describe.each(combinations(ENGINES))('a customer message is answered end to end 
   })
 
   it('keeps the message and the sent reply in the database', async () => {
+    // The send is answered before the turn records it: wait for the turn to finish.
+    await stack.atende.waitForLog((l) => l.msg === 'turn replied')
     const { items } = await stack.admin('/api/conversations?contact=5511900000001')
     expect(items).toHaveLength(1)
     const detail = await stack.admin(`/api/conversations/${items[0].id}`)
