@@ -127,23 +127,34 @@ export interface CompleteTurnInput {
 export async function completeTurn(db: Db, t: CompleteTurnInput): Promise<{ turnDueAt: Date | null } | undefined> {
   const firstLater = sql`(select min(m.created_at) from messages m
       where m.conversation_id = c.id and m.direction = 'in' and m.seq > ${t.answeredSeq})`
-  const [r] = await queryRows<{ turn_due_at: unknown }>(
-    db,
-    sql`update conversations c set
-          answered_seq = greatest(c.answered_seq, ${t.answeredSeq}),
-          department = coalesce(${t.department ?? null}, c.department),
-          status = ${t.status},
-          turn_attempts = 0,
-          lease_until = 'epoch',
-          first_unanswered_at = ${firstLater},
-          turn_due_at = case when c.last_seq > ${t.answeredSeq} then least(
-              c.last_inbound_at + make_interval(secs => ${t.debounce.debounceMs / 1000}),
-              ${firstLater} + make_interval(secs => ${t.debounce.debounceMaxMs / 1000})) end,
-          updated_at = ${t.now}
-        where c.id = ${t.conversationId} and c.turn_token = ${t.token}
-        returning c.turn_due_at`,
-  )
-  return r === undefined ? undefined : { turnDueAt: toDate(r.turn_due_at) }
+  return db.transaction(async (tx) => {
+    // Take the row lock in a statement of its own. A message whose commit held the lock is
+    // then visible to the update below (a new statement, a new snapshot); an update that
+    // waited for the lock itself would re-read the row but not the messages, and lose the
+    // message's arrival time.
+    const fenced = await queryRows<{ id: string }>(
+      tx,
+      sql`select id from conversations where id = ${t.conversationId} and turn_token = ${t.token} for update`,
+    )
+    if (fenced.length === 0) return undefined
+    const [r] = await queryRows<{ turn_due_at: unknown }>(
+      tx,
+      sql`update conversations c set
+            answered_seq = greatest(c.answered_seq, ${t.answeredSeq}),
+            department = coalesce(${t.department ?? null}, c.department),
+            status = ${t.status},
+            turn_attempts = 0,
+            lease_until = 'epoch',
+            first_unanswered_at = ${firstLater},
+            turn_due_at = case when c.last_seq > ${t.answeredSeq} then least(
+                c.last_inbound_at + make_interval(secs => ${t.debounce.debounceMs / 1000}),
+                ${firstLater} + make_interval(secs => ${t.debounce.debounceMaxMs / 1000})) end,
+            updated_at = ${t.now}
+          where c.id = ${t.conversationId} and c.turn_token = ${t.token}
+          returning c.turn_due_at`,
+    )
+    return r === undefined ? undefined : { turnDueAt: toDate(r.turn_due_at) }
+  })
 }
 
 function toTurnMessage(r: Record<string, unknown>): TurnMessage {

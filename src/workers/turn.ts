@@ -173,9 +173,15 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       turn.log.warn('turn lost its lease before completing')
       return
     }
-    // Messages that arrived during this turn get a turn of their own.
+    // Messages that arrived during this turn get a turn of their own. The turn is done: a
+    // failed enqueue must not fail it (on the last attempt that would hand off a conversation
+    // that was answered). The due time is committed, so the reconciler wakes it instead.
     if (done.turnDueAt !== null) {
-      await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: turn.conversation.id, runAt: done.turnDueAt }])
+      try {
+        await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: turn.conversation.id, runAt: done.turnDueAt }])
+      } catch (err) {
+        turn.log.warn({ err, turnDueAt: done.turnDueAt }, 'follow-up turn wake-up failed; the reconciler will retry')
+      }
     }
   }
 }
