@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Secret } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
@@ -29,7 +29,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Two info lines per webhook would dominate the log and its cost; failures are logged
     // by the error handler, and every request's time is in the server-timing histogram.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   })
   installErrorHandling(app)
   // Before any route plugin, so the timing hook covers every route.

@@ -31,7 +31,10 @@ describe.each(ENGINES)('a POST batching several customers (redis runtime, %s)', 
     expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 5 })
     expect(stack.graph.requests.filter((r) => r.kind === 'send' && r.status === 200)).toHaveLength(3)
 
-    // Each conversation's turn covered all of its messages: answered through the last seq.
+    // Each conversation's turn covered all of its messages: answered through the last seq
+    // (a send is answered before its turn records it, so wait for the three turns first).
+    const turns = () => stack.atende.logs.filter((l) => l.msg === 'turn replied').length
+    await stack.atende.waitForLog(() => turns() >= 3)
     const { items } = (await stack.admin('/api/conversations?limit=10')) as { items: Array<{ id: number; lastSeq: number; answeredSeq: number }> }
     expect(items).toHaveLength(3)
     for (const c of items) expect(c.answeredSeq).toBe(c.lastSeq)

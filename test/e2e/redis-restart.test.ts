@@ -22,9 +22,9 @@ describe('when Redis restarts empty right after a webhook was acknowledged', () 
     await stack.redis!.kill()
     await stack.redis!.start()
 
-    const [send] = await stack.graph.waitForSends(1, { timeoutMs: 30_000 })
+    const [send] = await stack.graph.waitForSends(1, { timeoutMs: 60_000 })
     expect(send!.body).toMatchObject({ to: '5511900000001', type: 'text' })
-    await stack.atende.waitForLog((l) => l.msg === 'reconciler re-dispatched overdue work')
+    await stack.atende.waitForLog((l) => l.msg === 'reconciler re-dispatched overdue work', 60_000)
     // One turn covered the message: exactly one reply.
     expect(stack.graph.requests.filter((r) => r.kind === 'send' && r.status === 200)).toHaveLength(1)
   })
