@@ -22,6 +22,10 @@ app.post('/webhooks/whatsapp', async (request, reply) => {
   return { ok: true }
 })
 app.get('/api/metrics/http', async () => timing.snapshot())
+app.delete('/api/metrics/http', async (_req, reply) => {
+  timing.reset()
+  return reply.code(204).send()
+})
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
 process.stdout.write(`${JSON.stringify({ msg: 'atende started' })}\n`)
 process.on('SIGTERM', () => void app.close().then(() => database.close()).then(() => process.exit(0)))

@@ -142,6 +142,15 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     async () => options.serverTiming.snapshot(),
   )
 
+  app.delete(
+    '/metrics/http',
+    { schema: { headers: authHeaders, response: { 204: { type: 'null' }, ...errorResponses } } },
+    async (_request, reply) => {
+      options.serverTiming.reset()
+      return reply.code(204).send()
+    },
+  )
+
   app.get<{ Querystring: ListQuery }>(
     '/conversations',
     {

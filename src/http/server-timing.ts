@@ -11,6 +11,8 @@ export interface LatencySnapshot {
 
 export interface ServerTiming {
   snapshot(): LatencySnapshot
+  /** Starts counting afresh (a benchmark discards its warm-up this way). */
+  reset(): void
 }
 
 /**
@@ -25,6 +27,7 @@ export function installServerTiming(app: FastifyInstance): ServerTiming {
   })
   const ms = (us: number) => Math.round(us) / 1000
   return {
+    reset: () => histogram.reset(),
     snapshot: () => ({
       count: histogram.totalCount,
       p50Ms: ms(histogram.getValueAtPercentile(50)),

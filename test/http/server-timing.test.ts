@@ -31,6 +31,14 @@ describe('server-side request timing', () => {
     expect(m.maxMs).toBeGreaterThanOrEqual(m.p99Ms)
   })
 
+  it('starts counting afresh after a reset', async () => {
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` }
+    expect((await w.app.inject({ method: 'DELETE', url: '/api/metrics/http', headers: auth })).statusCode).toBe(204)
+    const m = (await w.app.inject({ url: '/api/metrics/http', headers: auth })).json() as { count: number }
+    // The reset request itself is counted once it has been answered; the read is not yet.
+    expect(m.count).toBe(1)
+  })
+
   it('keeps the figures behind the admin token', async () => {
     expect((await w.app.inject({ url: '/api/metrics/http' })).statusCode).toBe(401)
   })

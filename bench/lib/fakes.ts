@@ -1,0 +1,67 @@
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+
+/**
+ * Benchmark fakes of the Graph API and an OpenAI-compatible server: like the test fakes but
+ * keeping nothing per request (a 10-minute run would otherwise hold every body in memory).
+ */
+export interface BenchFake {
+  url: string
+  close(): Promise<void>
+}
+
+async function listen(server: Server, path: string): Promise<string> {
+  server.keepAliveTimeout = 60_000
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}${path}`
+}
+
+async function body(req: IncomingMessage): Promise<string> {
+  let data = ''
+  req.setEncoding('utf8')
+  for await (const chunk of req) data += chunk as string
+  return data
+}
+
+const closer = (server: Server) => async () => {
+  server.closeAllConnections()
+  server.close()
+  await once(server, 'close')
+}
+
+/** Answers every send with a fresh wamid and reports the recipient; mark-read answers success. */
+export async function startGraphSink(onSend: (to: string, at: number) => void): Promise<BenchFake> {
+  let n = 0
+  const server = createServer(async (req, res) => {
+    const text = await body(req)
+    const at = performance.now()
+    const parsed = JSON.parse(text || '{}') as { to?: string; status?: string }
+    res.setHeader('content-type', 'application/json')
+    if (parsed.status === 'read') return res.end('{"success":true}')
+    n++
+    res.end(`{"messaging_product":"whatsapp","messages":[{"id":"wamid.sink.${n}"}]}`)
+    if (parsed.to !== undefined) onSend(parsed.to, at)
+  })
+  return { url: await listen(server, '/v21.0'), close: closer(server) }
+}
+
+/** A chat-completions endpoint answering a fixed structured reply after `latencyMs`. */
+export async function startAiStub(latencyMs: number): Promise<BenchFake> {
+  const content = JSON.stringify({ department: null, reply: 'Certo! Já te ajudo com isso.', resolved: false, handoff: false, confidence: 0.9 })
+  const answer = JSON.stringify({
+    id: 'chatcmpl-bench', object: 'chat.completion', created: 0, model: 'bench',
+    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  })
+  const server = createServer(async (req, res) => {
+    await body(req)
+    const send = () => {
+      res.setHeader('content-type', 'application/json')
+      res.end(answer)
+    }
+    if (latencyMs > 0) setTimeout(send, latencyMs)
+    else send()
+  })
+  return { url: await listen(server, '/v1'), close: closer(server) }
+}
