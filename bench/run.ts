@@ -6,6 +6,18 @@ import { ingestPhase, type IngestRow, type Runtime, type Target } from './ingest
 import type { Engine } from './lib/databases.js'
 import { renderTable, summarise } from './report.js'
 
+const renderAt = process.argv.indexOf('--render')
+if (renderAt >= 0) {
+  // Regenerates the README table from a saved run: `npm run bench -- --render bench/results/<date>.json`.
+  writeReadmeTable(JSON.parse(readFileSync(process.argv[renderAt + 1]!, 'utf8')) as Parameters<typeof renderTable>[0])
+  process.exit(0)
+}
+
+function writeReadmeTable(result: Parameters<typeof renderTable>[0]): void {
+  const readme = readFileSync('README.md', 'utf8')
+  writeFileSync('README.md', readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${renderTable(result)}\n<!-- bench:end -->`))
+}
+
 const smoke = process.argv.includes('--smoke')
 const durationSeconds = smoke ? 2 : 10
 const rates: Array<number | undefined> = smoke ? [2_000] : [500, 2_000, 5_000, undefined]
@@ -41,8 +53,6 @@ const result = {
 if (!smoke) {
   mkdirSync('bench/results', { recursive: true })
   writeFileSync(`bench/results/${result.date.slice(0, 10)}.json`, `${JSON.stringify(result, null, 2)}\n`)
-  const readme = readFileSync('README.md', 'utf8')
-  const table = renderTable(result)
-  writeFileSync('README.md', readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`))
+  writeReadmeTable(result)
 }
 process.stdout.write(`${JSON.stringify(result.ratios, null, 2)}\n`)
