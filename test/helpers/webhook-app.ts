@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll } from 'vitest'
+import { createTestDatabase, openMigrated, type Engine, type TestDatabase } from './db.js'
 import { pino } from 'pino'
 import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
@@ -61,5 +63,42 @@ export function signedPost(body: unknown | string, secretValue = APP_SECRET) {
     url: '/webhooks/whatsapp',
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(payload, secretValue) },
     payload,
+  }
+}
+
+export interface WebhookAppSuite {
+  readonly database: Database
+  readonly app: WebhookApp['app']
+  readonly ingest: Ingest
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` for a describe block: a fresh migrated database of
+ * `engine` and the webhook app over it, closed and dropped afterwards.
+ */
+export function useWebhookApp(engine: Engine): WebhookAppSuite {
+  let t: TestDatabase | undefined
+  let database: Database | undefined
+  let w: WebhookApp | undefined
+  beforeAll(async () => {
+    t = await createTestDatabase(engine)
+    database = await openMigrated(t)
+    w = await buildWebhookApp(database)
+  })
+  afterAll(async () => {
+    await w?.close()
+    await database?.close()
+    await t?.drop()
+  })
+  return {
+    get database() {
+      return database!
+    },
+    get app() {
+      return w!.app
+    },
+    get ingest() {
+      return w!.ingest
+    },
   }
 }

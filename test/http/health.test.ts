@@ -1,22 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../src/store/index.js'
-import { createTestDatabase, openMigrated, type TestDatabase } from '../helpers/db.js'
-import { buildWebhookApp, type WebhookApp } from '../helpers/webhook-app.js'
+import { describe, expect, it } from 'vitest'
+import { useWebhookApp } from '../helpers/webhook-app.js'
 
 describe('health routes', () => {
-  let t: TestDatabase
-  let database: Database
-  let w: WebhookApp
-  beforeAll(async () => {
-    t = await createTestDatabase('pglite')
-    database = await openMigrated(t)
-    w = await buildWebhookApp(database)
-  })
-  afterAll(async () => {
-    await w.close()
-    await database.close()
-    await t.drop()
-  })
+  const w = useWebhookApp('pglite')
 
   it('says the process is alive on /healthz', async () => {
     const res = await w.app.inject({ url: '/healthz' })

@@ -1,23 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../src/store/index.js'
-import { createTestDatabase, openMigrated, type TestDatabase } from '../helpers/db.js'
-import { ADMIN_TOKEN, buildWebhookApp, signedPost, type WebhookApp } from '../helpers/webhook-app.js'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, signedPost, useWebhookApp } from '../helpers/webhook-app.js'
 import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
 
 describe('server-side request timing', () => {
-  let t: TestDatabase
-  let database: Database
-  let w: WebhookApp
-  beforeAll(async () => {
-    t = await createTestDatabase('pglite')
-    database = await openMigrated(t)
-    w = await buildWebhookApp(database)
-  })
-  afterAll(async () => {
-    await w.close()
-    await database.close()
-    await t.drop()
-  })
+  const w = useWebhookApp('pglite')
 
   it('counts every request, webhooks included, and reports percentiles to the admin', async () => {
     for (let i = 0; i < 5; i++) await w.app.inject(signedPost(webhookWith(textMessage(`wamid.TIME${i}`, 'oi'))))

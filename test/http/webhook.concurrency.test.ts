@@ -1,24 +1,12 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { queryRows, type Database } from '../../src/store/index.js'
-import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
-import { buildWebhookApp, signedPost, type WebhookApp } from '../helpers/webhook-app.js'
+import { describe, expect, it } from 'vitest'
+import { queryRows } from '../../src/store/index.js'
+import { ENGINES } from '../helpers/db.js'
+import { signedPost, useWebhookApp } from '../helpers/webhook-app.js'
 import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
 
 describe.each(ENGINES)('concurrent webhooks (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-  let w: WebhookApp
-  beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    database = await openMigrated(t)
-    w = await buildWebhookApp(database)
-  })
-  afterAll(async () => {
-    await w.close()
-    await database.close()
-    await t.drop()
-  })
+  const w = useWebhookApp(engine)
 
   it('commits every message of 60 concurrent requests, seqs gap-free, redeliveries once', async () => {
     // 40 distinct messages of one customer, 20 of them delivered twice at the same time.
@@ -28,7 +16,7 @@ describe.each(ENGINES)('concurrent webhooks (%s)', (engine) => {
     expect(responses.every((r) => r.statusCode === 200)).toBe(true)
     const accepted = responses.reduce((n, r) => n + (r.json() as { accepted: number }).accepted, 0)
     expect(accepted).toBe(40)
-    const rows = await queryRows<{ seq: number }>(database.db, sql`select seq from messages where wamid like 'wamid.CONC%' order by seq`)
+    const rows = await queryRows<{ seq: number }>(w.database.db, sql`select seq from messages where wamid like 'wamid.CONC%' order by seq`)
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
   })
 })

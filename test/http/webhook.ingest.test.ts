@@ -1,32 +1,19 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { queryRows, type Database } from '../../src/store/index.js'
-import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
+import { describe, expect, it } from 'vitest'
+import { queryRows } from '../../src/store/index.js'
+import { ENGINES } from '../helpers/db.js'
 import { inboundMessages, tableCounts } from '../helpers/rows.js'
-import { buildWebhookApp, signedPost, type WebhookApp } from '../helpers/webhook-app.js'
+import { signedPost, useWebhookApp } from '../helpers/webhook-app.js'
 import { loadWebhook, textMessage, webhookWith } from '../whatsapp/fixtures.js'
 
 describe.each(ENGINES)('webhook → inbox (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-  let w: WebhookApp
-
-  beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    database = await openMigrated(t)
-    w = await buildWebhookApp(database)
-  })
-  afterAll(async () => {
-    await w.close()
-    await database.close()
-    await t.drop()
-  })
+  const w = useWebhookApp(engine)
 
   it('commits a text message before answering 200', async () => {
     const res = await w.app.inject(signedPost(webhookWith(textMessage('wamid.ING001', 'Oi, minha internet caiu'))))
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ accepted: 1, duplicates: 0 })
-    const rows = await inboundMessages(database)
+    const rows = await inboundMessages(w.database)
     expect(rows.find((r) => r.wamid === 'wamid.ING001')).toMatchObject({ type: 'text', text: 'Oi, minha internet caiu' })
   })
 
@@ -35,7 +22,7 @@ describe.each(ENGINES)('webhook → inbox (%s)', (engine) => {
     const res = await w.app.inject(signedPost(body))
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ accepted: 5, duplicates: 0, statuses: 3 })
-    const wamids = (await inboundMessages(database)).map((r) => r.wamid)
+    const wamids = (await inboundMessages(w.database)).map((r) => r.wamid)
     for (const id of ['wamid.BATCH0001', 'wamid.BATCH0002', 'wamid.BATCH0003', 'wamid.BATCH0004', 'wamid.BATCH0005']) {
       expect(wamids.filter((x) => x === id)).toHaveLength(1)
     }
@@ -43,11 +30,11 @@ describe.each(ENGINES)('webhook → inbox (%s)', (engine) => {
 
   it('inserts nothing new when the same POST is delivered again', async () => {
     const body = loadWebhook('batch')
-    const before = await tableCounts(database)
+    const before = await tableCounts(w.database)
     const res = await w.app.inject(signedPost(body))
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ accepted: 0, duplicates: 5 })
-    const after = await tableCounts(database)
+    const after = await tableCounts(w.database)
     // Statuses are events and are kept each time; messages, contacts and conversations are not.
     expect({ ...after, status_events: 0 }).toEqual({ ...before, status_events: 0 })
   })
@@ -57,27 +44,27 @@ describe.each(ENGINES)('webhook → inbox (%s)', (engine) => {
     const message = (id: string) => ({ ...textMessage(id, id), ...from })
     const body = webhookWith(message('wamid.SEQ1'), { messages: [message('wamid.SEQ1'), message('wamid.SEQ2'), message('wamid.SEQ3')], contacts: [{ profile: { name: 'X' }, wa_id: '5511900000042' }] })
     expect((await w.app.inject(signedPost(body))).statusCode).toBe(200)
-    const rows = (await inboundMessages(database)).filter((r) => r.wamid.startsWith('wamid.SEQ'))
+    const rows = (await inboundMessages(w.database)).filter((r) => r.wamid.startsWith('wamid.SEQ'))
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3])
     expect(new Set(rows.map((r) => r.conversation_id)).size).toBe(1)
   })
 
   it('answers 400 to malformed JSON and stores nothing', async () => {
-    const before = await tableCounts(database)
+    const before = await tableCounts(w.database)
     const res = await w.app.inject(signedPost('{"object": "whatsapp_business_account", "entry": ['))
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ code: 'ATD_WEBHOOK_MALFORMED_JSON' })
-    expect(await tableCounts(database)).toEqual(before)
+    expect(await tableCounts(w.database)).toEqual(before)
   })
 
   it('keeps a signed payload of unknown shape in quarantine and answers 200', async () => {
-    const before = await tableCounts(database)
+    const before = await tableCounts(w.database)
     const res = await w.app.inject(signedPost({ hello: 'world', entry: 'not-a-list' }))
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ accepted: 0, quarantined: 1 })
-    const after = await tableCounts(database)
+    const after = await tableCounts(w.database)
     expect(after.quarantine).toBe(before.quarantine! + 1)
-    const [q] = await queryRows<{ raw: Buffer }>(database.db, sql`select raw from quarantine order by id desc limit 1`)
+    const [q] = await queryRows<{ raw: Buffer }>(w.database.db, sql`select raw from quarantine order by id desc limit 1`)
     expect(JSON.parse(Buffer.from(q!.raw).toString('utf8'))).toEqual({ hello: 'world', entry: 'not-a-list' })
   })
 
@@ -92,14 +79,14 @@ describe.each(ENGINES)('webhook → inbox (%s)', (engine) => {
   it('strips NUL characters instead of failing the insert', async () => {
     const res = await w.app.inject(signedPost(webhookWith(textMessage('wamid.NUL1', 'a\u0000b'))))
     expect(res.statusCode).toBe(200)
-    expect((await inboundMessages(database)).find((r) => r.wamid === 'wamid.NUL1')?.text).toBe('ab')
+    expect((await inboundMessages(w.database)).find((r) => r.wamid === 'wamid.NUL1')?.text).toBe('ab')
   })
 
   it('answers 413 to a body over 3 MB and stores nothing', async () => {
-    const before = await tableCounts(database)
+    const before = await tableCounts(w.database)
     const res = await w.app.inject(signedPost(webhookWith(textMessage('wamid.BIG', 'x'.repeat(3 * 1024 * 1024)))))
     expect(res.statusCode).toBe(413)
-    expect(await tableCounts(database)).toEqual(before)
+    expect(await tableCounts(w.database)).toEqual(before)
   })
 
   it('answers 415 to a body that is not JSON', async () => {
@@ -110,7 +97,7 @@ describe.each(ENGINES)('webhook → inbox (%s)', (engine) => {
   it('updates outbound messages from statuses and records each status event', async () => {
     const res = await w.app.inject(signedPost(loadWebhook('status-failed')))
     expect(res.statusCode).toBe(200)
-    const events = await queryRows<{ wamid: string; status: string; errors: unknown }>(database.db, sql`select wamid, status, errors from status_events where wamid = 'wamid.OUT0100'`)
+    const events = await queryRows<{ wamid: string; status: string; errors: unknown }>(w.database.db, sql`select wamid, status, errors from status_events where wamid = 'wamid.OUT0100'`)
     expect(events).toHaveLength(1)
     expect(events[0]!.status).toBe('failed')
     expect(events[0]!.errors).toBeTruthy()
@@ -119,7 +106,7 @@ describe.each(ENGINES)('webhook → inbox (%s)', (engine) => {
   it('hands each new message to the dispatcher after the commit', async () => {
     await w.app.inject(signedPost(webhookWith(textMessage('wamid.WAKE1', 'oi'))))
     await w.ingest.idle()
-    const [r] = await queryRows<{ enqueued_at: Date | null }>(database.db, sql`select enqueued_at from messages where wamid = 'wamid.WAKE1'`)
+    const [r] = await queryRows<{ enqueued_at: Date | null }>(w.database.db, sql`select enqueued_at from messages where wamid = 'wamid.WAKE1'`)
     expect(r!.enqueued_at).not.toBeNull()
   })
 })

@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
+import { describe, expect, it } from 'vitest'
+import { ENGINES } from '../helpers/db.js'
 import { tableCounts } from '../helpers/rows.js'
-import { buildWebhookApp, signedPost, VERIFY_TOKEN, type WebhookApp } from '../helpers/webhook-app.js'
+import { signedPost, VERIFY_TOKEN, useWebhookApp } from '../helpers/webhook-app.js'
 import { loadWebhook } from '../whatsapp/fixtures.js'
-import type { Database } from '../../src/store/index.js'
 
 describe.each(ENGINES)('webhook signature and handshake (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-  let w: WebhookApp
-
-  beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    database = await openMigrated(t)
-    w = await buildWebhookApp(database)
-  })
-  afterAll(async () => {
-    await w.close()
-    await database.close()
-    await t.drop()
-  })
+  const w = useWebhookApp(engine)
 
   it('answers the verification handshake with the challenge for the right token', async () => {
     const res = await w.app.inject({
@@ -38,22 +24,22 @@ describe.each(ENGINES)('webhook signature and handshake (%s)', (engine) => {
   })
 
   it('answers 401 and stores nothing when the signature is missing', async () => {
-    const before = await tableCounts(database)
+    const before = await tableCounts(w.database)
     const req = signedPost(loadWebhook('text'))
     const res = await w.app.inject({ ...req, headers: { 'content-type': 'application/json' } })
     expect(res.statusCode).toBe(401)
     expect(res.json()).toMatchObject({ code: 'ATD_WEBHOOK_BAD_SIGNATURE' })
-    expect(await tableCounts(database)).toEqual(before)
+    expect(await tableCounts(w.database)).toEqual(before)
   })
 
   it('answers 401 and stores nothing for a forged or malformed signature', async () => {
-    const before = await tableCounts(database)
+    const before = await tableCounts(w.database)
     const body = JSON.stringify(loadWebhook('text'))
     for (const signature of [signedPost(body, 'wrong-secret').headers['x-hub-signature-256'], 'sha256=zz', 'sha1=abc', '', 'sha256=' + 'a'.repeat(64)]) {
       const res = await w.app.inject({ method: 'POST', url: '/webhooks/whatsapp', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, payload: body })
       expect(res.statusCode).toBe(401)
     }
-    expect(await tableCounts(database)).toEqual(before)
+    expect(await tableCounts(w.database)).toEqual(before)
   })
 
   it('verifies over the exact bytes, \\u00e1-style escapes included', async () => {
