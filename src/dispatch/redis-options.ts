@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import type { RedisOptions } from 'ioredis'
 import type { RedisConfig } from '../config/index.js'
 
@@ -20,7 +21,8 @@ export function redisOptions(config: RedisConfig, role: RedisRole): RedisOptions
     db: Number.isInteger(db) ? db : 0,
     ...(u.username !== '' ? { username: decodeURIComponent(u.username) } : {}),
     ...(config.password !== undefined ? { password: config.password.reveal() } : {}),
-    ...(config.tls ? { tls: { servername: u.hostname } } : {}),
+    // SNI takes a host name only (RFC 6066); the certificate is verified either way.
+    ...(config.tls ? { tls: isIP(u.hostname) === 0 ? { servername: u.hostname } : {} } : {}),
     connectionName: `atende-${role}`,
     retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
     ...(role === 'worker'
