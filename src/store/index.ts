@@ -13,11 +13,11 @@ export {
 } from './inbox.js'
 export { commitInboxGroup, type GroupCommitOutcome } from './inbox-group.js'
 export {
-  countMessageAttempt,
-  loadInboundMessage,
+  finishProcessing,
   markEnqueued,
   markProcessed,
   markTurnEnqueued,
+  startProcessing,
   type InboundMessageRow,
 } from './messages.js'
 export {

@@ -22,12 +22,21 @@ export async function markEnqueued(db: Db, messageIds: readonly number[], now: D
   await db.execute(sql`update messages set enqueued_at = ${now} where id in ${ids(messageIds)}`)
 }
 
-export async function loadInboundMessage(db: Db, id: number): Promise<InboundMessageRow | undefined> {
+/**
+ * Starts processing one inbound message in one statement: counts the attempt in the
+ * database (where an emptied Redis cannot reset it) unless the message was already
+ * processed, and returns the message as it stands. Undefined: no such inbound message.
+ */
+export async function startProcessing(db: Db, id: number): Promise<InboundMessageRow | undefined> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`select m.id, m.conversation_id, m.wamid, m.seq, m.type, m.text, m.media, m.payload, m.sent_at,
-               m.processed_at, m.attempts, c.phone_number_id
-        from messages m join conversations c on c.id = m.conversation_id
+    sql`with counted as (
+          update messages set attempts = attempts + 1, updated_at = now()
+          where id = ${id} and direction = 'in' and processed_at is null
+          returning id, attempts)
+        select m.id, m.conversation_id, m.wamid, m.seq, m.type, m.text, m.media, m.payload, m.sent_at,
+               m.processed_at, coalesce(counted.attempts, m.attempts) as attempts, c.phone_number_id
+        from messages m join conversations c on c.id = m.conversation_id left join counted on counted.id = m.id
         where m.id = ${id} and m.direction = 'in'`,
   )
   const r = rows[0]
@@ -48,13 +57,24 @@ export async function loadInboundMessage(db: Db, id: number): Promise<InboundMes
   }
 }
 
-/** Counts a processing attempt in the database, where an emptied Redis cannot reset it. Returns the new count. */
-export async function countMessageAttempt(db: Db, id: number): Promise<number> {
-  const [r] = await queryRows<{ attempts: number }>(
+/**
+ * {@link markProcessed} and {@link markTurnEnqueued} in one statement: marks the message
+ * processed and, when its conversation has a turn due, stamps the turn's wake-up as sent
+ * and returns the due time. The stamp comes just before the caller dispatches, as the
+ * reconciler stamps before it dispatches: should the dispatch fail, the job's retry sends
+ * it again, and the reconciler's clock still runs from `turn_due_at`, which is later.
+ */
+export async function finishProcessing(db: Db, id: number, now: Date): Promise<{ turnDueAt: Date | null }> {
+  const [r] = await queryRows<{ turn_due_at: unknown }>(
     db,
-    sql`update messages set attempts = attempts + 1, updated_at = now() where id = ${id} returning attempts`,
+    sql`with m as (
+          update messages set processed_at = coalesce(processed_at, ${now}), updated_at = ${now}
+          where id = ${id} returning conversation_id)
+        update conversations c set turn_enqueued_at = ${now}
+        from m where c.id = m.conversation_id and c.turn_due_at is not null
+        returning c.turn_due_at`,
   )
-  return r?.attempts ?? 0
+  return { turnDueAt: toDate(r?.turn_due_at) }
 }
 
 /** Marks a message processed (its error, if processing gave up) and returns when its conversation's turn is due. */

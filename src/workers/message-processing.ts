@@ -1,6 +1,6 @@
 import type { Processor } from './processor.js'
 import type { WorkerDeps } from './deps.js'
-import { countMessageAttempt, loadInboundMessage, markProcessed, markTurnEnqueued } from '../store/index.js'
+import { finishProcessing, startProcessing } from '../store/index.js'
 
 /**
  * `message-processing`: per-message bookkeeping (read receipt; media hand-off is the seam
@@ -10,13 +10,13 @@ export function createMessageProcessor(deps: WorkerDeps): Processor<'message-pro
   const now = deps.now ?? (() => new Date())
   return async (wakeUp, ctx) => {
     const log = ctx.log.child({ messageId: wakeUp.messageId })
-    const message = await loadInboundMessage(deps.db, wakeUp.messageId)
+    // Two statements per message: this one counts the attempt, the last marks it processed.
+    const message = await startProcessing(deps.db, wakeUp.messageId)
     if (message === undefined) {
       log.warn('message-processing woke for a message that does not exist')
       return
     }
     if (message.processedAt === null) {
-      await countMessageAttempt(deps.db, message.id)
       try {
         await deps.whatsapp.markRead({ phoneNumberId: message.phoneNumberId, wamid: message.wamid, signal: ctx.signal })
       } catch (err) {
@@ -24,11 +24,10 @@ export function createMessageProcessor(deps: WorkerDeps): Processor<'message-pro
         log.warn({ err }, 'mark as read failed; continuing')
       }
     }
-    // Idempotent: a redelivered wake-up only reads back the due time.
-    const { turnDueAt } = await markProcessed(deps.db, message.id, now())
+    // Idempotent: a redelivered wake-up only reads back the due time (and stamps the wake-up again).
+    const { turnDueAt } = await finishProcessing(deps.db, message.id, now())
     if (turnDueAt !== null) {
       await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: message.conversationId, runAt: turnDueAt }])
-      await markTurnEnqueued(deps.db, message.conversationId, now())
     }
     log.debug({ conversationId: message.conversationId }, 'message processed')
   }
