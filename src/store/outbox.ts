@@ -27,7 +27,9 @@ const APOLOGY_PART = 1000
 /**
  * Stores the reply parts of a turn, keyed (conversation, seq, part), fenced by the turn
  * token. A retried turn that already stored parts for the same `seq` gets those back
- * instead, so a part already sent is never sent again (invariant 6).
+ * instead, so a part already sent is never sent again (invariant 6). One statement: the
+ * fence locks the conversation row, as the turn's other writes do; only the holder of the
+ * current token writes parts, so the statement's snapshot sees every part of this `seq`.
  */
 export async function prepareReply(
   db: Db,
@@ -43,54 +45,68 @@ export async function prepareReply(
   },
 ): Promise<OutboxPart[]> {
   const first = input.apology === true ? APOLOGY_PART : 0
-  return db.transaction(async (tx) => {
-    const fenced = await queryRows<{ id: string }>(
-      tx,
-      sql`select id from conversations where id = ${input.conversationId} and turn_token = ${input.token} for update`,
-    )
-    if (fenced.length === 0) return []
-    const existing = await loadParts(tx as unknown as Db, input.conversationId, input.seq, first)
-    if (existing.length > 0) return existing
-    const meta = JSON.stringify(input.meta)
-    for (const [i, text] of input.parts.entries()) {
-      await tx.execute(
-        sql`insert into messages (conversation_id, direction, seq, part, type, text, payload, provider_status, turn_token, created_at, updated_at)
-            values (${input.conversationId}, 'out', ${input.seq}, ${first + i}, 'text', ${stripNul(text)}, ${meta}::jsonb,
-                    'pending', ${input.token}, ${input.now}, ${input.now})`,
-      )
-    }
-    // Unsent parts this reply replaces: an earlier reply covering fewer messages, or, for an
-    // apology, the reply that could not be sent.
-    await tx.execute(
-      sql`update messages set provider_status = 'superseded', updated_at = ${input.now}
-          where conversation_id = ${input.conversationId} and direction = 'out' and provider_status = 'pending'
-            and (seq < ${input.seq} or (seq = ${input.seq} and part < ${first}))`,
-    )
-    return loadParts(tx as unknown as Db, input.conversationId, input.seq, first)
-  })
+  const { conversationId: c, seq, now } = input
+  const meta = JSON.stringify(input.meta)
+  const values = input.parts.map((text, i) => sql`(${first + i}::int, ${stripNul(text)}::text)`)
+  // No parts to store: the statement still fences and supersedes, as it did with parts.
+  const rows = values.length === 0 ? sql`select null::int, null::text where false` : sql`values ${sql.join(values, sql`, `)}`
+  const result = await queryRows<PartRow>(
+    db,
+    sql`with fence as (
+          select id from conversations where id = ${c} and turn_token = ${input.token} for update),
+        existing as (
+          select id, part, text, provider_status, wamid, payload from messages
+          where conversation_id = ${c} and direction = 'out' and seq = ${seq} and part >= ${first}
+            and provider_status <> 'superseded' and exists (select 1 from fence)),
+        inserted as (
+          insert into messages (conversation_id, direction, seq, part, type, text, payload, provider_status, turn_token, created_at, updated_at)
+          select ${c}, 'out', ${seq}, v.part, 'text', v.text, ${meta}::jsonb, 'pending', ${input.token}, ${now}, ${now}
+          from (${rows}) as v(part, text)
+          where exists (select 1 from fence) and not exists (select 1 from existing)
+          returning id, part, text, provider_status, wamid, payload),
+        -- Unsent parts this reply replaces: an earlier reply covering fewer messages, or, for an
+        -- apology, the reply that could not be sent.
+        superseded as (
+          update messages set provider_status = 'superseded', updated_at = ${now}
+          where conversation_id = ${c} and direction = 'out' and provider_status = 'pending'
+            and (seq < ${seq} or (seq = ${seq} and part < ${first}))
+            and exists (select 1 from fence) and not exists (select 1 from existing))
+        select * from existing union all select * from inserted order by part`,
+  )
+  return result.map(toPart)
 }
 
 /** The reply parts already stored for `seq` (a retried turn resumes from them). */
 export async function loadReplyParts(db: Db, conversationId: number, seq: number): Promise<OutboxPart[]> {
-  return loadParts(db, conversationId, seq, 0)
-}
-
-async function loadParts(db: Db, conversationId: number, seq: number, fromPart: number): Promise<OutboxPart[]> {
-  const rows = await queryRows<{ id: string; part: number; text: string; provider_status: OutboxStatus; wamid: string | null; payload: ReplyMeta | null }>(
+  const rows = await queryRows<PartRow>(
     db,
     sql`select id, part, text, provider_status, wamid, payload from messages
-        where conversation_id = ${conversationId} and direction = 'out' and seq = ${seq} and part >= ${fromPart}
+        where conversation_id = ${conversationId} and direction = 'out' and seq = ${seq}
           and provider_status <> 'superseded'
         order by part`,
   )
-  return rows.map((r) => ({
+  return rows.map(toPart)
+}
+
+/** An outbox row as SQL returns it (also from json, where the id is a number). */
+export interface PartRow {
+  id: string | number
+  part: number
+  text: string
+  provider_status: OutboxStatus
+  wamid: string | null
+  payload: ReplyMeta | null
+}
+
+export function toPart(r: PartRow): OutboxPart {
+  return {
     id: Number(r.id),
     part: r.part,
     text: r.text,
     status: r.provider_status,
     wamid: r.wamid,
     meta: { department: r.payload?.department ?? undefined, resolved: r.payload?.resolved ?? false, handoff: r.payload?.handoff ?? false },
-  }))
+  }
 }
 
 /**
