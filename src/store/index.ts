@@ -23,17 +23,16 @@ export {
 export {
   claimTurn,
   completeTurn,
-  loadHistory,
-  loadTurnConversation,
   loadUnanswered,
+  openTurn,
   releaseTurn,
   type CompleteTurnInput,
+  type TurnClaim,
   type TurnConversation,
   type TurnMessage,
 } from './turns.js'
 export {
   beginSend,
-  loadReplyParts,
   markSendFailed,
   markSent,
   prepareReply,

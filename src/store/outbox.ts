@@ -76,18 +76,6 @@ export async function prepareReply(
   return result.map(toPart)
 }
 
-/** The reply parts already stored for `seq` (a retried turn resumes from them). */
-export async function loadReplyParts(db: Db, conversationId: number, seq: number): Promise<OutboxPart[]> {
-  const rows = await queryRows<PartRow>(
-    db,
-    sql`select id, part, text, provider_status, wamid, payload from messages
-        where conversation_id = ${conversationId} and direction = 'out' and seq = ${seq}
-          and provider_status <> 'superseded'
-        order by part`,
-  )
-  return rows.map(toPart)
-}
-
 /** An outbox row as SQL returns it (also from json, where the id is a number). */
 export interface PartRow {
   id: string | number

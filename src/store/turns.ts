@@ -1,8 +1,9 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import type { DebounceSettings } from '../domain/index.js'
 import { queryRows, type Db } from './db.js'
 import type { ConversationStatus } from './schema.js'
 import { toDate } from './messages.js'
+import { toPart, type OutboxPart, type PartRow } from './outbox.js'
 
 export interface TurnConversation {
   id: number
@@ -18,17 +19,71 @@ export interface TurnConversation {
   customer: { waId: string | null; userId: string | null }
 }
 
-export async function loadTurnConversation(db: Db, id: number): Promise<TurnConversation | undefined> {
+/** A turn opened by {@link openTurn}: what it covers, read in the statement that claimed it. */
+export interface TurnClaim {
+  /** The fencing token every later write of the turn must present. */
+  token: number
+  /** This turn's attempt, counted in the database. */
+  attempt: number
+  /** Inbound messages the turn must cover (seq > answered), oldest first. */
+  unanswered: TurnMessage[]
+  /** Reply parts already stored for the last unanswered `seq` (a retried turn resumes from them). */
+  replyParts: OutboxPart[]
+  /** The last `historyLimit` messages in and out already covered by turns, oldest first. */
+  history: TurnMessage[]
+}
+
+/**
+ * Opens a turn in one statement: takes the lease as {@link claimTurn} does, when the turn is
+ * due, the lease free and every unanswered message processed, and reads what the turn needs.
+ * The reads go by the claimed row, so they cover exactly what is unanswered now; a message
+ * committed after the statement's snapshot keeps its due time (completeTurn) and gets a turn
+ * of its own. Undefined: no such conversation. No `claim`: the conversation row before the
+ * attempt says why (not due, lease held, messages processing, or lost the race).
+ */
+export async function openTurn(
+  db: Db,
+  input: { conversationId: number; now: Date; leaseMs: number; historyLimit: number },
+): Promise<{ conversation: TurnConversation; claim: TurnClaim | undefined } | undefined> {
+  const { conversationId: id, now } = input
+  const unprocessed = (c: SQL) => sql`select 1 from messages m where m.conversation_id = ${c}.id and m.direction = 'in'
+      and m.seq > ${c}.answered_seq and m.processed_at is null`
+  const message = sql`jsonb_build_object('id', m.id, 'direction', m.direction, 'seq', m.seq, 'type', m.type, 'text', m.text,
+      'wamid', m.wamid, 'sent_at', m.sent_at, 'created_at', m.created_at)`
   const [r] = await queryRows<Record<string, unknown>>(
     db,
-    sql`select c.id, c.phone_number_id, c.status, c.department, c.answered_seq, c.last_seq, c.turn_due_at,
+    sql`with claimed as (
+          update conversations u set turn_token = u.turn_token + 1, turn_attempts = u.turn_attempts + 1,
+                 lease_until = ${new Date(now.getTime() + input.leaseMs)}, updated_at = ${now}
+          where u.id = ${id} and u.lease_until < ${now} and u.turn_due_at is not null and u.turn_due_at <= ${now}
+            and not exists (${unprocessed(sql`u`)})
+          returning u.*)
+        select c.id, c.phone_number_id, c.status, c.department, c.answered_seq, c.last_seq, c.turn_due_at,
                c.lease_until, c.turn_attempts, k.wa_id, k.user_id,
-               (select count(*) from messages m where m.conversation_id = c.id and m.direction = 'in'
-                  and m.seq > c.answered_seq and m.processed_at is null)::int as unprocessed
-        from conversations c join contacts k on k.id = c.contact_id where c.id = ${id}`,
+               (select count(*) from (${unprocessed(sql`c`)}) p)::int as unprocessed,
+               cl.turn_token as token, cl.turn_attempts as attempt, cl.status as claimed_status,
+               cl.department as claimed_department, cl.answered_seq as claimed_answered_seq,
+               cl.last_seq as claimed_last_seq, cl.turn_due_at as claimed_turn_due_at, cl.lease_until as claimed_lease_until,
+               (select jsonb_agg(${message} order by m.seq) from messages m
+                where cl.id is not null and m.conversation_id = c.id and m.direction = 'in' and m.seq > cl.answered_seq) as unanswered,
+               (select jsonb_agg(jsonb_build_object('id', o.id, 'part', o.part, 'text', o.text, 'provider_status', o.provider_status,
+                                                    'wamid', o.wamid, 'payload', o.payload) order by o.part)
+                from messages o
+                where cl.id is not null and o.conversation_id = c.id and o.direction = 'out' and o.provider_status <> 'superseded'
+                  and o.seq = (select max(i.seq) from messages i
+                               where i.conversation_id = c.id and i.direction = 'in' and i.seq > cl.answered_seq)) as reply_parts,
+               (select jsonb_agg(h.message order by h.n desc) from (
+                  select ${message} as message,
+                         row_number() over (order by m.seq desc, m.direction asc, m.part desc) as n
+                  from messages m
+                  where cl.id is not null and m.conversation_id = c.id and m.seq <= cl.answered_seq
+                    and (m.direction = 'in' or m.provider_status not in ('superseded', 'pending'))
+                  order by m.seq desc, m.direction asc, m.part desc limit ${input.historyLimit}) h) as history
+        from conversations c join contacts k on k.id = c.contact_id left join claimed cl on cl.id = c.id
+        where c.id = ${id}`,
   )
   if (r === undefined) return undefined
-  return {
+  const conversation: TurnConversation = {
     id: Number(r.id),
     phoneNumberId: r.phone_number_id as string,
     status: r.status as ConversationStatus,
@@ -40,6 +95,28 @@ export async function loadTurnConversation(db: Db, id: number): Promise<TurnConv
     turnAttempts: r.turn_attempts as number,
     unprocessed: r.unprocessed as number,
     customer: { waId: r.wa_id as string | null, userId: r.user_id as string | null },
+  }
+  if (r.token === null || r.token === undefined) return { conversation, claim: undefined }
+  // Claimed: the row as the claim left it, which may be newer than the statement's snapshot.
+  Object.assign(conversation, {
+    status: r.claimed_status as ConversationStatus,
+    department: r.claimed_department as string | null,
+    answeredSeq: r.claimed_answered_seq as number,
+    lastSeq: r.claimed_last_seq as number,
+    turnDueAt: toDate(r.claimed_turn_due_at),
+    leaseUntil: toDate(r.claimed_lease_until)!,
+    turnAttempts: r.attempt as number,
+  })
+  const list = (v: unknown) => (v ?? []) as Record<string, unknown>[]
+  return {
+    conversation,
+    claim: {
+      token: Number(r.token),
+      attempt: r.attempt as number,
+      unanswered: list(r.unanswered).map(toTurnMessage),
+      replyParts: (list(r.reply_parts) as unknown as PartRow[]).map(toPart),
+      history: list(r.history).map(toTurnMessage),
+    },
   }
 }
 
@@ -95,18 +172,6 @@ export async function loadUnanswered(db: Db, conversationId: number, answeredSeq
     sql`select id, direction, seq, type, text, wamid, sent_at, created_at from messages
         where conversation_id = ${conversationId} and direction = 'in' and seq > ${answeredSeq} order by seq`,
   )).map(toTurnMessage)
-}
-
-/** The last `limit` messages in and out already covered by turns, oldest first. */
-export async function loadHistory(db: Db, conversationId: number, answeredSeq: number, limit: number): Promise<TurnMessage[]> {
-  const rows = await queryRows<Record<string, unknown>>(
-    db,
-    sql`select id, direction, seq, type, text, wamid, sent_at, created_at from messages
-        where conversation_id = ${conversationId} and seq <= ${answeredSeq}
-          and (direction = 'in' or provider_status not in ('superseded', 'pending'))
-        order by seq desc, direction asc, part desc limit ${limit}`,
-  )
-  return rows.map(toTurnMessage).reverse()
 }
 
 export interface CompleteTurnInput {

@@ -3,9 +3,8 @@ import type { AiMessage } from '../ai/index.js'
 import { splitReply } from '../domain/index.js'
 import { isAtendeError } from '../errors.js'
 import {
-  beginSend, claimTurn, completeTurn, loadHistory, loadReplyParts, loadTurnConversation, loadUnanswered,
-  markSendFailed, markSent, prepareReply, releaseTurn, type ConversationStatus, type OutboxPart,
-  type TurnConversation, type TurnMessage,
+  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn,
+  type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import type { Processor, ProcessorResult } from './processor.js'
@@ -16,10 +15,8 @@ const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000
 const PROCESSING_POLL_MS = 250
 const HISTORY_LIMIT = 20
 
-interface Turn {
+interface Turn extends TurnClaim {
   conversation: TurnConversation
-  token: number
-  attempt: number
   log: Logger
   signal: AbortSignal
 }
@@ -34,15 +31,18 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
   const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
 
   return async (wakeUp, ctx): Promise<ProcessorResult> => {
-    const conversation = await loadTurnConversation(deps.db, wakeUp.conversationId)
-    if (conversation === undefined || conversation.turnDueAt === null) return
+    // One statement claims the lease when the turn is due and reads everything the turn needs.
     const t = now()
-    if (conversation.turnDueAt > t) return { retryAt: conversation.turnDueAt, reason: 'debounce' }
-    if (conversation.leaseUntil > t) return { retryAt: conversation.leaseUntil, reason: 'another turn holds the lease' }
-    if (conversation.unprocessed > 0) return { retryAt: new Date(t.getTime() + PROCESSING_POLL_MS), reason: 'messages still processing' }
-
-    const claim = await claimTurn(deps.db, conversation.id, t, leaseMs)
-    if (claim === undefined) return { retryAt: new Date(t.getTime() + PROCESSING_POLL_MS), reason: 'lease taken meanwhile' }
+    const opened = await openTurn(deps.db, { conversationId: wakeUp.conversationId, now: t, leaseMs, historyLimit: HISTORY_LIMIT })
+    if (opened === undefined) return
+    const { conversation, claim } = opened
+    if (claim === undefined) {
+      if (conversation.turnDueAt === null) return
+      if (conversation.turnDueAt > t) return { retryAt: conversation.turnDueAt, reason: 'debounce' }
+      if (conversation.leaseUntil > t) return { retryAt: conversation.leaseUntil, reason: 'another turn holds the lease' }
+      if (conversation.unprocessed > 0) return { retryAt: new Date(t.getTime() + PROCESSING_POLL_MS), reason: 'messages still processing' }
+      return { retryAt: new Date(t.getTime() + PROCESSING_POLL_MS), reason: 'lease taken meanwhile' }
+    }
     const turn: Turn = {
       conversation,
       ...claim,
@@ -68,8 +68,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
   }
 
   async function runTurn(turn: Turn): Promise<void> {
-    const { conversation: c } = turn
-    const unanswered = await loadUnanswered(deps.db, c.id, c.answeredSeq)
+    const { conversation: c, unanswered } = turn
     const last = unanswered.at(-1)
     if (last === undefined) return finish(turn, c.answeredSeq, undefined, c.status)
     const seq = last.seq
@@ -81,7 +80,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       turn.log.warn({ seq }, 'last message is outside the 24 h reply window; handing off')
       return finish(turn, seq, undefined, 'handoff')
     }
-    let parts = await loadReplyParts(deps.db, c.id, seq)
+    let parts = turn.replyParts
     if (parts.length === 0) parts = await askAi(turn, seq, unanswered)
     if (parts.length === 0) return // the lease was lost: another turn owns the conversation now
     if (!(await sendParts(turn, parts))) return
@@ -93,10 +92,9 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
 
   async function askAi(turn: Turn, seq: number, unanswered: TurnMessage[]): Promise<OutboxPart[]> {
     const { conversation: c } = turn
-    const history = await loadHistory(deps.db, c.id, c.answeredSeq, HISTORY_LIMIT)
     const reply = await deps.ai.reply({
       conversationId: c.id,
-      history: history.map(toAiMessage),
+      history: turn.history.map(toAiMessage),
       unanswered: unanswered.map(toAiMessage),
       currentDepartment: c.department ?? undefined,
       signal: AbortSignal.any([turn.signal, AbortSignal.timeout(deps.aiTimeoutMs)]),
