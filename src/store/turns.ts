@@ -72,13 +72,14 @@ export async function openTurn(
                 where cl.id is not null and o.conversation_id = c.id and o.direction = 'out' and o.provider_status <> 'superseded'
                   and o.seq = (select max(i.seq) from messages i
                                where i.conversation_id = c.id and i.direction = 'in' and i.seq > cl.answered_seq)) as reply_parts,
+               -- History oldest first; within one seq the customer's message before the reply to it.
                (select jsonb_agg(h.message order by h.n desc) from (
                   select ${message} as message,
-                         row_number() over (order by m.seq desc, m.direction asc, m.part desc) as n
+                         row_number() over (order by m.seq desc, m.direction desc, m.part desc) as n
                   from messages m
                   where cl.id is not null and m.conversation_id = c.id and m.seq <= cl.answered_seq
                     and (m.direction = 'in' or m.provider_status not in ('superseded', 'pending'))
-                  order by m.seq desc, m.direction asc, m.part desc limit ${input.historyLimit}) h) as history
+                  order by m.seq desc, m.direction desc, m.part desc limit ${input.historyLimit}) h) as history
         from conversations c join contacts k on k.id = c.contact_id left join claimed cl on cl.id = c.id
         where c.id = ${id}`,
   )

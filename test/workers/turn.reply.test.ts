@@ -53,6 +53,20 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
     expect(await outboxRows(database, id)).toMatchObject([{ seq: 3, part: 0, status: 'sent', text: sentText(h.sends()[0]!) }])
   })
 
+  it('gives the AI the history oldest first, each customer message before the reply to it', async () => {
+    const h = await harness(await openAiProvider())
+    openai!.script({ json: { department: null, reply: 'primeira resposta', resolved: false, handoff: false, confidence: 0.9 } })
+    const id = await h.burst('minha internet caiu')
+    await h.turn(id)
+    openai!.script({ json: { department: null, reply: 'segunda resposta', resolved: false, handoff: false, confidence: 0.9 } })
+    await h.burst('continua sem internet')
+    await h.turn(id)
+
+    const second = openai!.requests[1]!.body.messages as Array<{ role: string; content: string }>
+    const dialogue = second.filter((m) => m.role !== 'system').map((m) => `${m.role}: ${m.content}`)
+    expect(dialogue).toEqual(['user: minha internet caiu', 'assistant: primeira resposta', 'user: continua sem internet'])
+  })
+
   it('sends the reply to the customer through the Graph API with the outbox row id as callback data', async () => {
     const h = await harness()
     const id = await h.burst('como faço pra pegar a segunda via do boleto?')
