@@ -6,7 +6,8 @@
  */
 import { sql } from 'drizzle-orm'
 import { pino } from 'pino'
-import type { AiProvider, KnowledgeBase } from '../../src/ai/index.js'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { createLocalProvider, createOpenAiProvider, loadKnowledgeBase, type AiProvider, type KnowledgeBase } from '../../src/ai/index.js'
 import { secret } from '../../src/config/index.js'
 import type { Dispatcher, WakeUp } from '../../src/dispatch/port.js'
 import type { DebounceSettings } from '../../src/domain/index.js'
@@ -14,7 +15,9 @@ import { createIngest, type Ingest } from '../../src/ingest/index.js'
 import { queryRows, type AcceptedMessage, type Database } from '../../src/store/index.js'
 import { createCloudClient } from '../../src/whatsapp/index.js'
 import { createMessageProcessor, createTurnProcessor, type JobContext, type ProcessorResult, type WorkerDeps } from '../../src/workers/index.js'
+import { createTestDatabase, openMigrated, type Engine, type TestDatabase } from '../helpers/db.js'
 import { startFakeGraph, type FakeGraph, type GraphHandler, type RecordedRequest } from '../helpers/fake-graph.js'
+import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
 import { webhookWith } from '../whatsapp/fixtures.js'
 
 export const silent = pino({ level: 'silent' })
@@ -174,6 +177,70 @@ export async function createHarness(database: Database, options: HarnessOptions)
     close: () => graph.close(),
   }
   return h
+}
+
+export interface WorkerSuite {
+  /** The test database behind `database` (its `url`, for a second PostgreSQL connection). */
+  readonly testDatabase: TestDatabase
+  readonly database: Database
+  readonly kb: KnowledgeBase
+  /** A harness over the suite's database (AI default: the local provider), closed after the test. */
+  harness(ai?: AiProvider): Promise<Harness>
+  /** A fake OpenAI server, closed after the test, and the real OpenAI provider pointed at it. */
+  openAi(): Promise<{ fake: FakeOpenAi; ai: AiProvider }>
+}
+
+/**
+ * Registers `beforeAll`/`afterEach`/`afterAll` for a describe block: a fresh migrated database
+ * of `engine` and the sample knowledge base; whatever a test opened through the suite is closed
+ * after it, the database dropped after the block. Read `database`/`kb` inside tests, not at
+ * registration time (they are getters).
+ */
+export function useWorkerSuite(engine: Engine): WorkerSuite {
+  let t: TestDatabase | undefined
+  let database: Database | undefined
+  let kb: KnowledgeBase | undefined
+  let harnesses: Harness[] = []
+  let fakes: FakeOpenAi[] = []
+  beforeAll(async () => {
+    t = await createTestDatabase(engine)
+    database = await openMigrated(t)
+    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
+  })
+  afterEach(async () => {
+    const [hs, fs] = [harnesses, fakes]
+    harnesses = []
+    fakes = []
+    for (const h of hs) await h.close()
+    for (const f of fs) await f.close()
+  })
+  afterAll(async () => {
+    await database?.close()
+    await t?.drop()
+  })
+  const suite: WorkerSuite = {
+    get testDatabase() {
+      return t!
+    },
+    get database() {
+      return database!
+    },
+    get kb() {
+      return kb!
+    },
+    async harness(ai = createLocalProvider(kb!)) {
+      const h = await createHarness(database!, { ai, kb: kb! })
+      harnesses.push(h)
+      return h
+    },
+    async openAi() {
+      const fake = await startFakeOpenAi()
+      fakes.push(fake)
+      const ai = createOpenAiProvider({ apiKey: secret('sk-test'), baseURL: fake.url, model: 'gpt-test', timeoutMs: 5_000, kb: kb! })
+      return { fake, ai }
+    },
+  }
+  return suite
 }
 
 export function jobContext(ctx: Partial<JobContext> = {}): JobContext {

@@ -1,34 +1,16 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createLocalProvider, loadKnowledgeBase, type KnowledgeBase } from '../../src/ai/index.js'
-import { queryRows, type AcceptedMessage, type Database } from '../../src/store/index.js'
+import { describe, expect, it } from 'vitest'
+import { queryRows, type AcceptedMessage } from '../../src/store/index.js'
 import { createMessageProcessor } from '../../src/workers/index.js'
-import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
+import { ENGINES } from '../helpers/db.js'
 import { graphError } from '../helpers/fake-graph.js'
-import { conversationRow, createHarness, DEBOUNCE, jobContext, type Harness } from './harness.js'
+import { conversationRow, DEBOUNCE, jobContext, useWorkerSuite, type Harness } from './harness.js'
 
 describe.each(ENGINES)('message-processing (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-  let kb: KnowledgeBase
-  let h: Harness | undefined
-
-  beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    database = await openMigrated(t)
-    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
-  })
-  afterEach(async () => {
-    await h?.close()
-    h = undefined
-  })
-  afterAll(async () => {
-    await database.close()
-    await t.drop()
-  })
+  const suite = useWorkerSuite(engine)
 
   async function received(text = 'oi'): Promise<{ h: Harness; message: AcceptedMessage }> {
-    h = await createHarness(database, { ai: createLocalProvider(kb), kb })
+    const h = await suite.harness()
     const [message] = await h.receive(text)
     return { h, message: message! }
   }
@@ -39,7 +21,7 @@ describe.each(ENGINES)('message-processing (%s)', (engine) => {
 
   async function messageRow(id: number) {
     const [r] = await queryRows<{ wamid: string; processed_at: unknown; attempts: number; error: unknown }>(
-      database.db,
+      suite.database.db,
       sql`select wamid, processed_at, attempts, error from messages where id = ${id}`,
     )
     return { wamid: r!.wamid, processedAt: r!.processed_at === null ? null : new Date(r!.processed_at as string), attempts: Number(r!.attempts), error: r!.error }
@@ -65,7 +47,7 @@ describe.each(ENGINES)('message-processing (%s)', (engine) => {
     const dueAt = new Date(message.turnDueAt.getTime())
     expect(dueAt.getTime()).toBe(h.clock.now().getTime() + DEBOUNCE.debounceMs)
     expect(h.dispatcher.turnWakeUps(message.conversationId)).toEqual([{ queue: 'ai-response', conversationId: message.conversationId, runAt: dueAt }])
-    expect((await conversationRow(database, message.conversationId)).turnEnqueuedAt).toEqual(h.clock.now())
+    expect((await conversationRow(suite.database, message.conversationId)).turnEnqueuedAt).toEqual(h.clock.now())
   })
 
   it('still processes the message and wakes the turn when the read receipt fails', async () => {
@@ -101,7 +83,7 @@ describe.each(ENGINES)('message-processing (%s)', (engine) => {
     await processMessage(h, message.messageId)
     h.clock.jumpTo(message.turnDueAt)
     await h.turn(message.conversationId)
-    expect((await conversationRow(database, message.conversationId)).turnDueAt).toBeNull()
+    expect((await conversationRow(suite.database, message.conversationId)).turnDueAt).toBeNull()
     const before = h.dispatcher.turnWakeUps(message.conversationId).length
 
     await processMessage(h, message.messageId)

@@ -1,42 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createOpenAiProvider, loadKnowledgeBase, type KnowledgeBase } from '../../src/ai/index.js'
-import { secret } from '../../src/config/index.js'
+import { describe, expect, it } from 'vitest'
 import { AiProviderError, QueueUnavailableError } from '../../src/errors.js'
-import type { Database } from '../../src/store/index.js'
-import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
+import { ENGINES } from '../helpers/db.js'
 import { graphError } from '../helpers/fake-graph.js'
-import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
-import { conversationRow, createHarness, gateFirstReply, outboxRows, sentText, type Harness } from './harness.js'
+import type { FakeOpenAi } from '../helpers/fake-openai.js'
+import { conversationRow, gateFirstReply, outboxRows, sentText, useWorkerSuite, type Harness } from './harness.js'
 
 describe.each(ENGINES)('turn apology (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-  let kb: KnowledgeBase
-  let h: Harness | undefined
+  const suite = useWorkerSuite(engine)
   let openai: FakeOpenAi | undefined
-
-  beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    database = await openMigrated(t)
-    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
-  })
-  afterEach(async () => {
-    await h?.close()
-    await openai?.close()
-    h = openai = undefined
-  })
-  afterAll(async () => {
-    await database.close()
-    await t.drop()
-  })
 
   /** A harness whose AI is the fake OpenAI server answering `status` to every request. */
   async function failingAi(status: number): Promise<Harness> {
-    openai = await startFakeOpenAi()
+    const { fake, ai } = await suite.openAi()
+    openai = fake
     openai.script(...Array.from({ length: 10 }, () => ({ status })))
-    const ai = createOpenAiProvider({ apiKey: secret('sk-test'), baseURL: openai.url, model: 'gpt-test', timeoutMs: 5_000, kb })
-    h = await createHarness(database, { ai, kb })
-    return h
+    return suite.harness(ai)
   }
 
   async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -52,7 +30,7 @@ describe.each(ENGINES)('turn apology (%s)', (engine) => {
     expect(err).toBeInstanceOf(AiProviderError)
     expect(err).toMatchObject({ retryable: true })
     expect(h.graph.requests.filter((r) => r.kind === 'send')).toHaveLength(0)
-    const c = await conversationRow(database, id)
+    const c = await conversationRow(suite.database, id)
     expect(c).toMatchObject({ status: 'open', answeredSeq: 0, turnAttempts: 1 })
     expect(c.turnDueAt).not.toBeNull()
     expect(c.leaseUntil.getTime()).toBe(0)
@@ -68,9 +46,9 @@ describe.each(ENGINES)('turn apology (%s)', (engine) => {
     expect(await h.turn(id, { attempt: 3, maxAttempts: 3 })).toBeUndefined()
 
     expect(openai!.requests).toHaveLength(3)
-    expect(h.sends().map(sentText)).toEqual([kb.messages.apology])
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 2, turnDueAt: null, turnAttempts: 0 })
-    expect(await outboxRows(database, id)).toMatchObject([{ seq: 2, status: 'sent', text: kb.messages.apology }])
+    expect(h.sends().map(sentText)).toEqual([suite.kb.messages.apology])
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 2, turnDueAt: null, turnAttempts: 0 })
+    expect(await outboxRows(suite.database, id)).toMatchObject([{ seq: 2, status: 'sent', text: suite.kb.messages.apology }])
   })
 
   it('counts attempts in the database: an emptied Redis that restarts at attempt 1 still ends in the apology', async () => {
@@ -79,11 +57,11 @@ describe.each(ENGINES)('turn apology (%s)', (engine) => {
 
     await expect(h.turn(id, { attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(AiProviderError)
     await expect(h.turn(id, { attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(AiProviderError)
-    expect((await conversationRow(database, id)).turnAttempts).toBe(2)
+    expect((await conversationRow(suite.database, id)).turnAttempts).toBe(2)
     expect(await h.turn(id, { attempt: 1, maxAttempts: 3 })).toBeUndefined()
 
-    expect(h.sends().map(sentText)).toEqual([kb.messages.apology])
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
+    expect(h.sends().map(sentText)).toEqual([suite.kb.messages.apology])
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
   })
 
   it('sends the apology on the first attempt when the AI refuses for good (401)', async () => {
@@ -93,29 +71,27 @@ describe.each(ENGINES)('turn apology (%s)', (engine) => {
     expect(await h.turn(id, { attempt: 1, maxAttempts: 4 })).toBeUndefined()
 
     expect(openai!.requests).toHaveLength(1)
-    expect(h.sends().map(sentText)).toEqual([kb.messages.apology])
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
+    expect(h.sends().map(sentText)).toEqual([suite.kb.messages.apology])
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
   })
 
   it('replaces the unsent parts of a reply with the apology when sending fails on the last attempt', async () => {
-    openai = await startFakeOpenAi()
-    const ai = createOpenAiProvider({ apiKey: secret('sk-test'), baseURL: openai.url, model: 'gpt-test', timeoutMs: 5_000, kb })
-    h = await createHarness(database, { ai, kb })
+    const { ai } = await suite.openAi()
+    const h = await suite.harness(ai)
     let sends = 0
     h.onGraph((r) => (r.kind === 'send' && ++sends === 1 ? graphError(503, 1, 'Service temporarily unavailable') : undefined))
     const id = await h.burst('oi')
 
     expect(await h.turn(id, { attempt: 1, maxAttempts: 1 })).toBeUndefined()
 
-    expect(h.sends().map(sentText)).toEqual([kb.messages.apology])
-    expect((await outboxRows(database, id)).map((r) => [r.part, r.status])).toEqual([[0, 'superseded'], [1000, 'sent']])
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
+    expect(h.sends().map(sentText)).toEqual([suite.kb.messages.apology])
+    expect((await outboxRows(suite.database, id)).map((r) => [r.part, r.status])).toEqual([[0, 'superseded'], [1000, 'sent']])
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
   })
 
   it('does not turn a sent reply into a hand-off when waking the follow-up fails on the last attempt', async () => {
-    openai = await startFakeOpenAi()
-    const gate = gateFirstReply(createOpenAiProvider({ apiKey: secret('sk-test'), baseURL: openai.url, model: 'gpt-test', timeoutMs: 5_000, kb }))
-    h = await createHarness(database, { ai: gate.ai, kb })
+    const gate = gateFirstReply((await suite.openAi()).ai)
+    const h = await suite.harness(gate.ai)
     const id = await h.burst('minha internet caiu')
 
     const running = h.turn(id, { attempt: 1, maxAttempts: 1 })
@@ -127,8 +103,8 @@ describe.each(ENGINES)('turn apology (%s)', (engine) => {
 
     // The reply went out; the late message keeps its due time for the reconciler to wake.
     expect(h.sends().map(sentText)).toEqual(['echo: minha internet caiu'])
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'open', answeredSeq: 1, lastSeq: 2, turnDueAt: late!.turnDueAt })
-    expect((await outboxRows(database, id)).map((r) => [r.seq, r.status])).toEqual([[1, 'sent']])
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'open', answeredSeq: 1, lastSeq: 2, turnDueAt: late!.turnDueAt })
+    expect((await outboxRows(suite.database, id)).map((r) => [r.seq, r.status])).toEqual([[1, 'sent']])
   })
 
   it('covers the messages and hands off even when the apology cannot be sent either', async () => {
@@ -139,6 +115,6 @@ describe.each(ENGINES)('turn apology (%s)', (engine) => {
     expect(await h.turn(id, { attempt: 1, maxAttempts: 4 })).toBeUndefined()
 
     expect(h.sends()).toHaveLength(0)
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
   })
 })

@@ -1,43 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createOpenAiProvider, loadKnowledgeBase, type KnowledgeBase } from '../../src/ai/index.js'
-import { secret } from '../../src/config/index.js'
+import { describe, expect, it } from 'vitest'
 import { splitReply } from '../../src/domain/index.js'
 import { WhatsAppApiError } from '../../src/errors.js'
-import type { Database } from '../../src/store/index.js'
-import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
+import { ENGINES } from '../helpers/db.js'
 import { graphError } from '../helpers/fake-graph.js'
-import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
-import { conversationRow, createHarness, LEASE_MS, longReply, outboxRows, sentText, type Harness } from './harness.js'
+import type { FakeOpenAi } from '../helpers/fake-openai.js'
+import { conversationRow, LEASE_MS, longReply, outboxRows, sentText, useWorkerSuite, type Harness } from './harness.js'
 
 describe.each(ENGINES)('turn outbox (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-  let kb: KnowledgeBase
-  let h: Harness | undefined
+  const suite = useWorkerSuite(engine)
   let openai: FakeOpenAi | undefined
-
-  beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    database = await openMigrated(t)
-    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
-  })
-  afterEach(async () => {
-    await h?.close()
-    await openai?.close()
-    h = openai = undefined
-  })
-  afterAll(async () => {
-    await database.close()
-    await t.drop()
-  })
 
   /** A harness whose AI answers `reply` (fake OpenAI server), counting AI requests. */
   async function harness(reply: string): Promise<Harness> {
-    openai = await startFakeOpenAi()
+    const { fake, ai } = await suite.openAi()
+    openai = fake
     openai.script({ json: { department: 'suporte', reply, resolved: false, handoff: false, confidence: 0.9 } })
-    const ai = createOpenAiProvider({ apiKey: secret('sk-test'), baseURL: openai.url, model: 'gpt-test', timeoutMs: 5_000, kb })
-    h = await createHarness(database, { ai, kb })
-    return h
+    return suite.harness(ai)
   }
 
   /** Fails the n-th send request (1-based) with `answer`; every other send is accepted. */
@@ -61,8 +39,8 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
     expect(err).toBeInstanceOf(WhatsAppApiError)
     expect(err).toMatchObject({ retryable: true, httpStatus: 500 })
     expect(h.sends().map(sentText)).toEqual([parts[0]])
-    expect((await outboxRows(database, id)).map((r) => [r.part, r.status])).toEqual([[0, 'sent'], [1, 'pending'], [2, 'pending']])
-    const between = await conversationRow(database, id)
+    expect((await outboxRows(suite.database, id)).map((r) => [r.part, r.status])).toEqual([[0, 'sent'], [1, 'pending'], [2, 'pending']])
+    const between = await conversationRow(suite.database, id)
     expect(between).toMatchObject({ answeredSeq: 0, turnAttempts: 1 })
     expect(between.leaseUntil.getTime()).toBe(0) // released: the retry need not wait for the lease
 
@@ -70,9 +48,9 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
 
     expect(h.sends().map(sentText)).toEqual(parts)
     expect(openai!.requests).toHaveLength(1)
-    const rows = await outboxRows(database, id)
+    const rows = await outboxRows(suite.database, id)
     expect(rows.map((r) => [r.part, r.status, r.attempts])).toEqual([[0, 'sent', 1], [1, 'sent', 2], [2, 'sent', 1]])
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null, turnAttempts: 0, status: 'open' })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null, turnAttempts: 0, status: 'open' })
   })
 
   it('replaces the unsent parts when the retried turn also answers a newer message, keeping the sent part', async () => {
@@ -88,10 +66,10 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
     expect(await h.turn(id, { attempt: 2 })).toBeUndefined()
 
     expect(h.sends().map(sentText)).toEqual([parts[0], 'Resposta nova.'])
-    expect((await outboxRows(database, id)).map((r) => [r.seq, r.part, r.status])).toEqual([
+    expect((await outboxRows(suite.database, id)).map((r) => [r.seq, r.part, r.status])).toEqual([
       [1, 0, 'sent'], [1, 1, 'superseded'], [1, 2, 'superseded'], [2, 0, 'sent'],
     ])
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 2, turnDueAt: null })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 2, turnDueAt: null })
   })
 
   it('sends a part twice only when a turn stalled between Meta accepting it and recording it, and counts it', async () => {
@@ -112,7 +90,7 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
 
     const stalled = h.turn(id, { attempt: 1 })
     await acceptedByMeta
-    expect((await outboxRows(database, id)).map((r) => r.status)).toEqual(['sending'])
+    expect((await outboxRows(suite.database, id)).map((r) => r.status)).toEqual(['sending'])
     h.clock.advance(LEASE_MS + 1)
     expect(await h.turn(id, { attempt: 2 })).toBeUndefined()
     crash(new Error('worker died'))
@@ -120,9 +98,9 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
 
     // The one window of invariant 6: the part went out twice, and its attempts say so.
     expect(h.sends().map(sentText)).toEqual(['Olá! Como posso ajudar?', 'Olá! Como posso ajudar?'])
-    expect(await outboxRows(database, id)).toMatchObject([{ status: 'sent', attempts: 2 }])
+    expect(await outboxRows(suite.database, id)).toMatchObject([{ status: 'sent', attempts: 2 }])
     expect(openai!.requests).toHaveLength(1)
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null })
   })
 
   it('does not retry a send Meta refuses as outside the 24 h window (131047)', async () => {
@@ -135,9 +113,9 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
 
     const attempted = h.graph.requests.filter((r) => r.kind === 'send')
     expect(attempted.every((r) => r.status === 400)).toBe(true)
-    const rows = await outboxRows(database, id)
+    const rows = await outboxRows(suite.database, id)
     expect(rows.find((r) => r.part === 0)).toMatchObject({ status: 'failed', attempts: 1 })
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null })
     expect(openai!.requests).toHaveLength(1)
 
     // Woken again, nothing is left to do: no second try at the refused part.
@@ -149,22 +127,22 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
     const h = await harness('Olá! Como posso ajudar?')
     failSend(h, 1, graphError(400, 130429, 'Rate limit hit'))
     const id = await h.burst('oi')
-    const before = await conversationRow(database, id)
+    const before = await conversationRow(suite.database, id)
 
     const result = await h.turn(id, { attempt: 1 })
 
     expect(result).toMatchObject({ retryAt: new Date(h.clock.now().getTime() + 1_000) })
     expect(h.sends()).toHaveLength(0)
-    const after = await conversationRow(database, id)
+    const after = await conversationRow(suite.database, id)
     expect(after.turnAttempts).toBe(before.turnAttempts)
     expect(after.leaseUntil.getTime()).toBe(0)
-    expect((await outboxRows(database, id)).map((r) => r.status)).toEqual(['pending'])
+    expect((await outboxRows(suite.database, id)).map((r) => r.status)).toEqual(['pending'])
 
     h.clock.jumpTo((result as { retryAt: Date }).retryAt)
     expect(await h.turn(id, { attempt: 1 })).toBeUndefined()
     expect(h.sends().map(sentText)).toEqual(['Olá! Como posso ajudar?'])
     expect(openai!.requests).toHaveLength(1)
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null })
   })
 
   it('does not count rate limits toward the apology: many in a row never end the turn', async () => {
@@ -181,6 +159,6 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
     expect(await h.turn(id, { attempt: 1, maxAttempts: 2 })).toBeUndefined()
 
     expect(h.sends().map(sentText)).toEqual(['Olá! Como posso ajudar?'])
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'open', answeredSeq: 1 })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'open', answeredSeq: 1 })
   })
 })

@@ -1,46 +1,23 @@
 import pg from 'pg'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createLocalProvider, createOpenAiProvider, loadKnowledgeBase, type AiProvider, type KnowledgeBase } from '../../src/ai/index.js'
-import { secret } from '../../src/config/index.js'
+import { describe, expect, it } from 'vitest'
+import { createLocalProvider, type AiProvider } from '../../src/ai/index.js'
 import { splitReply } from '../../src/domain/index.js'
-import type { Database } from '../../src/store/index.js'
-import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
-import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
-import { conversationRow, createHarness, DEBOUNCE, gateFirstReply, longReply, outboxRows, sentText, type Harness } from './harness.js'
+import { ENGINES } from '../helpers/db.js'
+import type { FakeOpenAi } from '../helpers/fake-openai.js'
+import { conversationRow, DEBOUNCE, gateFirstReply, longReply, outboxRows, sentText, useWorkerSuite } from './harness.js'
 
 describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-  let kb: KnowledgeBase
-  let h: Harness | undefined
+  const suite = useWorkerSuite(engine)
   let openai: FakeOpenAi | undefined
 
-  beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    database = await openMigrated(t)
-    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
-  })
-  afterEach(async () => {
-    await h?.close()
-    await openai?.close()
-    h = openai = undefined
-  })
-  afterAll(async () => {
-    await database.close()
-    await t.drop()
-  })
-
-  async function harness(ai: AiProvider = createLocalProvider(kb)): Promise<Harness> {
-    h = await createHarness(database, { ai, kb })
-    return h
-  }
   async function openAiProvider(): Promise<AiProvider> {
-    openai = await startFakeOpenAi()
-    return createOpenAiProvider({ apiKey: secret('sk-test'), baseURL: openai.url, model: 'gpt-test', timeoutMs: 5_000, kb })
+    const { fake, ai } = await suite.openAi()
+    openai = fake
+    return ai
   }
 
   it('answers every unanswered message of a burst with one reply', async () => {
-    const h = await harness(await openAiProvider())
+    const h = await suite.harness(await openAiProvider())
     const id = await h.burst(['oi', 'minha internet caiu', 'desde ontem à noite'])
 
     expect(await h.turn(id)).toBeUndefined()
@@ -49,12 +26,12 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
     expect(openai!.requests).toHaveLength(1)
     const asked = (openai!.requests[0]!.body.messages as Array<{ role: string; content: string }>).filter((m) => m.role === 'user')
     expect(asked.map((m) => m.content)).toEqual(['oi', 'minha internet caiu', 'desde ontem à noite'])
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 3, lastSeq: 3, turnDueAt: null, turnAttempts: 0 })
-    expect(await outboxRows(database, id)).toMatchObject([{ seq: 3, part: 0, status: 'sent', text: sentText(h.sends()[0]!) }])
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 3, lastSeq: 3, turnDueAt: null, turnAttempts: 0 })
+    expect(await outboxRows(suite.database, id)).toMatchObject([{ seq: 3, part: 0, status: 'sent', text: sentText(h.sends()[0]!) }])
   })
 
   it('gives the AI the history oldest first, each customer message before the reply to it', async () => {
-    const h = await harness(await openAiProvider())
+    const h = await suite.harness(await openAiProvider())
     openai!.script({ json: { department: null, reply: 'primeira resposta', resolved: false, handoff: false, confidence: 0.9 } })
     const id = await h.burst('minha internet caiu')
     await h.turn(id)
@@ -68,20 +45,20 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
   })
 
   it('sends the reply to the customer through the Graph API with the outbox row id as callback data', async () => {
-    const h = await harness()
+    const h = await suite.harness()
     const id = await h.burst('como faço pra pegar a segunda via do boleto?')
 
     await h.turn(id)
 
     const [send] = h.sends()
-    const [row] = await outboxRows(database, id)
+    const [row] = await outboxRows(suite.database, id)
     expect(send!.body).toMatchObject({ to: h.customer, type: 'text', biz_opaque_callback_data: `out:${row!.id}` })
     expect(sentText(send!)).toMatch(/segunda via/i)
     expect(row).toMatchObject({ status: 'sent', wamid: `wamid.out.${h.customer}.1` })
   })
 
   it('splits a reply over 4,096 characters and sends the parts in part order', async () => {
-    const h = await harness(await openAiProvider())
+    const h = await suite.harness(await openAiProvider())
     const reply = longReply(3)
     openai!.script({ json: { department: null, reply, resolved: false, handoff: false, confidence: 0.9 } })
     const id = await h.burst('me explica tudo sobre o plano')
@@ -92,17 +69,17 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
     expect(expected).toHaveLength(3)
     expect(h.sends().map(sentText)).toEqual(expected)
     expect(h.sends().every((s) => sentText(s).length <= 4_096)).toBe(true)
-    const rows = await outboxRows(database, id)
+    const rows = await outboxRows(suite.database, id)
     expect(rows.map((r) => [r.part, r.status, r.text])).toEqual(expected.map((text, i) => [i, 'sent', text]))
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null })
   })
 
   it('returns retryAt equal to turn_due_at when the turn is not due yet', async () => {
-    const h = await harness()
+    const h = await suite.harness()
     const accepted = await h.receive('oi, tudo bem?')
     await h.process(accepted)
     const id = accepted[0]!.conversationId
-    const due = (await conversationRow(database, id)).turnDueAt!
+    const due = (await conversationRow(suite.database, id)).turnDueAt!
     expect(due.getTime()).toBe(h.clock.now().getTime() + DEBOUNCE.debounceMs)
 
     h.clock.advance(DEBOUNCE.debounceMs - 1)
@@ -110,11 +87,11 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
 
     expect(result).toMatchObject({ retryAt: due })
     expect(h.sends()).toHaveLength(0)
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 0, turnAttempts: 0, turnToken: 0 })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 0, turnAttempts: 0, turnToken: 0 })
   })
 
   it('waits for the burst to go quiet: a later message moves the due time', async () => {
-    const h = await harness()
+    const h = await suite.harness()
     const first = await h.receive('oi')
     h.clock.advance(DEBOUNCE.debounceMs - 500)
     const second = await h.receive('queria saber do meu boleto')
@@ -128,12 +105,12 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
     h.clock.jumpTo(second[0]!.turnDueAt)
     expect(await h.turn(id)).toBeUndefined()
     expect(h.sends()).toHaveLength(1)
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 2, turnDueAt: null })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 2, turnDueAt: null })
   })
 
   it('gives messages that arrive during a turn a new due time and a follow-up wake-up', async () => {
-    const gate = gateFirstReply(createLocalProvider(kb))
-    const h = await harness(gate.ai)
+    const gate = gateFirstReply(createLocalProvider(suite.kb))
+    const h = await suite.harness(gate.ai)
     const id = await h.burst(['oi', 'minha internet caiu'])
 
     const running = h.turn(id)
@@ -143,7 +120,7 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
     expect(await running).toBeUndefined()
 
     expect(h.sends()).toHaveLength(1)
-    const afterFirst = await conversationRow(database, id)
+    const afterFirst = await conversationRow(suite.database, id)
     expect(afterFirst).toMatchObject({ answeredSeq: 2, lastSeq: 3, turnAttempts: 0 })
     expect(afterFirst.turnDueAt).toEqual(new Date(late!.turnDueAt.getTime()))
     expect(h.dispatcher.turnWakeUps(id).at(-1)).toEqual({ queue: 'ai-response', conversationId: id, runAt: afterFirst.turnDueAt })
@@ -152,14 +129,14 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
     h.clock.jumpTo(afterFirst.turnDueAt!)
     expect(await h.turn(id)).toBeUndefined()
     expect(h.sends()).toHaveLength(2)
-    expect(await conversationRow(database, id)).toMatchObject({ answeredSeq: 3, turnDueAt: null })
-    expect((await outboxRows(database, id)).map((r) => [r.seq, r.status])).toEqual([[2, 'sent'], [3, 'sent']])
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 3, turnDueAt: null })
+    expect((await outboxRows(suite.database, id)).map((r) => [r.seq, r.status])).toEqual([[2, 'sent'], [3, 'sent']])
   })
 
   // Only PostgreSQL runs statements concurrently: a message committed while the turn's final
   // update waits for the conversation's row lock must still start the next debounce window.
   it.runIf(engine === 'postgres')('keeps the first-unanswered time of a message committed while the turn completes', async () => {
-    const h = await harness()
+    const h = await suite.harness()
     const id = await h.burst('oi')
     const sent = deferred()
     const resume = deferred()
@@ -170,7 +147,7 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
       await resume.promise
       return result
     } }
-    const blocker = new pg.Client({ connectionString: t.url })
+    const blocker = new pg.Client({ connectionString: suite.testDatabase.url })
     await blocker.connect()
     try {
       const turn = h.turn(id)
@@ -191,7 +168,7 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
       expect(await turn).toBeUndefined()
 
       const arrivedAt = new Date(late!.turnDueAt.getTime() - DEBOUNCE.debounceMs)
-      const c = await conversationRow(database, id)
+      const c = await conversationRow(suite.database, id)
       expect(c).toMatchObject({ answeredSeq: 1, lastSeq: 2, turnDueAt: late!.turnDueAt })
       expect(c.firstUnansweredAt).toEqual(arrivedAt)
       // So a customer who keeps typing is answered DEBOUNCE_MAX_MS after that message (invariant 4).
@@ -204,7 +181,7 @@ describe.each(ENGINES)('turn: one reply per burst (%s)', (engine) => {
   })
 
   it('does nothing when woken for a conversation with nothing due', async () => {
-    const h = await harness()
+    const h = await suite.harness()
     const id = await h.burst('oi')
     await h.turn(id)
 

@@ -1,41 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createOpenAiProvider, loadKnowledgeBase, type KnowledgeBase } from '../../src/ai/index.js'
-import { secret } from '../../src/config/index.js'
-import type { Database } from '../../src/store/index.js'
-import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
-import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
-import { conversationRow, createHarness, outboxRows, type Harness } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { ENGINES } from '../helpers/db.js'
+import type { FakeOpenAi } from '../helpers/fake-openai.js'
+import { conversationRow, outboxRows, useWorkerSuite, type Harness } from './harness.js'
 
 const HOUR_MS = 60 * 60 * 1000
 
 describe.each(ENGINES)('turn: 24 h window and hand-off (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-  let kb: KnowledgeBase
-  let h: Harness | undefined
+  const suite = useWorkerSuite(engine)
   let openai: FakeOpenAi | undefined
-
-  beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    database = await openMigrated(t)
-    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
-  })
-  afterEach(async () => {
-    await h?.close()
-    await openai?.close()
-    h = openai = undefined
-  })
-  afterAll(async () => {
-    await database.close()
-    await t.drop()
-  })
 
   /** The fake OpenAI server as the AI, so a test can tell whether the AI was asked at all. */
   async function harness(): Promise<Harness> {
-    openai = await startFakeOpenAi()
-    const ai = createOpenAiProvider({ apiKey: secret('sk-test'), baseURL: openai.url, model: 'gpt-test', timeoutMs: 5_000, kb })
-    h = await createHarness(database, { ai, kb })
-    return h
+    const { fake, ai } = await suite.openAi()
+    openai = fake
+    return suite.harness(ai)
   }
 
   it('hands off without replying when the message is older than 24 hours (a late redelivery)', async () => {
@@ -46,8 +24,8 @@ describe.each(ENGINES)('turn: 24 h window and hand-off (%s)', (engine) => {
 
     expect(h.graph.requests.filter((r) => r.kind === 'send')).toHaveLength(0)
     expect(openai!.requests).toHaveLength(0)
-    expect(await outboxRows(database, id)).toEqual([])
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null, turnAttempts: 0 })
+    expect(await outboxRows(suite.database, id)).toEqual([])
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1, turnDueAt: null, turnAttempts: 0 })
   })
 
   it('replies to a message just inside the 24 hour window', async () => {
@@ -57,7 +35,7 @@ describe.each(ENGINES)('turn: 24 h window and hand-off (%s)', (engine) => {
     expect(await h.turn(id)).toBeUndefined()
 
     expect(h.sends()).toHaveLength(1)
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'open', answeredSeq: 1 })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'open', answeredSeq: 1 })
   })
 
   it('covers new messages of a handed-off conversation without replying', async () => {
@@ -65,7 +43,7 @@ describe.each(ENGINES)('turn: 24 h window and hand-off (%s)', (engine) => {
     openai!.script({ json: { department: 'suporte', reply: 'Vou chamar um atendente.', resolved: false, handoff: true, confidence: 0.9 } })
     const id = await h.burst('quero falar com uma pessoa')
     await h.turn(id)
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1 })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 1 })
     expect(h.sends()).toHaveLength(1)
 
     const next = await h.burst(['ainda estou esperando', 'alô?'])
@@ -74,6 +52,6 @@ describe.each(ENGINES)('turn: 24 h window and hand-off (%s)', (engine) => {
 
     expect(h.sends()).toHaveLength(1)
     expect(openai!.requests).toHaveLength(1)
-    expect(await conversationRow(database, id)).toMatchObject({ status: 'handoff', answeredSeq: 3, turnDueAt: null })
+    expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff', answeredSeq: 3, turnDueAt: null })
   })
 })
