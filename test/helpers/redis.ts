@@ -5,15 +5,26 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-/** A free TCP port on 127.0.0.1, found by binding port 0. */
+/**
+ * A free TCP port on 127.0.0.1, chosen below Linux's ephemeral range (32768+). Port 0 would
+ * hand out an ephemeral port, which any outgoing connection may take as its local port the
+ * moment a test kills its Redis — and the restart on the same port would then fail.
+ */
 export async function freePort(): Promise<number> {
-  const srv = createServer()
-  srv.listen(0, '127.0.0.1')
-  await once(srv, 'listening')
-  const port = (srv.address() as { port: number }).port
-  srv.close()
-  await once(srv, 'close')
-  return port
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const srv = createServer()
+    const ok = await new Promise<boolean>((resolve) => {
+      srv.once('error', () => resolve(false))
+      srv.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (ok) {
+      srv.close()
+      await once(srv, 'close')
+      return port
+    }
+  }
+  throw new Error('no free port found below the ephemeral range after 50 tries')
 }
 
 export interface RedisServer {
