@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { stripNul, type DebounceSettings } from '../domain/index.js'
 import { jsonText, nullableText } from './values.js'
 import { queryRows, type Db } from './db.js'
-import { applyStatus, commitInbox, type AcceptedMessage, type InboundRow, type InboxBatch, type InboxCommitResult } from './inbox.js'
+import { applyStatus, type AcceptedMessage, type InboundRow, type InboxBatch, type InboxCommitResult, type QuarantineRow } from './inbox.js'
 
 /** What one request of a group commit gets back: its own result, or its own failure. */
 export type GroupCommitOutcome = { ok: true; result: InboxCommitResult } | { ok: false; error: unknown }
@@ -35,6 +35,29 @@ export async function commitInboxGroup(
     }
     return outcomes
   }
+}
+
+/**
+ * Commits one request's batch row by row: each message in its own savepoint, so a row the
+ * database refuses is quarantined raw instead of failing the others (invariant 1). The group
+ * commit's fallback, and the same statements as the group commit, one message at a time.
+ */
+export async function commitInbox(db: Db, batch: InboxBatch, now: Date, debounce: DebounceSettings): Promise<InboxCommitResult> {
+  return db.transaction(async (tx) => {
+    const result: InboxCommitResult = { accepted: [], duplicates: 0, statuses: 0, quarantined: 0 }
+    const refused: QuarantineRow[] = []
+    for (const m of batch.messages) {
+      try {
+        const [one] = await tx.transaction((sp) => groupCommit(sp as unknown as Db, [{ messages: [m], statuses: [], quarantine: [] }], now, debounce))
+        result.accepted.push(...one!.accepted)
+        result.duplicates += one!.duplicates
+      } catch (err) {
+        refused.push({ reason: `message refused by the database: ${(err as Error).message}`, raw: Buffer.from(JSON.stringify(m)) })
+      }
+    }
+    const [rest] = await groupCommit(tx as unknown as Db, [{ messages: [], statuses: batch.statuses, quarantine: [...batch.quarantine, ...refused] }], now, debounce)
+    return { ...result, statuses: rest!.statuses, quarantined: rest!.quarantined }
+  })
 }
 
 interface Pending {

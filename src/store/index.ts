@@ -3,7 +3,6 @@ export { migrate } from './migrate.js'
 export * as schema from './schema.js'
 export type { ConversationStatus } from './schema.js'
 export {
-  commitInbox,
   type AcceptedMessage,
   type InboundRow,
   type InboxBatch,
@@ -11,7 +10,7 @@ export {
   type QuarantineRow,
   type StatusRow,
 } from './inbox.js'
-export { commitInboxGroup, type GroupCommitOutcome } from './inbox-group.js'
+export { commitInbox, commitInboxGroup, type GroupCommitOutcome } from './inbox-group.js'
 export {
   finishProcessing,
   markEnqueued,
