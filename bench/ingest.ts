@@ -15,6 +15,8 @@ export interface IngestRow {
   rate: number | null
   client: LoadResult
   server: { p50Ms: number; p99Ms: number; p999Ms: number; count: number }
+  /** Turns replied per second during the measured phase (atende only): the work behind the webhooks. */
+  turnsPerSecond: number | null
 }
 
 const ADMIN_TOKEN = 'bench-admin-token'
@@ -51,7 +53,10 @@ export async function ingestPhase(
     // A fresh process runs cold (JIT, connection set-up): warm it, then count from zero.
     await runLoad({ url: server.url, rate, durationSeconds: WARM_UP_SECONDS, connections: CONNECTIONS, next })
     await fetch(`${server.url}/api/metrics/http`, { method: 'DELETE', headers: auth })
+    const replied = () => server!.logs.filter((l) => l.msg === 'turn replied').length
+    const repliedBefore = replied()
     const client = await runLoad({ url: server.url, rate, durationSeconds, connections: CONNECTIONS, next })
+    const turns = replied() - repliedBefore
     const res = await fetch(`${server.url}/api/metrics/http`, { headers: auth })
     const s = (await res.json()) as { count: number; p50Ms: number; p99Ms: number; p999Ms: number }
     return {
@@ -61,6 +66,7 @@ export async function ingestPhase(
       rate: rate ?? null,
       client,
       server: { count: s.count, p50Ms: s.p50Ms, p99Ms: s.p99Ms, p999Ms: s.p999Ms },
+      turnsPerSecond: target === 'atende' ? Math.round(turns / durationSeconds) : null,
     }
   } finally {
     await server?.stop()

@@ -28,10 +28,10 @@ export function renderTable(result: { date: string; machine: { cpus: number; cpu
   const lines = [
     `Webhook ingest, ${result.durationSeconds} s per phase, ${result.date.slice(0, 10)} on ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; \`${result.command}\`. The load generator shares the machine, so compare rows, not absolute figures.`,
     '',
-    '| server | database | runtime | offered req/s | answered req/s | client p50 / p99 / p99.9 ms | server p50 / p99 / p99.9 ms | errors |',
-    '|---|---|---|---|---|---|---|---|',
+    '| server | database | runtime | offered req/s | answered req/s | turns replied/s | client p50 / p99 / p99.9 ms | server p50 / p99 / p99.9 ms | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...result.ingest.map((r) =>
-      `| ${r.target} | ${r.engine} | ${r.runtime} | ${r.rate ?? 'saturation'} | ${Math.round(r.client.rps)} | ${r.client.p50Ms} / ${r.client.p99Ms} / ${r.client.p999Ms} | ${r.server.p50Ms} / ${r.server.p99Ms} / ${r.server.p999Ms} | ${r.client.errors + r.client.non2xx} |`,
+      `| ${r.target} | ${r.engine} | ${r.runtime} | ${r.rate ?? 'saturation'} | ${Math.round(r.client.rps)} | ${r.turnsPerSecond ?? '-'} | ${r.client.p50Ms} / ${r.client.p99Ms} / ${r.client.p999Ms} | ${r.server.p50Ms} / ${r.server.p99Ms} / ${r.server.p999Ms} | ${r.client.errors + r.client.non2xx} |`,
     ),
     '',
     `Saturation ratios — atende ÷ naive durable webhook (target ≥ 1.5): ${fmt(result.ratios.ingestVsNaive)}; atende ÷ bare route (target ≥ 0.5): ${fmt(result.ratios.ingestVsBare)}.`,

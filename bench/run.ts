@@ -37,7 +37,7 @@ for (const [target, engine, runtime] of plan) {
   for (const rate of rates) {
     const row = await ingestPhase(target, engine, runtime, rate, durationSeconds)
     rows.push(row)
-    process.stderr.write(`${target} ${row.engine} ${row.runtime} @${rate ?? 'max'}: ${Math.round(row.client.rps)} req/s, client p99 ${row.client.p99Ms} ms, server p99 ${row.server.p99Ms} ms\n`)
+    process.stderr.write(`${target} ${row.engine} ${row.runtime} @${rate ?? 'max'}: ${Math.round(row.client.rps)} req/s, client p99 ${row.client.p99Ms} ms, server p99 ${row.server.p99Ms} ms, turns ${row.turnsPerSecond ?? '-'}/s\n`)
   }
 }
 
