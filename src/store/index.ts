@@ -14,13 +14,10 @@ export { commitInbox, commitInboxGroup, type GroupCommitOutcome } from './inbox-
 export {
   finishProcessing,
   markEnqueued,
-  markProcessed,
-  markTurnEnqueued,
   startProcessing,
   type InboundMessageRow,
 } from './messages.js'
 export {
-  claimTurn,
   completeTurn,
   loadUnanswered,
   openTurn,

@@ -58,8 +58,7 @@ export async function startProcessing(db: Db, id: number): Promise<InboundMessag
 }
 
 /**
- * {@link markProcessed} and {@link markTurnEnqueued} in one statement: marks the message
- * processed and, when its conversation has a turn due, stamps the turn's wake-up as sent
+ * Marks the message processed and, when its conversation has a turn due, stamps the turn's wake-up as sent
  * and returns the due time. The stamp comes just before the caller dispatches, as the
  * reconciler stamps before it dispatches: should the dispatch fail, the job's retry sends
  * it again, and the reconciler's clock still runs from `turn_due_at`, which is later.
@@ -75,29 +74,6 @@ export async function finishProcessing(db: Db, id: number, now: Date): Promise<{
         returning c.turn_due_at`,
   )
   return { turnDueAt: toDate(r?.turn_due_at) }
-}
-
-/** Marks a message processed (its error, if processing gave up) and returns when its conversation's turn is due. */
-export async function markProcessed(
-  db: Db,
-  id: number,
-  now: Date,
-  error?: unknown,
-): Promise<{ conversationId: number; turnDueAt: Date | null }> {
-  const [r] = await queryRows<{ conversation_id: string; turn_due_at: unknown }>(
-    db,
-    sql`with m as (
-          update messages set processed_at = coalesce(processed_at, ${now}),
-                              error = coalesce(${error === undefined ? null : JSON.stringify(error)}::jsonb, error),
-                              updated_at = ${now}
-          where id = ${id} returning conversation_id)
-        select m.conversation_id, c.turn_due_at from m join conversations c on c.id = m.conversation_id`,
-  )
-  return { conversationId: Number(r!.conversation_id), turnDueAt: toDate(r!.turn_due_at) }
-}
-
-export async function markTurnEnqueued(db: Db, conversationId: number, now: Date): Promise<void> {
-  await db.execute(sql`update conversations set turn_enqueued_at = ${now} where id = ${conversationId}`)
 }
 
 export function ids(values: readonly number[]) {

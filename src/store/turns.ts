@@ -121,28 +121,6 @@ export async function openTurn(
   }
 }
 
-/**
- * Takes the conversation's turn lease (invariant 3). The returned fencing token must match
- * on every later write of the turn, so a worker that stalls past its lease cannot write or
- * send. Counts the attempt in the database. Undefined: someone else holds the lease or the
- * turn is not due.
- */
-export async function claimTurn(
-  db: Db,
-  conversationId: number,
-  now: Date,
-  leaseMs: number,
-): Promise<{ token: number; attempt: number } | undefined> {
-  const [r] = await queryRows<{ turn_token: string; turn_attempts: number }>(
-    db,
-    sql`update conversations set turn_token = turn_token + 1, turn_attempts = turn_attempts + 1,
-               lease_until = ${new Date(now.getTime() + leaseMs)}, updated_at = ${now}
-        where id = ${conversationId} and lease_until < ${now} and turn_due_at is not null and turn_due_at <= ${now}
-        returning turn_token, turn_attempts`,
-  )
-  return r === undefined ? undefined : { token: Number(r.turn_token), attempt: r.turn_attempts }
-}
-
 /** Gives the lease back early (a retryable failure), so the next attempt need not wait for it to expire. */
 export async function releaseTurn(
   db: Db,

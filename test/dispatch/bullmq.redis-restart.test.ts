@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, it } from 'vitest'
 import { loadConfig, type Config } from '../../src/config/index.js'
 import type { BullmqDispatcher } from '../../src/dispatch/bullmq-dispatcher.js'
 import { createRuntime, type Runtime } from '../../src/dispatch/index.js'

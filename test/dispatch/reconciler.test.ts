@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createReconciler, type Reconciler, type WakeUp } from '../../src/dispatch/index.js'
-import { claimTurn, markProcessed, markTurnEnqueued, openDatabase, queryRows, type Database } from '../../src/store/index.js'
+import { finishProcessing, openDatabase, queryRows, type Database } from '../../src/store/index.js'
 import { QueueUnavailableError } from '../../src/errors.js'
 import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
 import { buildWebhookApp, signedPost, type WebhookApp } from '../helpers/webhook-app.js'
@@ -91,9 +91,9 @@ describe.each(ENGINES)('reconciler (%s)', (engine) => {
 
   it('re-dispatches a due turn whose lease is free and whose wake-up is stale as ai-response at turn_due_at', async () => {
     const m = await seed('wamid.REC2')
-    await markProcessed(database.db, m.messageId, later(m.enqueuedAt, 10))
+    // Processed, and the turn's wake-up stamped as sent, at the same moment.
     const turnEnqueuedAt = later(m.enqueuedAt, 1_000)
-    await markTurnEnqueued(database.db, m.conversationId, turnEnqueuedAt)
+    await finishProcessing(database.db, m.messageId, turnEnqueuedAt)
     const clock = { now: later(turnEnqueuedAt, AFTER_MS + 1) }
     const dispatcher = recordingDispatcher()
 
@@ -106,10 +106,12 @@ describe.each(ENGINES)('reconciler (%s)', (engine) => {
 
   it('leaves a due turn alone while its lease is held', async () => {
     const m = await seed('wamid.REC3')
-    await markProcessed(database.db, m.messageId, later(m.enqueuedAt, 10))
+    await finishProcessing(database.db, m.messageId, later(m.enqueuedAt, 10))
     const clock = { now: later(m.enqueuedAt, AFTER_MS + 1) }
     // A turn running elsewhere holds the lease past the reconciler's now.
-    expect(await claimTurn(database.db, m.conversationId, clock.now, 30_000)).toBeDefined()
+    const held = await queryRows(database.db, sql`update conversations set lease_until = ${later(clock.now, 30_000)}
+                                                  where id = ${m.conversationId} returning id`)
+    expect(held).toHaveLength(1)
     const dispatcher = recordingDispatcher()
 
     expect(await reconciler(dispatcher, clock).runOnce()).toBe(0)
