@@ -3,6 +3,7 @@ import { createTestDatabase, type Engine, type TestDatabase } from './db.js'
 import { startAtende, type AtendeProcess } from './atende-process.js'
 import { startFakeGraph, type FakeGraph } from './fake-graph.js'
 import { startRedis, type RedisServer } from './redis.js'
+import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
 
 export const E2E_APP_SECRET = 'e2e-app-secret'
 export const E2E_WA_TOKEN = 'e2e-wa-token'
@@ -73,23 +74,6 @@ export async function startStack(runtime: RuntimeKind, engine: Engine, env: Reco
 
 /** A one-text webhook timestamped now (older messages fall outside Meta's 24 h reply window). */
 export function textWebhook(wamid: string, body: string, from = '5511900000001'): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '200000000000001',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '5511300000000', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Cliente' }, wa_id: from }],
-              messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }],
-            },
-          },
-        ],
-      },
-    ],
-  }
+  const message = { ...textMessage(wamid, body), from, timestamp: String(Math.floor(Date.now() / 1000)) }
+  return webhookWith(message, { contacts: [{ profile: { name: 'Cliente' }, wa_id: from }] })
 }
