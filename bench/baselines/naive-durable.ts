@@ -2,9 +2,9 @@
 // per request into the same database, committed before the 200. What group commit must beat.
 import { sql } from 'drizzle-orm'
 import Fastify from 'fastify'
-import { installServerTiming } from '../../src/http/server-timing.js'
 import { isValidSignature } from '../../src/ingest/index.js'
 import { migrate, openDatabase } from '../../src/store/index.js'
+import { listenBaseline, prepareBaseline } from './serve.js'
 
 const secret = process.env.WHATSAPP_APP_SECRET ?? ''
 const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.DATA_DIR ?? 'memory://', statementTimeoutMs: 5_000 })
@@ -12,8 +12,7 @@ await migrate(database.db)
 await database.db.execute(sql`create table if not exists naive_inbox (id bigserial primary key, body jsonb not null, created_at timestamptz not null default now())`)
 
 const app = Fastify({ logger: false })
-const timing = installServerTiming(app)
-app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 3 * 1024 * 1024 }, (_req, body, done) => done(null, body))
+prepareBaseline(app)
 app.post('/webhooks/whatsapp', async (request, reply) => {
   const raw = request.body as Buffer
   const sig = request.headers['x-hub-signature-256']
@@ -21,11 +20,4 @@ app.post('/webhooks/whatsapp', async (request, reply) => {
   await database.db.execute(sql`insert into naive_inbox (body) values (${raw.toString('utf8')}::jsonb)`)
   return { ok: true }
 })
-app.get('/api/metrics/http', async () => timing.snapshot())
-app.delete('/api/metrics/http', async (_req, reply) => {
-  timing.reset()
-  return reply.code(204).send()
-})
-await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
-process.stdout.write(`${JSON.stringify({ msg: 'atende started' })}\n`)
-process.on('SIGTERM', () => void app.close().then(() => database.close()).then(() => process.exit(0)))
+await listenBaseline(app, () => database.close())
