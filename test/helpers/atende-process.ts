@@ -20,14 +20,25 @@ export interface AtendeProcess {
  * Runs `atende <role>` as a real process (`tsx src/main.ts`), exactly as `npm start` does,
  * with `env` on top of a quiet, test-safe base. Resolves once it logs 'atende started'.
  */
-export async function startAtende(env: Record<string, string>, role = 'serve'): Promise<AtendeProcess> {
-  return startScript(['src/main.ts', role], env)
+export async function startAtende(env: Record<string, string>, role = 'serve', options: ScriptOptions = {}): Promise<AtendeProcess> {
+  return startScript(['src/main.ts', role], env, options)
+}
+
+export interface ScriptOptions {
+  /**
+   * Keep parsing and keeping log lines after start. A long benchmark turns this off: the parent
+   * would otherwise spend CPU and memory on the child's every line. @defaultValue true
+   */
+  keepLogs?: boolean
+  /** Extra flags for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[]
 }
 
 /** Runs any TypeScript entry point of this repository the same way (benchmarks' baselines too). */
-export async function startScript(args: string[], env: Record<string, string>): Promise<AtendeProcess> {
+export async function startScript(args: string[], env: Record<string, string>, options: ScriptOptions = {}): Promise<AtendeProcess> {
+  let started = false
   const port = await freePort()
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -45,6 +56,7 @@ export async function startScript(args: string[], env: Record<string, string>): 
   let stderr = ''
   let buffer = ''
   proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    if (started && options.keepLogs === false) return
     buffer += chunk
     let nl: number
     while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -82,6 +94,7 @@ export async function startScript(args: string[], env: Record<string, string>): 
   }
 
   await waitForLog((l) => l.msg === 'atende started', 60_000)
+  started = true
   return {
     url: `http://127.0.0.1:${port}`,
     proc,

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import hdr from 'hdr-histogram-js'
+import { startAtende, startScript, type AtendeProcess } from '../test/helpers/atende-process.js'
+import { startRedis, type RedisServer } from '../test/helpers/redis.js'
+import type { Runtime } from './ingest.js'
+import { createBenchDatabase, type Engine } from './lib/databases.js'
+import { startAiStub, startGraphSink, type BenchFake } from './lib/fakes.js'
+import { BENCH_APP_SECRET, BENCH_PHONE_NUMBER_ID, signedWebhook, textMessage } from './lib/payloads.js'
+
+export type E2eTarget = 'atende' | 'two-stage'
+
+/**
+ * `customers`: a closed loop, that many customers always mid-conversation (saturation).
+ * `conversationsPerSecond`: an open loop, new conversations arriving at a fixed rate whatever
+ * the service keeps up with (capacity).
+ */
+export type E2eLoad = { customers: number } | { conversationsPerSecond: number }
+
+export interface E2eOptions {
+  target: E2eTarget
+  engine: Engine
+  /** Atende only; the two-stage chain always runs on Redis. */
+  runtime: Runtime
+  aiLatencyMs: number
+  load: E2eLoad
+  /** Each customer writes, waits for the reply, writes again, this many times. @defaultValue 6 */
+  messagesPerConversation?: number
+  durationSeconds: number
+  /** Run before counting: JIT, connections, queues filling up. @defaultValue 3 */
+  warmUpSeconds?: number
+  /** Settings on top of the bench's (queue concurrency, limiters). */
+  settings?: Record<string, string>
+}
+
+export interface E2eRow {
+  target: E2eTarget
+  engine: Engine
+  runtime: Runtime
+  aiLatencyMs: number
+  load: E2eLoad
+  settings: Record<string, string>
+  durationSeconds: number
+  /** Replies received during the measured window, per second. */
+  messagesPerSecond: number
+  /** Conversations completed during the measured window, per second. */
+  conversationsPerSecond: number
+  /** From the webhook POST of a message to the Graph API call carrying its reply. */
+  latency: { count: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }
+  /** Messages still waiting for their reply when the window closed. */
+  backlog: number
+  /** Webhook requests that did not answer 200 (each was sent again). */
+  webhookFailures: number
+  /** Replies that matched no waiting message (a duplicate send would show here). */
+  unexpectedReplies: number
+  /** Peak resident set size (VmHWM) of each process of the target, MiB. */
+  peakRssMiB: Record<string, number>
+}
+
+const QUESTIONS = [
+  'Oi, boa tarde!',
+  'Minha internet está caindo toda hora desde ontem',
+  'Já reiniciei o roteador e não resolveu',
+  'Vocês podem mandar um técnico amanhã de manhã?',
+  'E a segunda via do boleto deste mês, como faço?',
+  'Obrigado pela ajuda',
+]
+
+function peakRssMiB(pid: number | undefined): number {
+  if (pid === undefined) return 0
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kb === undefined ? 0 : Math.round(Number(kb) / 1024)
+  } catch {
+    return 0
+  }
+}
+
+interface Customer {
+  sentAt: number
+  sent: number
+}
+
+/**
+ * One end-to-end phase: customers write through the signed webhook, the target answers through
+ * the fake Graph API, and each reply is matched to the customer's waiting message. Fresh
+ * database, Redis and fakes per phase.
+ */
+export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
+  const perConversation = o.messagesPerConversation ?? 6
+  const warmUp = o.warmUpSeconds ?? 3
+  const database = await createBenchDatabase(o.engine)
+  const redis: RedisServer | undefined = o.target === 'two-stage' || o.runtime === 'redis' ? await startRedis() : undefined
+  const customers = new Map<string, Customer>()
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 })
+  let measuring = false
+  let stopped = false
+  let replied = 0
+  let completed = 0
+  let unexpected = 0
+  let failures = 0
+  let graph: BenchFake | undefined
+  let ai: BenchFake | undefined
+  let server: AtendeProcess | undefined
+  // BENCH_CPU_PROF=<dir> profiles the target (`--cpu-prof`), to find where its time goes.
+  const profile = process.env.BENCH_CPU_PROF
+  const script = { keepLogs: false, nodeArgs: profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`] }
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  try {
+    ai = await startAiStub(o.aiLatencyMs)
+    graph = await startGraphSink((to, at) => onReply(to, at))
+    const env: Record<string, string> = {
+      LOG_LEVEL: 'info',
+      WHATSAPP_APP_SECRET: BENCH_APP_SECRET,
+      WHATSAPP_TRANSPORT: 'cloud',
+      WHATSAPP_API_BASE_URL: graph.url,
+      WHATSAPP_TOKEN: 'bench-token',
+      WHATSAPP_PHONE_NUMBER_ID: BENCH_PHONE_NUMBER_ID,
+      AI_PROVIDER: 'openai',
+      OPENAI_BASE_URL: ai.url,
+      OPENAI_API_KEY: 'bench-key',
+      DEBOUNCE_MS: '0',
+      ...database.env,
+      ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
+      ...o.settings,
+    }
+    server = o.target === 'atende'
+      ? await startAtende(env, 'serve', script)
+      : await startScript(['bench/baselines/two-stage.ts'], env, script)
+    const url = new URL('/webhooks/whatsapp', server.url)
+    let serial = 0
+    const run = `${o.target}-${o.engine}-${Date.now()}`
+
+    const send = (from: string, customer: Customer) => {
+      const text = QUESTIONS[customer.sent % QUESTIONS.length]!
+      const { body, signature } = signedWebhook(from, [textMessage(from, `wamid.e2e.${run}.${++serial}`, text)])
+      customer.sentAt = performance.now()
+      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } }, (res) => {
+        res.resume()
+        // Meta redelivers what was not acknowledged; so does the bench, at once.
+        if (res.statusCode !== 200) retry()
+      })
+      const retry = () => {
+        failures++
+        if (!stopped) setTimeout(() => send(from, customer), 100)
+      }
+      req.on('error', retry)
+      req.end(body)
+    }
+    let started = 0
+    const startConversation = () => {
+      const from = `5521${String(++started).padStart(9, '0')}`
+      const customer = { sentAt: 0, sent: 0 }
+      customers.set(from, customer)
+      send(from, customer)
+    }
+    function onReply(to: string, at: number) {
+      const customer = customers.get(to)
+      if (customer === undefined || customer.sentAt === 0) {
+        unexpected++
+        return
+      }
+      if (measuring) {
+        histogram.recordValue(Math.max(1, Math.round(at - customer.sentAt)))
+        replied++
+      }
+      customer.sentAt = 0
+      customer.sent++
+      if (stopped) return
+      if (customer.sent < perConversation) return send(to, customer)
+      customers.delete(to)
+      if (measuring) completed++
+      if ('customers' in o.load) startConversation()
+    }
+
+    const t0 = performance.now()
+    let arrivals: NodeJS.Timeout | undefined
+    if ('customers' in o.load) {
+      for (let i = 0; i < o.load.customers; i++) startConversation()
+    } else {
+      const rate = o.load.conversationsPerSecond
+      arrivals = setInterval(() => {
+        const due = Math.floor(((performance.now() - t0) / 1000) * rate) - started
+        for (let i = 0; i < due; i++) startConversation()
+      }, 10)
+    }
+    await new Promise((r) => setTimeout(r, warmUp * 1000))
+    measuring = true
+    await new Promise((r) => setTimeout(r, o.durationSeconds * 1000))
+    measuring = false
+    stopped = true
+    clearInterval(arrivals)
+    const backlog = [...customers.values()].filter((c) => c.sentAt !== 0).length
+    const peakRss = { [o.target === 'atende' ? 'serve' : 'two-stage']: peakRssMiB(server.proc.pid) }
+    const ms = (p: number) => histogram.getValueAtPercentile(p)
+    return {
+      target: o.target,
+      engine: o.engine,
+      runtime: o.target === 'two-stage' ? 'redis' : o.runtime,
+      aiLatencyMs: o.aiLatencyMs,
+      load: o.load,
+      settings: o.settings ?? {},
+      durationSeconds: o.durationSeconds,
+      messagesPerSecond: Math.round(replied / o.durationSeconds),
+      conversationsPerSecond: Math.round((completed / o.durationSeconds) * 10) / 10,
+      latency: { count: histogram.totalCount, p50Ms: ms(50), p95Ms: ms(95), p99Ms: ms(99), maxMs: ms(100) },
+      backlog,
+      webhookFailures: failures,
+      unexpectedReplies: unexpected,
+      peakRssMiB: peakRss,
+    }
+  } finally {
+    stopped = true
+    agent.destroy()
+    await server?.stop()
+    await graph?.close()
+    await ai?.close()
+    await redis?.stop()
+    await database.drop()
+  }
+}
