@@ -102,9 +102,8 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
   let graph: BenchFake | undefined
   let ai: BenchFake | undefined
   let server: AtendeProcess | undefined
-  // BENCH_CPU_PROF=<dir> profiles the target (`--cpu-prof`), to find where its time goes.
-  const profile = process.env.BENCH_CPU_PROF
-  const script = { keepLogs: false, nodeArgs: profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`] }
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the target, to find where its time goes.
+  const script = { keepLogs: false, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [] }
   const agent = new Agent({ keepAlive: true, maxSockets: 64 })
   try {
     ai = await startAiStub(o.aiLatencyMs)
