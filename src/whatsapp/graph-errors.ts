@@ -34,9 +34,29 @@ interface MetaError {
   title: string | undefined
 }
 
-/** An error for a response that arrived with a non-2xx status. Reads (and consumes) the body. */
-export async function httpError(operation: string, response: Response, secretValue: string): Promise<WhatsAppApiError> {
-  const meta = readMetaError(await response.text().catch(() => ''))
+/** Response headers as undici gives them: lower-case names; a repeated header is an array. */
+export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>
+
+/** What {@link httpError} needs of a non-2xx response; the caller has read the body. */
+export interface FailedResponse {
+  status: number
+  headers: ResponseHeaders
+  /** The whole body as text; `''` when it could not be read. */
+  body: string
+}
+
+/**
+ * One header's value, repeated values joined with `, ` as the fetch `Headers.get` does;
+ * `undefined` when absent.
+ */
+export function headerOf(headers: ResponseHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+/** An error for a response that arrived with a non-2xx status. */
+export function httpError(operation: string, response: FailedResponse, secretValue: string): WhatsAppApiError {
+  const meta = readMetaError(response.body)
   const status = response.status
   const described = meta.code === undefined ? 'no Meta error code' : `Meta code ${meta.code}`
   const title = meta.title === undefined ? '' : ` (${scrub(meta.title, secretValue)})`
@@ -118,15 +138,20 @@ function scrub(title: string, secretValue: string): string {
   return t.length > MAX_TITLE_CHARS ? `${t.slice(0, MAX_TITLE_CHARS)}…` : t
 }
 
-function retryAfterHeaderMs(response: Response): number | undefined {
-  const header = response.headers.get('retry-after')
-  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined
+function retryAfterHeaderMs(response: FailedResponse): number | undefined {
+  const header = headerOf(response.headers, 'retry-after')
+  if (header === undefined || !/^\d{1,6}$/.test(header.trim())) return undefined
   return Number(header.trim()) * 1000
 }
 
-/** `ECONNREFUSED` and the like, from undici's `fetch failed` cause; never a URL. */
+/**
+ * `ECONNREFUSED` and the like, never a URL: undici's `request()` rejects with the socket's
+ * or its own error (`code` on the error itself); fetch wrapped it as `fetch failed`'s cause.
+ */
 function networkCode(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause
-  if (typeof cause?.code === 'string' && /^[A-Z_]{2,40}$/.test(cause.code)) return cause.code
+  for (const e of [err, (err as { cause?: unknown } | null | undefined)?.cause]) {
+    const code = (e as { code?: unknown } | null | undefined)?.code
+    if (typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code)) return code
+  }
   return err instanceof Error ? err.name : 'unknown error'
 }
