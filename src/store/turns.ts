@@ -161,44 +161,25 @@ export interface CompleteTurnInput {
   status: ConversationStatus
   now: Date
   debounce: DebounceSettings
+  /** The turn's last part, sent: marked sent in the same round trip, lease or not. */
+  sent?: { partId: number; wamid: string } | undefined
 }
 
 /**
  * Marks every inbound message up to `answeredSeq` covered and frees the lease, fenced by
  * the token. Messages that arrived during the turn keep a due time (invariant 4's rule,
  * from their own arrival), so they get a turn of their own. Undefined: the token was stale.
+ * One round trip: `atende_complete_turn` (migration 0001) runs the fence and the update as
+ * two statements, so the update's snapshot sees every message committed before the lock.
  */
 export async function completeTurn(db: Db, t: CompleteTurnInput): Promise<{ turnDueAt: Date | null } | undefined> {
-  const firstLater = sql`(select min(m.created_at) from messages m
-      where m.conversation_id = c.id and m.direction = 'in' and m.seq > ${t.answeredSeq})`
-  return db.transaction(async (tx) => {
-    // Take the row lock in a statement of its own. A message whose commit held the lock is
-    // then visible to the update below (a new statement, a new snapshot); an update that
-    // waited for the lock itself would re-read the row but not the messages, and lose the
-    // message's arrival time.
-    const fenced = await queryRows<{ id: string }>(
-      tx,
-      sql`select id from conversations where id = ${t.conversationId} and turn_token = ${t.token} for update`,
-    )
-    if (fenced.length === 0) return undefined
-    const [r] = await queryRows<{ turn_due_at: unknown }>(
-      tx,
-      sql`update conversations c set
-            answered_seq = greatest(c.answered_seq, ${t.answeredSeq}),
-            department = coalesce(${t.department ?? null}, c.department),
-            status = ${t.status},
-            turn_attempts = 0,
-            lease_until = 'epoch',
-            first_unanswered_at = ${firstLater},
-            turn_due_at = case when c.last_seq > ${t.answeredSeq} then least(
-                c.last_inbound_at + make_interval(secs => ${t.debounce.debounceMs / 1000}),
-                ${firstLater} + make_interval(secs => ${t.debounce.debounceMaxMs / 1000})) end,
-            updated_at = ${t.now}
-          where c.id = ${t.conversationId} and c.turn_token = ${t.token}
-          returning c.turn_due_at`,
-    )
-    return r === undefined ? undefined : { turnDueAt: toDate(r.turn_due_at) }
-  })
+  const [r] = await queryRows<{ completed: boolean; turn_due_at: unknown }>(
+    db,
+    sql`select completed, turn_due_at from atende_complete_turn(${t.conversationId}, ${t.token}, ${t.answeredSeq},
+          ${t.department ?? null}, ${t.status}, ${t.now}, ${t.debounce.debounceMs}, ${t.debounce.debounceMaxMs},
+          ${t.sent?.partId ?? null}, ${t.sent?.wamid ?? null})`,
+  )
+  return r?.completed === true ? { turnDueAt: toDate(r.turn_due_at) } : undefined
 }
 
 function toTurnMessage(r: Record<string, unknown>): TurnMessage {

@@ -83,10 +83,11 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     let parts = turn.replyParts
     if (parts.length === 0) parts = await askAi(turn, seq, unanswered)
     if (parts.length === 0) return // the lease was lost: another turn owns the conversation now
-    if (!(await sendParts(turn, parts))) return
+    const sent = await sendParts(turn, parts)
+    if (sent === false) return
     const meta = parts[0]!.meta
     const status: ConversationStatus = meta.handoff ? 'handoff' : meta.resolved ? 'resolved' : 'open'
-    await finish(turn, seq, meta.department, status)
+    await finish(turn, seq, meta.department, status, sent)
     turn.log.info({ seq, parts: parts.length, department: meta.department, status }, 'turn replied')
   }
 
@@ -109,11 +110,17 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     })
   }
 
-  /** Sends the parts not yet sent, in order. False: the lease was lost and the turn must stop. */
-  async function sendParts(turn: Turn, parts: OutboxPart[]): Promise<boolean> {
+  /**
+   * Sends the parts not yet sent, in order. False: the lease was lost and the turn must stop.
+   * The last part sent is returned unmarked: completing the turn marks it, in the same round trip.
+   */
+  async function sendParts(turn: Turn, parts: OutboxPart[]): Promise<SentPart | undefined | false> {
     const { conversation: c } = turn
+    let last: SentPart | undefined
     for (const p of parts) {
       if (p.status !== 'pending' && p.status !== 'sending') continue
+      if (last !== undefined) await markSent(deps.db, last.partId, last.wamid, now())
+      last = undefined
       if (!(await beginSend(deps.db, { partId: p.id, conversationId: c.id, token: turn.token, now: now() }))) {
         turn.log.warn({ partId: p.id }, 'turn lost its lease before sending; stopping')
         return false
@@ -126,14 +133,14 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
           bizOpaqueCallbackData: `out:${p.id}`,
           signal: AbortSignal.any([turn.signal, AbortSignal.timeout(deps.sendTimeoutMs)]),
         })
-        await markSent(deps.db, p.id, wamid, now())
+        last = { partId: p.id, wamid }
       } catch (err) {
         const retryable = !isAtendeError(err) || err.retryable
         await markSendFailed(deps.db, p.id, retryable ? 'pending' : 'failed', errorSummary(err), now())
         throw err
       }
     }
-    return true
+    return last
   }
 
   async function giveUp(turn: Turn): Promise<void> {
@@ -149,16 +156,18 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       apology: true,
       now: now(),
     })
+    let sent: SentPart | undefined | false
     try {
-      await sendParts(turn, apology)
+      sent = await sendParts(turn, apology)
     } catch (err) {
       turn.log.error({ err }, 'apology could not be sent either; the conversation is handed off')
     }
-    await finish(turn, seq, undefined, 'handoff')
+    await finish(turn, seq, undefined, 'handoff', sent === false ? undefined : sent)
   }
 
-  async function finish(turn: Turn, seq: number, department: string | undefined, status: ConversationStatus): Promise<void> {
+  async function finish(turn: Turn, seq: number, department: string | undefined, status: ConversationStatus, sent?: SentPart): Promise<void> {
     const done = await completeTurn(deps.db, {
+      sent,
       conversationId: turn.conversation.id,
       token: turn.token,
       answeredSeq: seq,
@@ -182,6 +191,12 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       }
     }
   }
+}
+
+/** A part Meta accepted, not yet marked sent. */
+interface SentPart {
+  partId: number
+  wamid: string
 }
 
 function toAiMessage(m: TurnMessage): AiMessage {
