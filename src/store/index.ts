@@ -12,9 +12,8 @@ export {
 } from './inbox.js'
 export { commitInbox, commitInboxGroup, type GroupCommitOutcome } from './inbox-group.js'
 export {
-  finishProcessing,
   markEnqueued,
-  startProcessing,
+  processMessage,
   type InboundMessageRow,
 } from './messages.js'
 export {

@@ -23,57 +23,57 @@ export async function markEnqueued(db: Db, messageIds: readonly number[], now: D
 }
 
 /**
- * Starts processing one inbound message in one statement: counts the attempt in the
- * database (where an emptied Redis cannot reset it) unless the message was already
- * processed, and returns the message as it stands. Undefined: no such inbound message.
+ * Processes one inbound message's bookkeeping in one statement: marks it processed (counting
+ * the attempt) unless it already was, stamps the turn's wake-up as sent when the conversation
+ * has a turn due, and returns the message as it stood before, with that due time. The stamp
+ * comes before the caller dispatches, as the reconciler stamps before it dispatches: should
+ * the dispatch fail, the job's retry sends it again, and the reconciler's clock still runs
+ * from `turn_due_at`, which is later. A redelivered wake-up only reads back the due time
+ * (and stamps the wake-up again). Undefined: no such inbound message.
  */
-export async function startProcessing(db: Db, id: number): Promise<InboundMessageRow | undefined> {
+export async function processMessage(
+  db: Db,
+  id: number,
+  now: Date,
+): Promise<{ message: InboundMessageRow; turnDueAt: Date | null } | undefined> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`with counted as (
-          update messages set attempts = attempts + 1, updated_at = now()
-          where id = ${id} and direction = 'in' and processed_at is null
-          returning id, attempts)
-        select m.id, m.conversation_id, m.wamid, m.seq, m.type, m.text, m.media, m.payload, m.sent_at,
-               m.processed_at, coalesce(counted.attempts, m.attempts) as attempts, c.phone_number_id
-        from messages m join conversations c on c.id = m.conversation_id left join counted on counted.id = m.id
-        where m.id = ${id} and m.direction = 'in'`,
+    sql`with target as (
+          select m.id, m.conversation_id, m.wamid, m.seq, m.type, m.text, m.media, m.payload, m.sent_at,
+                 m.processed_at, m.attempts, c.phone_number_id
+          from messages m join conversations c on c.id = m.conversation_id
+          where m.id = ${id} and m.direction = 'in'),
+        processed as (
+          update messages m set attempts = m.attempts + 1, processed_at = ${now}, updated_at = ${now}
+          from target t where m.id = t.id and m.processed_at is null
+          returning m.id),
+        stamped as (
+          update conversations c set turn_enqueued_at = ${now}
+          from target t where c.id = t.conversation_id and c.turn_due_at is not null
+          returning c.turn_due_at)
+        select t.*, t.attempts + (select count(*) from processed)::int as counted_attempts,
+               (select turn_due_at from stamped) as turn_due_at
+        from target t`,
   )
   const r = rows[0]
   if (r === undefined) return undefined
   return {
-    id: Number(r.id),
-    conversationId: Number(r.conversation_id),
-    wamid: r.wamid as string,
-    seq: r.seq as number,
-    type: r.type as string,
-    text: r.text as string | null,
-    media: r.media as Record<string, unknown> | null,
-    payload: r.payload as Record<string, unknown> | null,
-    sentAt: toDate(r.sent_at),
-    processedAt: toDate(r.processed_at),
-    attempts: r.attempts as number,
-    phoneNumberId: r.phone_number_id as string,
+    message: {
+      id: Number(r.id),
+      conversationId: Number(r.conversation_id),
+      wamid: r.wamid as string,
+      seq: r.seq as number,
+      type: r.type as string,
+      text: r.text as string | null,
+      media: r.media as Record<string, unknown> | null,
+      payload: r.payload as Record<string, unknown> | null,
+      sentAt: toDate(r.sent_at),
+      processedAt: toDate(r.processed_at),
+      attempts: r.counted_attempts as number,
+      phoneNumberId: r.phone_number_id as string,
+    },
+    turnDueAt: toDate(r.turn_due_at),
   }
-}
-
-/**
- * Marks the message processed and, when its conversation has a turn due, stamps the turn's wake-up as sent
- * and returns the due time. The stamp comes just before the caller dispatches, as the
- * reconciler stamps before it dispatches: should the dispatch fail, the job's retry sends
- * it again, and the reconciler's clock still runs from `turn_due_at`, which is later.
- */
-export async function finishProcessing(db: Db, id: number, now: Date): Promise<{ turnDueAt: Date | null }> {
-  const [r] = await queryRows<{ turn_due_at: unknown }>(
-    db,
-    sql`with m as (
-          update messages set processed_at = coalesce(processed_at, ${now}), updated_at = ${now}
-          where id = ${id} returning conversation_id)
-        update conversations c set turn_enqueued_at = ${now}
-        from m where c.id = m.conversation_id and c.turn_due_at is not null
-        returning c.turn_due_at`,
-  )
-  return { turnDueAt: toDate(r?.turn_due_at) }
 }
 
 export function ids(values: readonly number[]) {

@@ -1,6 +1,6 @@
 import type { Processor } from './processor.js'
 import type { WorkerDeps } from './deps.js'
-import { finishProcessing, startProcessing } from '../store/index.js'
+import { processMessage } from '../store/index.js'
 
 /**
  * `message-processing`: per-message bookkeeping (read receipt; media hand-off is the seam
@@ -10,12 +10,13 @@ export function createMessageProcessor(deps: WorkerDeps): Processor<'message-pro
   const now = deps.now ?? (() => new Date())
   return async (wakeUp, ctx) => {
     const log = ctx.log.child({ messageId: wakeUp.messageId })
-    // Two statements per message: this one counts the attempt, the last marks it processed.
-    const message = await startProcessing(deps.db, wakeUp.messageId)
-    if (message === undefined) {
+    // One statement per message: marks it processed and stamps the turn's wake-up.
+    const processed = await processMessage(deps.db, wakeUp.messageId, now())
+    if (processed === undefined) {
       log.warn('message-processing woke for a message that does not exist')
       return
     }
+    const { message, turnDueAt } = processed
     if (message.processedAt === null) {
       try {
         await deps.whatsapp.markRead({ phoneNumberId: message.phoneNumberId, wamid: message.wamid, signal: ctx.signal })
@@ -24,8 +25,6 @@ export function createMessageProcessor(deps: WorkerDeps): Processor<'message-pro
         log.warn({ err }, 'mark as read failed; continuing')
       }
     }
-    // Idempotent: a redelivered wake-up only reads back the due time (and stamps the wake-up again).
-    const { turnDueAt } = await finishProcessing(deps.db, message.id, now())
     if (turnDueAt !== null) {
       await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: message.conversationId, runAt: turnDueAt }])
     }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createReconciler, type Reconciler, type WakeUp } from '../../src/dispatch/index.js'
-import { finishProcessing, openDatabase, queryRows, type Database } from '../../src/store/index.js'
+import { processMessage, openDatabase, queryRows, type Database } from '../../src/store/index.js'
 import { QueueUnavailableError } from '../../src/errors.js'
 import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
 import { buildWebhookApp, signedPost, type WebhookApp } from '../helpers/webhook-app.js'
@@ -93,7 +93,7 @@ describe.each(ENGINES)('reconciler (%s)', (engine) => {
     const m = await seed('wamid.REC2')
     // Processed, and the turn's wake-up stamped as sent, at the same moment.
     const turnEnqueuedAt = later(m.enqueuedAt, 1_000)
-    await finishProcessing(database.db, m.messageId, turnEnqueuedAt)
+    await processMessage(database.db, m.messageId, turnEnqueuedAt)
     const clock = { now: later(turnEnqueuedAt, AFTER_MS + 1) }
     const dispatcher = recordingDispatcher()
 
@@ -106,7 +106,7 @@ describe.each(ENGINES)('reconciler (%s)', (engine) => {
 
   it('leaves a due turn alone while its lease is held', async () => {
     const m = await seed('wamid.REC3')
-    await finishProcessing(database.db, m.messageId, later(m.enqueuedAt, 10))
+    await processMessage(database.db, m.messageId, later(m.enqueuedAt, 10))
     const clock = { now: later(m.enqueuedAt, AFTER_MS + 1) }
     // A turn running elsewhere holds the lease past the reconciler's now.
     const held = await queryRows(database.db, sql`update conversations set lease_until = ${later(clock.now, 30_000)}
