@@ -4,6 +4,7 @@ import { AiProviderError } from '../errors.js'
 import type { KnowledgeBase } from './knowledge-base.js'
 import { buildMessages, modelReplySchema, REPLY_SCHEMA_NAME, replyJsonSchema } from './openai-prompt.js'
 import { createFaqIndex } from './text-index.js'
+import { createLightFetch } from './light-fetch.js'
 import type { AiProvider, AiReply, AiTurnInput } from './types.js'
 
 export interface OpenAiProviderOptions {
@@ -30,7 +31,7 @@ const PERMANENT_STATUSES = new Set([400, 401, 403, 404])
  */
 export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider {
   const { kb, model, timeoutMs } = options
-  const client = new OpenAI({ apiKey: options.apiKey.reveal(), baseURL: options.baseURL, timeout: timeoutMs, maxRetries: 0 })
+  const client = new OpenAI({ apiKey: options.apiKey.reveal(), baseURL: options.baseURL, timeout: timeoutMs, maxRetries: 0, fetch: createLightFetch() })
   const faq = createFaqIndex(kb)
   const departmentIds = new Set(kb.departments.map((d) => d.id))
   const promptOptions = { faqEntries: options.faqEntries ?? 5, historyMessages: options.historyMessages ?? 20 }

@@ -45,11 +45,12 @@ export async function processMessage(
           where m.id = ${id} and m.direction = 'in'),
         processed as (
           update messages m set attempts = m.attempts + 1, processed_at = ${now}, updated_at = ${now}
-          from target t where m.id = t.id and m.processed_at is null
+          where m.id = ${id} and m.direction = 'in' and m.processed_at is null
           returning m.id),
+        -- By key, not by a join on the CTE: the planner cannot see through a CTE's key.
         stamped as (
           update conversations c set turn_enqueued_at = ${now}
-          from target t where c.id = t.conversation_id and c.turn_due_at is not null
+          where c.id = (select t.conversation_id from target t) and c.turn_due_at is not null
           returning c.turn_due_at)
         select t.*, t.attempts + (select count(*) from processed)::int as counted_attempts,
                (select turn_due_at from stamped) as turn_due_at
