@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import type { RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
 import { QUEUE_NAMES, type QueueName, type QueueSettings } from '../config/index.js'
-import type { Processor, Processors } from '../workers/index.js'
+import { linkSignal, type Processor, type Processors } from '../workers/index.js'
 import type { WakeUp } from './port.js'
 import { classifyFailure, logFailure } from './run-job.js'
 
@@ -52,19 +52,17 @@ export function createBullmqWorkers(options: BullmqWorkersOptions): BullmqWorker
     const maxAttempts = job.opts.attempts ?? 1
     const jobLog = log.child({ jobId: job.id, attempt })
     let result
+    const jobSignal = linkSignal([signal, abort.signal])
     try {
-      result = await processor(wakeUp as never, {
-        attempt,
-        maxAttempts,
-        signal: signal === undefined ? abort.signal : AbortSignal.any([signal, abort.signal]),
-        log: jobLog,
-      })
+      result = await processor(wakeUp as never, { attempt, maxAttempts, signal: jobSignal.signal, log: jobLog })
     } catch (err) {
       const kind = classifyFailure(err)
       logFailure(jobLog, err, attempt, maxAttempts, kind)
       // The processor is the only place that knows BullMQ; non-retryable errors stop here.
       if (kind === 'final') throw new UnrecoverableError(err instanceof Error ? err.message : String(err))
       throw err
+    } finally {
+      jobSignal.release()
     }
     if (result !== undefined) {
       // Not a failure: costs no attempt (debounce, lease held elsewhere, Meta rate limit).

@@ -7,6 +7,7 @@ export type { FixedMessages, WorkerDeps } from './deps.js'
 export type { JobContext, Processor, ProcessorResult, Processors } from './processor.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
+export { linkSignal, type LinkedSignal } from './linked-signal.js'
 
 /** Every queue's processor, built over one set of dependencies. */
 export function createProcessors(deps: WorkerDeps): Processors {

@@ -7,6 +7,7 @@ import {
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
+import { linkSignal } from './linked-signal.js'
 import type { Processor, ProcessorResult } from './processor.js'
 
 /** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
@@ -93,13 +94,14 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
 
   async function askAi(turn: Turn, seq: number, unanswered: TurnMessage[]): Promise<OutboxPart[]> {
     const { conversation: c } = turn
+    const deadline = linkSignal([turn.signal], deps.aiTimeoutMs)
     const reply = await deps.ai.reply({
       conversationId: c.id,
       history: turn.history.map(toAiMessage),
       unanswered: unanswered.map(toAiMessage),
       currentDepartment: c.department ?? undefined,
-      signal: AbortSignal.any([turn.signal, AbortSignal.timeout(deps.aiTimeoutMs)]),
-    })
+      signal: deadline.signal,
+    }).finally(deadline.release)
     return prepareReply(deps.db, {
       conversationId: c.id,
       token: turn.token,
@@ -125,14 +127,15 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
         turn.log.warn({ partId: p.id }, 'turn lost its lease before sending; stopping')
         return false
       }
+      const deadline = linkSignal([turn.signal], deps.sendTimeoutMs)
       try {
         const { wamid } = await deps.whatsapp.sendText({
           phoneNumberId: c.phoneNumberId,
           to: { waId: c.customer.waId ?? undefined, userId: c.customer.userId ?? undefined, profileName: undefined },
           text: p.text,
           bizOpaqueCallbackData: `out:${p.id}`,
-          signal: AbortSignal.any([turn.signal, AbortSignal.timeout(deps.sendTimeoutMs)]),
-        })
+          signal: deadline.signal,
+        }).finally(deadline.release)
         last = { partId: p.id, wamid }
       } catch (err) {
         const retryable = !isAtendeError(err) || err.retryable
