@@ -31,6 +31,8 @@ export interface E2eOptions {
   warmUpSeconds?: number
   /** Settings on top of the bench's (queue concurrency, limiters). */
   settings?: Record<string, string>
+  /** WhatsApp numbers the customers write to, round robin (Meta allows 80 msgs/s per number). @defaultValue 1 */
+  numbers?: number
 }
 
 export interface E2eRow {
@@ -55,6 +57,9 @@ export interface E2eRow {
   unexpectedReplies: number
   /** Peak resident set size (VmHWM) of each process of the target, MiB. */
   peakRssMiB: Record<string, number>
+  /** WhatsApp numbers used, and the most replies any one of them sent in one second. */
+  numbers: number
+  peakPerNumberPerSecond: number
 }
 
 const QUESTIONS = [
@@ -91,7 +96,10 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
   const warmUp = o.warmUpSeconds ?? 3
   const database = await createBenchDatabase(o.engine)
   const redis: RedisServer | undefined = o.target === 'two-stage' || o.runtime === 'redis' ? await startRedis() : undefined
-  const customers = new Map<string, Customer>()
+  const customers = new Map<string, Customer & { number: string }>()
+  const numbers = Array.from({ length: o.numbers ?? 1 }, (_, i) => String(Number(BENCH_PHONE_NUMBER_ID) + i))
+  // Replies per (number, second), for the per-number peak Meta's limit is about.
+  const perNumberSecond = new Map<string, number>()
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 })
   let measuring = false
   let stopped = false
@@ -107,7 +115,11 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 })
   try {
     ai = await startAiStub(o.aiLatencyMs)
-    graph = await startGraphSink((to, at) => onReply(to, at))
+    graph = await startGraphSink((to, at, phoneNumberId) => {
+      const key = `${phoneNumberId}:${Math.floor(at / 1000)}`
+      if (measuring) perNumberSecond.set(key, (perNumberSecond.get(key) ?? 0) + 1)
+      onReply(to, at)
+    })
     const env: Record<string, string> = {
       LOG_LEVEL: 'info',
       WHATSAPP_APP_SECRET: BENCH_APP_SECRET,
@@ -130,9 +142,9 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
     let serial = 0
     const run = `${o.target}-${o.engine}-${Date.now()}`
 
-    const send = (from: string, customer: Customer) => {
+    const send = (from: string, customer: Customer & { number: string }) => {
       const text = QUESTIONS[customer.sent % QUESTIONS.length]!
-      const { body, signature } = signedWebhook(from, [textMessage(from, `wamid.e2e.${run}.${++serial}`, text)])
+      const { body, signature } = signedWebhook(from, [textMessage(from, `wamid.e2e.${run}.${++serial}`, text)], customer.number)
       customer.sentAt = performance.now()
       const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } }, (res) => {
         res.resume()
@@ -149,7 +161,7 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
     let started = 0
     const startConversation = () => {
       const from = `5521${String(++started).padStart(9, '0')}`
-      const customer = { sentAt: 0, sent: 0 }
+      const customer = { sentAt: 0, sent: 0, number: numbers[started % numbers.length]! }
       customers.set(from, customer)
       send(from, customer)
     }
@@ -207,6 +219,8 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
       webhookFailures: failures,
       unexpectedReplies: unexpected,
       peakRssMiB: peakRss,
+      numbers: numbers.length,
+      peakPerNumberPerSecond: Math.max(0, ...perNumberSecond.values()),
     }
   } finally {
     stopped = true

@@ -4,7 +4,12 @@ import { createBenchDatabase, type Engine } from './lib/databases.js'
 import { runLoad, type LoadResult } from './lib/load.js'
 import { BENCH_APP_SECRET, createPayloadFactory } from './lib/payloads.js'
 
-export type Target = 'bare' | 'naive-durable' | 'atende'
+/**
+ * `atende` is `atende serve`: webhook and workers in one process. `atende-split` is the
+ * deployment for PostgreSQL + Redis: `atende api` taking webhooks beside one `atende worker`
+ * process, so the operating system, not one event loop, shares the CPU between them.
+ */
+export type Target = 'bare' | 'naive-durable' | 'atende' | 'atende-split'
 export type Runtime = 'in-process' | 'redis'
 
 export interface IngestRow {
@@ -24,11 +29,13 @@ const WARM_UP_SECONDS = 2
 /** Enough for 5,000 req/s at a few ms each, few enough not to make the client the bottleneck. */
 const CONNECTIONS = 50
 
-async function startTarget(target: Target, engine: Engine, runtime: Runtime, env: Record<string, string>): Promise<AtendeProcess> {
+async function startTarget(target: Target, env: Record<string, string>): Promise<AtendeProcess[]> {
   const common = { LOG_LEVEL: 'info', WHATSAPP_APP_SECRET: BENCH_APP_SECRET, ...env }
-  if (target === 'bare') return startScript(['bench/baselines/bare.ts'], common)
-  if (target === 'naive-durable') return startScript(['bench/baselines/naive-durable.ts'], common)
-  return startAtende({ ...common, ADMIN_TOKEN, QUEUE_AI_RESPONSE_LIMITER_MAX: '0' })
+  if (target === 'bare') return [await startScript(['bench/baselines/bare.ts'], common)]
+  if (target === 'naive-durable') return [await startScript(['bench/baselines/naive-durable.ts'], common)]
+  const atende = { ...common, ADMIN_TOKEN, QUEUE_AI_RESPONSE_LIMITER_MAX: '0' }
+  if (target === 'atende') return [await startAtende(atende)]
+  return [await startAtende(atende, 'api'), await startAtende(atende, 'worker')]
 }
 
 /** One phase: a fresh server (so its server-side histogram covers this phase only), one load run. */
@@ -41,19 +48,20 @@ export async function ingestPhase(
 ): Promise<IngestRow> {
   const database = await createBenchDatabase(engine)
   let redis: RedisServer | undefined
-  let server: AtendeProcess | undefined
+  let processes: AtendeProcess[] = []
   try {
-    if (target === 'atende' && runtime === 'redis') redis = await startRedis()
-    server = await startTarget(target, engine, runtime, {
+    if (target.startsWith('atende') && runtime === 'redis') redis = await startRedis()
+    processes = await startTarget(target, {
       ...(target === 'bare' ? {} : database.env),
       ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
     })
+    const server = processes[0]!
     const next = createPayloadFactory(`${target}-${engine}-${runtime}-${rate ?? 'max'}-${Date.now()}`)
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` }
     // A fresh process runs cold (JIT, connection set-up): warm it, then count from zero.
     await runLoad({ url: server.url, rate, durationSeconds: WARM_UP_SECONDS, connections: CONNECTIONS, next })
     await fetch(`${server.url}/api/metrics/http`, { method: 'DELETE', headers: auth })
-    const replied = () => server!.logs.filter((l) => l.msg === 'turn replied').length
+    const replied = () => processes.reduce((n, p) => n + p.logs.filter((l) => l.msg === 'turn replied').length, 0)
     const repliedBefore = replied()
     const client = await runLoad({ url: server.url, rate, durationSeconds, connections: CONNECTIONS, next })
     const turns = replied() - repliedBefore
@@ -62,14 +70,14 @@ export async function ingestPhase(
     return {
       target,
       engine: target === 'bare' ? '-' : engine,
-      runtime: target === 'atende' ? runtime : '-',
+      runtime: target.startsWith('atende') ? runtime : '-',
       rate: rate ?? null,
       client,
       server: { count: s.count, p50Ms: s.p50Ms, p99Ms: s.p99Ms, p999Ms: s.p999Ms },
-      turnsPerSecond: target === 'atende' ? Math.round(turns / durationSeconds) : null,
+      turnsPerSecond: target.startsWith('atende') ? Math.round(turns / durationSeconds) : null,
     }
   } finally {
-    await server?.stop()
+    for (const p of processes) await p.stop()
     await redis?.stop()
     await database.drop()
   }

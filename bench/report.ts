@@ -1,3 +1,4 @@
+import type { E2eRow } from './e2e.js'
 import type { IngestRow } from './ingest.js'
 
 export interface Ratios {
@@ -5,28 +6,66 @@ export interface Ratios {
   ingestVsNaive: Record<string, number>
   /** Saturation req/s of atende ÷ the bare route (target ≥ 0.5). */
   ingestVsBare: Record<string, number>
+  /** End to end at 0 ms AI, messages/s of atende ÷ the bare two-stage chain on the same database (target ≥ 0.8). */
+  e2eVsTwoStage: Record<string, number>
+}
+
+export interface Capacity {
+  p99BoundMs: number
+  settings: Record<string, string>
+  numbers: number
+  sweep: E2eRow[]
+  sustained: E2eRow | null
+  /** Arrival rate held (new conversations/s) × 86,400; 0 when none held. */
+  conversationsPerDay: number
+}
+
+export interface BenchResult {
+  date: string
+  smoke: boolean
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string }
+  command: string
+  durationSeconds: number
+  ingest: IngestRow[]
+  e2e: E2eRow[]
+  capacity: Capacity | null
+  ratios: Ratios
 }
 
 const round = (x: number) => Math.round(x * 100) / 100
 
-export function summarise(rows: IngestRow[]): Ratios {
+export function summarise(rows: IngestRow[], e2e: E2eRow[]): Ratios {
   // Saturation when measured; otherwise (the smoke run) the highest fixed rate.
   const top = rows.some((r) => r.rate === null) ? null : Math.max(...rows.map((r) => r.rate ?? 0))
   const saturation = rows.filter((r) => r.rate === top)
   const bare = saturation.find((r) => r.target === 'bare')
-  const out: Ratios = { ingestVsNaive: {}, ingestVsBare: {} }
-  for (const r of saturation.filter((x) => x.target === 'atende')) {
+  const out: Ratios = { ingestVsNaive: {}, ingestVsBare: {}, e2eVsTwoStage: {} }
+  for (const r of saturation.filter((x) => x.target === 'atende' || x.target === 'atende-split')) {
     const naive = saturation.find((x) => x.target === 'naive-durable' && x.engine === r.engine)
-    const key = `${r.engine}/${r.runtime}`
+    const key = `${r.target === 'atende' ? 'serve' : 'api+worker'} ${r.engine}/${r.runtime}`
     if (naive !== undefined) out.ingestVsNaive[key] = round(r.client.rps / naive.client.rps)
     if (bare !== undefined) out.ingestVsBare[key] = round(r.client.rps / bare.client.rps)
+  }
+  for (const r of e2e.filter((x) => x.target === 'atende' && x.aiLatencyMs === 0 && x.settings.NODE_OPTIONS === undefined)) {
+    const chain = e2e.find((x) => x.target === 'two-stage' && x.engine === r.engine)
+    if (chain !== undefined && chain.messagesPerSecond > 0) out.e2eVsTwoStage[`${r.engine}/${r.runtime}`] = round(r.messagesPerSecond / chain.messagesPerSecond)
   }
   return out
 }
 
-export function renderTable(result: { date: string; machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string }; command: string; durationSeconds: number; ingest: IngestRow[]; ratios: Ratios }): string {
+const settingsText = (s: Record<string, string>) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(' ')
+
+function e2eLine(r: E2eRow): string {
+  const load = 'customers' in r.load ? `${r.load.customers} customers` : `${r.load.conversationsPerSecond} conv/s`
+  const rss = Object.values(r.peakRssMiB).join(' / ')
+  return `| ${r.target} | ${r.engine} | ${r.runtime} | ${r.aiLatencyMs} | ${load} | ${r.durationSeconds} | ${r.messagesPerSecond} | ${r.latency.p50Ms} / ${r.latency.p95Ms} / ${r.latency.p99Ms} | ${rss} | ${r.settings.NODE_OPTIONS ?? '-'} |`
+}
+
+export function renderTable(result: BenchResult): string {
   const lines = [
-    `Webhook ingest, ${result.durationSeconds} s per phase, ${result.date.slice(0, 10)} on ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; \`${result.command}\`. The load generator shares the machine, so compare rows, not absolute figures.`,
+    `${result.date.slice(0, 10)} on ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; \`${result.command}\`. The load generator, PostgreSQL and Redis share the machine, so compare rows, not absolute figures.`,
+    '',
+    `**Webhook ingest**, ${result.durationSeconds} s per phase:`,
     '',
     '| server | database | runtime | offered req/s | answered req/s | turns replied/s | client p50 / p99 / p99.9 ms | server p50 / p99 / p99.9 ms | errors |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -36,6 +75,35 @@ export function renderTable(result: { date: string; machine: { cpus: number; cpu
     '',
     `Saturation ratios — atende ÷ naive durable webhook (target ≥ 1.5): ${fmt(result.ratios.ingestVsNaive)}; atende ÷ bare route (target ≥ 0.5): ${fmt(result.ratios.ingestVsBare)}.`,
   ]
+  if (result.e2e.length > 0) {
+    const settings = result.e2e[0]!.settings
+    lines.push(
+      '',
+      `**End to end** (signed webhook → queues → fake AI → fake Graph API; each customer writes, waits for the reply, writes again; \`DEBOUNCE_MS=0\`; ${settingsText(settings)}). Latency is webhook POST → the Graph call carrying its reply:`,
+      '',
+      '| system | database | runtime | AI ms | load | seconds | replies/s | reply p50 / p95 / p99 ms | peak RSS MiB | node flags |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...result.e2e.map(e2eLine),
+      '',
+      `End-to-end ratio at 0 ms AI — atende ÷ bare two-stage BullMQ chain (target ≥ 0.8): ${fmt(result.ratios.e2eVsTwoStage)}.`,
+    )
+  }
+  const c = result.capacity
+  if (c !== null) {
+    lines.push(
+      '',
+      `**Capacity at 1 s AI latency** (PostgreSQL + Redis, ${c.numbers} WhatsApp numbers, ${settingsText(c.settings)}; new conversations arrive at a fixed rate, 6 messages each; held = reply p99 ≤ ${c.p99BoundMs} ms and replies keep up):`,
+      '',
+      '| system | database | runtime | AI ms | load | seconds | replies/s | reply p50 / p95 / p99 ms | peak RSS MiB | node flags |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...c.sweep.map(e2eLine),
+      ...(c.sustained === null ? [] : [e2eLine(c.sustained).replace('| atende |', '| atende (sustained) |')]),
+      '',
+      c.conversationsPerDay > 0 && c.sustained !== null
+        ? `Held for ${c.sustained.durationSeconds} s: **${c.conversationsPerDay.toLocaleString('en-US')} conversations/day** equivalent; the busiest number sent ${c.sustained.peakPerNumberPerSecond} replies in one second (Meta's default limit: 80/s per number).`
+        : 'No arrival rate held the bound.',
+    )
+  }
   return lines.join('\n')
 }
 

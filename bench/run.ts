@@ -1,24 +1,31 @@
 // `npm run bench` — every figure next to a baseline measured in the same run, same machine,
-// same database. `npm run bench -- --smoke` is the quick check CI runs (a few seconds).
+// same database. `npm run bench -- --smoke` is the quick check CI runs (well under a minute).
+// `--sustain-seconds N` shortens the 10-minute capacity run (the figure then says so).
 import { cpus, totalmem } from 'node:os'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { e2ePhase, type E2eOptions, type E2eRow } from './e2e.js'
 import { ingestPhase, type IngestRow, type Runtime, type Target } from './ingest.js'
 import type { Engine } from './lib/databases.js'
-import { renderTable, summarise } from './report.js'
+import { renderTable, summarise, type BenchResult, type Capacity } from './report.js'
 
 const renderAt = process.argv.indexOf('--render')
 if (renderAt >= 0) {
   // Regenerates the README table from a saved run: `npm run bench -- --render bench/results/<date>.json`.
-  writeReadmeTable(JSON.parse(readFileSync(process.argv[renderAt + 1]!, 'utf8')) as Parameters<typeof renderTable>[0])
+  writeReadmeTable(JSON.parse(readFileSync(process.argv[renderAt + 1]!, 'utf8')) as BenchResult)
   process.exit(0)
 }
 
-function writeReadmeTable(result: Parameters<typeof renderTable>[0]): void {
+function writeReadmeTable(result: BenchResult): void {
   const readme = readFileSync('README.md', 'utf8')
   writeFileSync('README.md', readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${renderTable(result)}\n<!-- bench:end -->`))
 }
 
 const smoke = process.argv.includes('--smoke')
+const sustainAt = process.argv.indexOf('--sustain-seconds')
+const sustainSeconds = sustainAt >= 0 ? Number(process.argv[sustainAt + 1]) : 600
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+// --- Webhook ingest --------------------------------------------------------------------
 const durationSeconds = smoke ? 2 : 10
 const rates: Array<number | undefined> = smoke ? [2_000] : [500, 2_000, 5_000, undefined]
 const plan: Array<[Target, Engine, Runtime]> = smoke
@@ -30,6 +37,8 @@ const plan: Array<[Target, Engine, Runtime]> = smoke
         ['atende', e, 'in-process'] as [Target, Engine, Runtime],
         ['atende', e, 'redis'] as [Target, Engine, Runtime],
       ]),
+      // Only PostgreSQL: a PGlite directory opens in one process.
+      ['atende-split', 'postgres', 'redis'],
     ]
 
 const rows: IngestRow[] = []
@@ -37,18 +46,94 @@ for (const [target, engine, runtime] of plan) {
   for (const rate of rates) {
     const row = await ingestPhase(target, engine, runtime, rate, durationSeconds)
     rows.push(row)
-    process.stderr.write(`${target} ${row.engine} ${row.runtime} @${rate ?? 'max'}: ${Math.round(row.client.rps)} req/s, client p99 ${row.client.p99Ms} ms, server p99 ${row.server.p99Ms} ms, turns ${row.turnsPerSecond ?? '-'}/s\n`)
+    log(`ingest ${target} ${row.engine} ${row.runtime} @${rate ?? 'max'}: ${Math.round(row.client.rps)} req/s, client p99 ${row.client.p99Ms} ms, server p99 ${row.server.p99Ms} ms, turns ${row.turnsPerSecond ?? '-'}/s`)
   }
 }
 
-const result = {
+// --- End to end ------------------------------------------------------------------------
+/**
+ * The same worker settings for Atende and the two-stage chain. The original's 10 jobs/s
+ * limiter on ai-response is off: it protects a paid AI account, it is no ceiling of ours.
+ */
+const SATURATION_SETTINGS = { QUEUE_MESSAGE_PROCESSING_CONCURRENCY: '20', QUEUE_AI_RESPONSE_CONCURRENCY: '50', QUEUE_AI_RESPONSE_LIMITER_MAX: '0' }
+/** At 1 s AI latency every reply in flight holds a job for a second: concurrency ≈ replies/s × 1 s, with room. */
+const CAPACITY_SETTINGS = { QUEUE_MESSAGE_PROCESSING_CONCURRENCY: '20', QUEUE_AI_RESPONSE_CONCURRENCY: '500', QUEUE_AI_RESPONSE_LIMITER_MAX: '0', NODE_OPTIONS: '--max-old-space-size=160' }
+/** Reply p99 bound of the capacity statement at 1 s AI latency. */
+const CAPACITY_P99_MS = 2_500
+/** WhatsApp numbers the capacity run spreads customers over (Meta's default: 80 msgs/s each). */
+const CAPACITY_NUMBERS = 4
+
+const e2eDuration = smoke ? 3 : 30
+const customers = smoke ? 20 : 200
+const saturation = (o: Pick<E2eOptions, 'target' | 'engine' | 'runtime'> & { settings?: Record<string, string> }): E2eOptions => ({
+  ...o,
+  aiLatencyMs: 0,
+  load: { customers },
+  durationSeconds: e2eDuration,
+  warmUpSeconds: smoke ? 1 : 3,
+  settings: { ...SATURATION_SETTINGS, ...o.settings },
+})
+const e2ePlan: E2eOptions[] = smoke
+  ? [saturation({ target: 'two-stage', engine: 'pglite', runtime: 'redis' }), saturation({ target: 'atende', engine: 'pglite', runtime: 'in-process' })]
+  : [
+      ...(['postgres', 'pglite'] as const).flatMap((engine) => [
+        saturation({ target: 'two-stage', engine, runtime: 'redis' }),
+        saturation({ target: 'atende', engine, runtime: 'redis' }),
+        saturation({ target: 'atende', engine, runtime: 'in-process' }),
+      ]),
+      // The same as the first Atende row with the heap bounded: what peak RSS costs in throughput.
+      saturation({ target: 'atende', engine: 'postgres', runtime: 'redis', settings: { NODE_OPTIONS: '--max-old-space-size=160' } }),
+    ]
+const e2eRows: E2eRow[] = []
+const describeE2e = (r: E2eRow) =>
+  `${r.target} ${r.engine} ${r.runtime} ai ${r.aiLatencyMs} ms ${JSON.stringify(r.load)}: ${r.messagesPerSecond} msgs/s, ` +
+  `p50/p95/p99 ${r.latency.p50Ms}/${r.latency.p95Ms}/${r.latency.p99Ms} ms, rss ${JSON.stringify(r.peakRssMiB)} MiB`
+for (const o of e2ePlan) {
+  const row = await e2ePhase(o)
+  e2eRows.push(row)
+  log(`e2e ${describeE2e(row)}`)
+}
+
+// --- Capacity at 1 s AI latency: the highest arrival rate whose reply p99 holds, then sustained.
+let capacity: Capacity | null = null
+if (!smoke) {
+  const open = (conversationsPerSecond: number, seconds: number): E2eOptions => ({
+    target: 'atende', engine: 'postgres', runtime: 'redis', aiLatencyMs: 1_000,
+    load: { conversationsPerSecond }, durationSeconds: seconds, warmUpSeconds: 10,
+    settings: CAPACITY_SETTINGS, numbers: CAPACITY_NUMBERS,
+  })
+  const sweep: E2eRow[] = []
+  let best: number | undefined
+  for (const rate of [10, 15, 20, 25, 30, 40]) {
+    const row = await e2ePhase(open(rate, 30))
+    sweep.push(row)
+    log(`capacity sweep ${describeE2e(row)}`)
+    // Holding: the bound met, and replies keep up with what arrives (6 messages per conversation).
+    if (row.latency.p99Ms > CAPACITY_P99_MS || row.messagesPerSecond < 0.9 * 6 * rate) break
+    best = rate
+  }
+  const sustained = best === undefined ? null : await e2ePhase(open(best, sustainSeconds))
+  if (sustained !== null) log(`capacity sustained ${describeE2e(sustained)}`)
+  capacity = {
+    p99BoundMs: CAPACITY_P99_MS,
+    settings: CAPACITY_SETTINGS,
+    numbers: CAPACITY_NUMBERS,
+    sweep,
+    sustained,
+    conversationsPerDay: best === undefined || sustained === null || sustained.latency.p99Ms > CAPACITY_P99_MS ? 0 : best * 86_400,
+  }
+}
+
+const result: BenchResult = {
   date: new Date().toISOString(),
   smoke,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  command: smoke ? 'npm run bench -- --smoke' : 'npm run bench',
+  command: smoke ? 'npm run bench -- --smoke' : sustainSeconds === 600 ? 'npm run bench' : `npm run bench -- --sustain-seconds ${sustainSeconds}`,
   durationSeconds,
   ingest: rows,
-  ratios: summarise(rows),
+  e2e: e2eRows,
+  capacity,
+  ratios: summarise(rows, e2eRows),
 }
 if (!smoke) {
   mkdirSync('bench/results', { recursive: true })

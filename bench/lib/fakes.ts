@@ -30,8 +30,8 @@ const closer = (server: Server) => async () => {
   await once(server, 'close')
 }
 
-/** Answers every send with a fresh wamid and reports the recipient; mark-read answers success. */
-export async function startGraphSink(onSend: (to: string, at: number) => void): Promise<BenchFake> {
+/** Answers every send with a fresh wamid and reports the recipient and sending number; mark-read answers success. */
+export async function startGraphSink(onSend: (to: string, at: number, phoneNumberId: string) => void): Promise<BenchFake> {
   let n = 0
   const server = createServer(async (req, res) => {
     const text = await body(req)
@@ -41,7 +41,8 @@ export async function startGraphSink(onSend: (to: string, at: number) => void): 
     if (parsed.status === 'read') return res.end('{"success":true}')
     n++
     res.end(`{"messaging_product":"whatsapp","messages":[{"id":"wamid.sink.${n}"}]}`)
-    if (parsed.to !== undefined) onSend(parsed.to, at)
+    // The path is /v21.0/<phone-number-id>/messages.
+    if (parsed.to !== undefined) onSend(parsed.to, at, req.url?.split('/')[2] ?? '')
   })
   return { url: await listen(server, '/v21.0'), close: closer(server) }
 }

@@ -9,12 +9,12 @@ export interface SignedBody {
 }
 
 /** One signed webhook delivery from customer `from` carrying `messages`, as Meta sends it. */
-export function signedWebhook(from: string, messages: unknown[]): SignedBody {
+export function signedWebhook(from: string, messages: unknown[], phoneNumberId = BENCH_PHONE_NUMBER_ID): SignedBody {
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [{ id: '200000000000001', changes: [{ field: 'messages', value: {
       messaging_product: 'whatsapp',
-      metadata: { display_phone_number: '5511300000000', phone_number_id: BENCH_PHONE_NUMBER_ID },
+      metadata: { display_phone_number: '5511300000000', phone_number_id: phoneNumberId },
       contacts: [{ profile: { name: 'Cliente' }, wa_id: from }],
       messages,
     } }] }],
