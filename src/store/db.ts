@@ -49,6 +49,13 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
 }
 
+/**
+ * A statement opts out of preparation by starting with this comment: one whose plan must
+ * follow the table's size. A prepared statement settles on a generic plan after five runs and
+ * keeps it; planned while the table was small, it can scan the whole table for ever after.
+ */
+export const NOT_PREPARED = '/* not prepared */'
+
 /** Distinct statements one connection keeps prepared; texts beyond it run unprepared. */
 const PREPARED_PER_CONNECTION = 256
 
@@ -76,7 +83,7 @@ class PreparingClient extends pg.Client {
     PreparingClient.prototype.query = function (this: PreparingClient, config: unknown, ...rest: unknown[]) {
       if (typeof config === 'object' && config !== null && !('submit' in config) && !('name' in config && config.name !== undefined)) {
         const text = (config as { text?: unknown }).text
-        const name = typeof text === 'string' ? this.#nameOf(text) : undefined
+        const name = typeof text === 'string' && !text.startsWith(NOT_PREPARED) ? this.#nameOf(text) : undefined
         if (name !== undefined) config = { ...config, name }
       }
       return query.call(this, config, ...rest)

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { stripNul, type DebounceSettings } from '../domain/index.js'
 import { jsonText, nullableText } from './values.js'
-import { queryRows, type Db } from './db.js'
+import { NOT_PREPARED, queryRows, type Db } from './db.js'
 import { applyStatus, type AcceptedMessage, type InboundRow, type InboxBatch, type InboxCommitResult, type QuarantineRow } from './inbox.js'
 
 /** What one request of a group commit gets back: its own result, or its own failure. */
@@ -100,7 +100,9 @@ async function dropDuplicates(db: Db, batches: readonly InboxBatch[], results: I
   if (all.length === 0) return []
   const stored = await queryRows<{ wamid: string }>(
     db,
-    sql`select wamid from messages where wamid = any(${sql.param(all.map((p) => p.row.wamid))}::text[])`,
+    // Not prepared: its generic plan, made while messages was small, was a sequential scan
+    // of every message for every webhook once the table had grown.
+    sql`${sql.raw(NOT_PREPARED)} select wamid from messages where wamid = any(${sql.param(all.map((p) => p.row.wamid))}::text[])`,
   )
   const seen = new Set(stored.map((r) => r.wamid))
   const fresh: Pending[] = []

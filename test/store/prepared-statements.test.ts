@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, queryRows, type Database } from '../../src/store/db.js'
+import { NOT_PREPARED, openDatabase, queryRows, type Database } from '../../src/store/db.js'
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js'
 
 // PostgreSQL only: PGlite runs in-process and has no per-connection statement cache to fill.
@@ -28,6 +28,13 @@ describe.runIf(ENGINES.includes('postgres'))('prepared statements on PostgreSQL'
     const names = await queryRows<{ statement: string }>(database.db, sql`select statement from pg_prepared_statements where statement like 'select $1::int + 1%'`)
     expect(names).toHaveLength(1)
     expect(await prepared()).toBeGreaterThan(before)
+  })
+
+  it('runs a statement marked not prepared unnamed', async () => {
+    const rows = await queryRows<{ v: number }>(database.db, sql`${sql.raw(NOT_PREPARED)} select ${7}::int * 6 as v`)
+    expect(rows[0]!.v).toBe(42)
+    const named = await queryRows(database.db, sql`select name from pg_prepared_statements where statement like '%* 6 as v%' and statement not like '%pg_prepared_statements%'`)
+    expect(named).toHaveLength(0)
   })
 
   it('stops preparing new texts at the cap and still runs them', async () => {
