@@ -21,6 +21,11 @@ function writeReadmeTable(result: BenchResult): void {
 }
 
 const smoke = process.argv.includes('--smoke')
+// `--capacity-only`: re-runs the capacity sweep and sustained run into today's results file,
+// keeping its ingest and end-to-end rows (the command recorded says so).
+const capacityOnly = process.argv.includes('--capacity-only')
+const resultsFile = `bench/results/${new Date().toISOString().slice(0, 10)}.json`
+const previous = capacityOnly ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult) : undefined
 const sustainAt = process.argv.indexOf('--sustain-seconds')
 const sustainSeconds = sustainAt >= 0 ? Number(process.argv[sustainAt + 1]) : 600
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -41,8 +46,8 @@ const plan: Array<[Target, Engine, Runtime]> = smoke
       ['atende-split', 'postgres', 'redis'],
     ]
 
-const rows: IngestRow[] = []
-for (const [target, engine, runtime] of plan) {
+const rows: IngestRow[] = previous?.ingest ?? []
+for (const [target, engine, runtime] of previous === undefined ? plan : []) {
   for (const rate of rates) {
     const row = await ingestPhase(target, engine, runtime, rate, durationSeconds)
     rows.push(row)
@@ -84,11 +89,11 @@ const e2ePlan: E2eOptions[] = smoke
       // The same as the first Atende row with the heap bounded: what peak RSS costs in throughput.
       saturation({ target: 'atende', engine: 'postgres', runtime: 'redis', settings: { NODE_OPTIONS: '--max-old-space-size=160' } }),
     ]
-const e2eRows: E2eRow[] = []
+const e2eRows: E2eRow[] = previous?.e2e ?? []
 const describeE2e = (r: E2eRow) =>
   `${r.target} ${r.engine} ${r.runtime} ai ${r.aiLatencyMs} ms ${JSON.stringify(r.load)}: ${r.messagesPerSecond} msgs/s, ` +
   `p50/p95/p99 ${r.latency.p50Ms}/${r.latency.p95Ms}/${r.latency.p99Ms} ms, rss ${JSON.stringify(r.peakRssMiB)} MiB`
-for (const o of e2ePlan) {
+for (const o of previous === undefined ? e2ePlan : []) {
   const row = await e2ePhase(o)
   e2eRows.push(row)
   log(`e2e ${describeE2e(row)}`)
@@ -104,7 +109,7 @@ if (!smoke) {
   })
   const sweep: E2eRow[] = []
   let best: number | undefined
-  for (const rate of [10, 15, 20, 25, 30, 40]) {
+  for (const rate of capacityOnly ? [15, 20, 25] : [10, 15, 20, 25, 30, 40]) {
     const row = await e2ePhase(open(rate, 30))
     sweep.push(row)
     log(`capacity sweep ${describeE2e(row)}`)
@@ -128,7 +133,9 @@ const result: BenchResult = {
   date: new Date().toISOString(),
   smoke,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  command: smoke ? 'npm run bench -- --smoke' : sustainSeconds === 600 ? 'npm run bench' : `npm run bench -- --sustain-seconds ${sustainSeconds}`,
+  command: smoke
+    ? 'npm run bench -- --smoke'
+    : `${previous === undefined ? '' : `${previous.command}, then at ${new Date().toISOString().slice(11, 16)} UTC `}npm run bench --${capacityOnly ? ' --capacity-only' : ''}${sustainSeconds === 600 ? '' : ` --sustain-seconds ${sustainSeconds}`}`.replace(/ --$/, ''),
   durationSeconds,
   ingest: rows,
   e2e: e2eRows,
@@ -137,7 +144,7 @@ const result: BenchResult = {
 }
 if (!smoke) {
   mkdirSync('bench/results', { recursive: true })
-  writeFileSync(`bench/results/${result.date.slice(0, 10)}.json`, `${JSON.stringify(result, null, 2)}\n`)
+  writeFileSync(resultsFile, `${JSON.stringify(result, null, 2)}\n`)
   writeReadmeTable(result)
 }
 process.stdout.write(`${JSON.stringify(result.ratios, null, 2)}\n`)

@@ -2,9 +2,8 @@
 // per request into the same database, committed before the 200. What group commit must beat.
 import { sql } from 'drizzle-orm'
 import Fastify from 'fastify'
-import { isValidSignature } from '../../src/ingest/index.js'
 import { migrate, openDatabase } from '../../src/store/index.js'
-import { listenBaseline, prepareBaseline } from './serve.js'
+import { listenBaseline, prepareBaseline, verifiedBody } from './serve.js'
 
 const secret = process.env.WHATSAPP_APP_SECRET ?? ''
 const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.DATA_DIR ?? 'memory://', statementTimeoutMs: 5_000 })
@@ -14,9 +13,8 @@ await database.db.execute(sql`create table if not exists naive_inbox (id bigseri
 const app = Fastify({ logger: false })
 prepareBaseline(app)
 app.post('/webhooks/whatsapp', async (request, reply) => {
-  const raw = request.body as Buffer
-  const sig = request.headers['x-hub-signature-256']
-  if (!isValidSignature(raw, typeof sig === 'string' ? sig : undefined, secret)) return reply.code(401).send()
+  const raw = verifiedBody(request, secret)
+  if (raw === undefined) return reply.code(401).send()
   await database.db.execute(sql`insert into naive_inbox (body) values (${raw.toString('utf8')}::jsonb)`)
   return { ok: true }
 })

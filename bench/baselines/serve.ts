@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { isValidSignature } from '../../src/ingest/index.js'
 import { installServerTiming } from '../../src/http/server-timing.js'
 
 /**
@@ -20,4 +21,11 @@ export async function listenBaseline(app: FastifyInstance, onClose: () => Promis
   await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
   process.stdout.write(`${JSON.stringify({ msg: 'atende started' })}\n`)
   process.on('SIGTERM', () => void app.close().then(onClose).then(() => process.exit(0)))
+}
+
+/** The raw body when its X-Hub-Signature-256 is valid for `secret`; undefined: answer 401. */
+export function verifiedBody(request: FastifyRequest, secret: string): Buffer | undefined {
+  const raw = request.body as Buffer
+  const sig = request.headers['x-hub-signature-256']
+  return isValidSignature(raw, typeof sig === 'string' ? sig : undefined, secret) ? raw : undefined
 }

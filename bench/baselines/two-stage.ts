@@ -7,9 +7,8 @@ import { sql } from 'drizzle-orm'
 import Fastify from 'fastify'
 import { Redis } from 'ioredis'
 import OpenAI from 'openai'
-import { isValidSignature } from '../../src/ingest/index.js'
 import { migrate, openDatabase, queryRows } from '../../src/store/index.js'
-import { listenBaseline, prepareBaseline } from './serve.js'
+import { listenBaseline, prepareBaseline, verifiedBody } from './serve.js'
 
 interface WebhookMessage {
   id: string
@@ -87,9 +86,8 @@ function parseReply(content: string): string {
 const app = Fastify({ logger: false })
 prepareBaseline(app)
 app.post('/webhooks/whatsapp', async (request, reply) => {
-  const raw = request.body as Buffer
-  const sig = request.headers['x-hub-signature-256']
-  if (!isValidSignature(raw, typeof sig === 'string' ? sig : undefined, secret)) return reply.code(401).send()
+  const raw = verifiedBody(request, secret)
+  if (raw === undefined) return reply.code(401).send()
   const payload = JSON.parse(raw.toString('utf8')) as WebhookBody
   for (const entry of payload.entry ?? []) {
     for (const change of entry.changes ?? []) {
