@@ -100,8 +100,8 @@ export function renderTable(result: BenchResult): string {
       ...(c.sustained === null ? [] : [e2eLine(c.sustained).replace('| atende |', '| atende (sustained) |')]),
       '',
       c.conversationsPerDay > 0 && c.sustained !== null
-        ? `Held for ${c.sustained.durationSeconds} s: **${c.conversationsPerDay.toLocaleString('en-US')} conversations/day** equivalent; the busiest number sent ${c.sustained.peakPerNumberPerSecond} replies in one second (Meta's default limit: 80/s per number).`
-        : 'No arrival rate held the bound.',
+        ? `Vacuum: ${c.sustained.vacuum}. Held for ${c.sustained.durationSeconds} s: **${c.conversationsPerDay.toLocaleString('en-US')} conversations/day** equivalent; the busiest number sent ${c.sustained.peakPerNumberPerSecond} replies in one second (Meta's default limit: 80/s per number).`
+        : `No arrival rate held the bound${c.sustained === null ? '' : ` (vacuum: ${c.sustained.vacuum})`}.`,
     )
   }
   return lines.join('\n')
