@@ -34,7 +34,7 @@ export interface TurnClaim {
 }
 
 /**
- * Opens a turn in one statement: takes the lease as {@link claimTurn} does, when the turn is
+ * Opens a turn in one statement: takes the lease (a new fencing token) when the turn is
  * due, the lease free and every unanswered message processed, and reads what the turn needs.
  * The reads go by the claimed row, so they cover exactly what is unanswered now; a message
  * committed after the statement's snapshot keeps its due time (completeTurn) and gets a turn
@@ -48,6 +48,8 @@ export async function openTurn(
   const { conversationId: id, now } = input
   const unprocessed = (c: SQL) => sql`select 1 from messages m where m.conversation_id = ${c}.id and m.direction = 'in'
       and m.seq > ${c}.answered_seq and m.processed_at is null`
+  // Claimed: the row as the claim left it, which may be newer than the statement's snapshot.
+  const fromClaim = (column: string) => sql.raw(`case when cl.id is null then c.${column} else cl.${column} end as ${column}`)
   const message = sql`jsonb_build_object('id', m.id, 'direction', m.direction, 'seq', m.seq, 'type', m.type, 'text', m.text,
       'wamid', m.wamid, 'sent_at', m.sent_at, 'created_at', m.created_at)`
   const [r] = await queryRows<Record<string, unknown>>(
@@ -58,12 +60,11 @@ export async function openTurn(
           where u.id = ${id} and u.lease_until < ${now} and u.turn_due_at is not null and u.turn_due_at <= ${now}
             and not exists (${unprocessed(sql`u`)})
           returning u.*)
-        select c.id, c.phone_number_id, c.status, c.department, c.answered_seq, c.last_seq, c.turn_due_at,
-               c.lease_until, c.turn_attempts, k.wa_id, k.user_id,
+        select c.id, c.phone_number_id, k.wa_id, k.user_id,
+               ${fromClaim('status')}, ${fromClaim('department')}, ${fromClaim('answered_seq')}, ${fromClaim('last_seq')},
+               ${fromClaim('turn_due_at')}, ${fromClaim('lease_until')}, ${fromClaim('turn_attempts')},
                (select count(*) from (${unprocessed(sql`c`)}) p)::int as unprocessed,
-               cl.turn_token as token, cl.turn_attempts as attempt, cl.status as claimed_status,
-               cl.department as claimed_department, cl.answered_seq as claimed_answered_seq,
-               cl.last_seq as claimed_last_seq, cl.turn_due_at as claimed_turn_due_at, cl.lease_until as claimed_lease_until,
+               cl.turn_token as token, cl.turn_attempts as attempt,
                (select jsonb_agg(${message} order by m.seq) from messages m
                 where cl.id is not null and m.conversation_id = c.id and m.direction = 'in' and m.seq > cl.answered_seq) as unanswered,
                (select jsonb_agg(jsonb_build_object('id', o.id, 'part', o.part, 'text', o.text, 'provider_status', o.provider_status,
@@ -98,16 +99,6 @@ export async function openTurn(
     customer: { waId: r.wa_id as string | null, userId: r.user_id as string | null },
   }
   if (r.token === null || r.token === undefined) return { conversation, claim: undefined }
-  // Claimed: the row as the claim left it, which may be newer than the statement's snapshot.
-  Object.assign(conversation, {
-    status: r.claimed_status as ConversationStatus,
-    department: r.claimed_department as string | null,
-    answeredSeq: r.claimed_answered_seq as number,
-    lastSeq: r.claimed_last_seq as number,
-    turnDueAt: toDate(r.claimed_turn_due_at),
-    leaseUntil: toDate(r.claimed_lease_until)!,
-    turnAttempts: r.attempt as number,
-  })
   const list = (v: unknown) => (v ?? []) as Record<string, unknown>[]
   return {
     conversation,

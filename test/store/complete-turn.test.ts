@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { beginSend, completeTurn, openTurn, prepareReply, queryRows } from '../../src/store/index.js'
+import { ENGINES } from '../helpers/db.js'
+import { DEBOUNCE, LEASE_MS, outboxRows, useWorkerSuite } from '../workers/harness.js'
+
+// Invariant 6 at the store: the turn's last part is marked sent in the same round trip that
+// completes the turn, so a turn that lost its lease meanwhile must still record the send,
+// or the next turn would send that part again.
+describe.each(ENGINES)('completeTurn (%s)', (engine) => {
+  const suite = useWorkerSuite(engine)
+
+  it('marks the last part sent even when the token went stale, and then completes nothing', async () => {
+    const h = await suite.harness()
+    const conversationId = await h.burst('oi')
+    const db = suite.database.db
+    const opened = await openTurn(db, { conversationId, now: h.clock.now(), leaseMs: LEASE_MS, historyLimit: 20 })
+    const claim = opened!.claim!
+    const seq = claim.unanswered.at(-1)!.seq
+    const [part] = await prepareReply(db, {
+      conversationId, token: claim.token, seq, parts: ['Olá!'],
+      meta: { department: undefined, resolved: false, handoff: false }, now: h.clock.now(),
+    })
+    expect(await beginSend(db, { partId: part!.id, conversationId, token: claim.token, now: h.clock.now() })).toBe(true)
+    // Another turn takes over while this one is sending.
+    await queryRows(db, sql`update conversations set turn_token = turn_token + 1 where id = ${conversationId} returning id`)
+
+    const done = await completeTurn(db, {
+      conversationId, token: claim.token, answeredSeq: seq, department: undefined, status: 'open',
+      now: h.clock.now(), debounce: DEBOUNCE, sent: { partId: part!.id, wamid: 'wamid.SENT.1' },
+    })
+
+    expect(done).toBeUndefined()
+    expect(await outboxRows(suite.database, conversationId)).toMatchObject([{ id: part!.id, status: 'sent', wamid: 'wamid.SENT.1' }])
+    const [c] = await queryRows<{ answered_seq: number }>(db, sql`select answered_seq from conversations where id = ${conversationId}`)
+    expect(c!.answered_seq).toBeLessThan(seq)
+  })
+})
