@@ -1,10 +1,10 @@
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import type OpenAI from 'openai'
 import type { Secret } from '../config/index.js'
 import { AiProviderError } from '../errors.js'
 import type { KnowledgeBase } from './knowledge-base.js'
+import { createOpenAiClient, toProviderError } from './openai-client.js'
 import { buildMessages, modelReplySchema, REPLY_SCHEMA_NAME, replyJsonSchema } from './openai-prompt.js'
 import { createFaqIndex } from './text-index.js'
-import { createLightFetch } from './light-fetch.js'
 import type { AiProvider, AiReply, AiTurnInput } from './types.js'
 
 export interface OpenAiProviderOptions {
@@ -22,16 +22,13 @@ export interface OpenAiProviderOptions {
   historyMessages?: number
 }
 
-/** Statuses that will fail the same way next time: a bad request, key, permission or model. */
-const PERMANENT_STATUSES = new Set([400, 401, 403, 404])
-
 /**
  * The AI port on the Chat Completions API with a strict JSON-schema structured output.
  * The SDK never retries (`maxRetries: 0`): retries belong to the queue, which counts them.
  */
 export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider {
   const { kb, model, timeoutMs } = options
-  const client = new OpenAI({ apiKey: options.apiKey.reveal(), baseURL: options.baseURL, timeout: timeoutMs, maxRetries: 0, fetch: createLightFetch() })
+  const client = createOpenAiClient(options)
   const faq = createFaqIndex(kb)
   const departmentIds = new Set(kb.departments.map((d) => d.id))
   const promptOptions = { faqEntries: options.faqEntries ?? 5, historyMessages: options.historyMessages ?? 20 }
@@ -92,22 +89,4 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
       return parse(await complete(input))
     },
   }
-}
-
-function toProviderError(err: unknown, timeoutMs: number): AiProviderError {
-  if (err instanceof APIConnectionTimeoutError) {
-    return new AiProviderError(`the AI API did not answer within ${timeoutMs} ms`, { cause: err })
-  }
-  if (err instanceof APIUserAbortError) {
-    return new AiProviderError('the AI request was aborted', { cause: err })
-  }
-  if (err instanceof APIError && err.status !== undefined) {
-    const retryable = !PERMANENT_STATUSES.has(err.status)
-    // The API's own message can quote part of the key: it stays in `cause`, out of ours.
-    return new AiProviderError(`the AI API answered HTTP ${err.status}${retryable ? '' : ' (not retryable)'}`, {
-      cause: err,
-      retryable,
-    })
-  }
-  return new AiProviderError('the AI API request failed', { cause: err })
 }
