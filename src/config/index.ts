@@ -37,8 +37,16 @@ export interface Config {
     openaiApiKey: Secret | undefined
     openaiBaseUrl: string | undefined
     openaiModel: string
+    /** Model of the image describer (the vision fallback). */
+    openaiVisionModel: string
     timeoutMs: number
     knowledgeBasePath: string
+  }
+  images: {
+    /** Pictures larger than this are refused by the image describer before any AI call. */
+    maxBytes: number
+    /** Pictures without a readable code are described by the vision model (AI_PROVIDER=openai only). */
+    visionFallback: boolean
   }
   adminToken: Secret | undefined
   turns: { debounceMs: number; debounceMaxMs: number }
@@ -89,8 +97,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       openaiApiKey: maybeSecret(e.OPENAI_API_KEY),
       openaiBaseUrl: e.OPENAI_BASE_URL,
       openaiModel: e.OPENAI_MODEL,
+      openaiVisionModel: e.OPENAI_VISION_MODEL,
       timeoutMs: e.AI_TIMEOUT_MS,
       knowledgeBasePath: e.KNOWLEDGE_BASE,
+    },
+    images: {
+      maxBytes: e.IMAGE_MAX_BYTES,
+      // Unset follows the provider: whoever pays for openai gets the fallback, local stays offline.
+      visionFallback: (e.IMAGE_VISION_FALLBACK ?? (e.AI_PROVIDER === 'openai' ? 'on' : 'off')) === 'on',
     },
     adminToken: maybeSecret(e.ADMIN_TOKEN),
     turns: { debounceMs: e.DEBOUNCE_MS, debounceMaxMs: e.DEBOUNCE_MAX_MS },
@@ -112,6 +126,9 @@ function crossFieldProblems(e: ParsedEnv): string[] {
   }
   if (e.AI_PROVIDER === 'openai' && e.OPENAI_API_KEY === undefined) {
     problems.push('OPENAI_API_KEY: required when AI_PROVIDER=openai')
+  }
+  if (e.IMAGE_VISION_FALLBACK === 'on' && e.AI_PROVIDER !== 'openai') {
+    problems.push(`IMAGE_VISION_FALLBACK: 'on' needs AI_PROVIDER=openai (the local provider has no vision); got AI_PROVIDER=${e.AI_PROVIDER}`)
   }
   if (e.REDIS_URL !== undefined && e.UPSTASH_REDIS_HOST !== undefined) {
     problems.push('REDIS_URL: set either REDIS_URL or UPSTASH_REDIS_HOST, not both')

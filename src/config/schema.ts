@@ -79,6 +79,16 @@ export const envSchema = z.object({
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   /** Longest one AI completion may take. @defaultValue 20_000 */
   AI_TIMEOUT_MS: ms(20_000).pipe(z.number().min(1)),
+  /** Model that describes a picture when the barcode reader found no code in it (needs image input). @defaultValue 'gpt-4o-mini' */
+  OPENAI_VISION_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /**
+   * `on`: a picture in which no boleto or PIX code was read is described by OPENAI_VISION_MODEL;
+   * `off`: pictures never leave the process. `on` needs AI_PROVIDER=openai.
+   * @defaultValue 'on' when AI_PROVIDER=openai, else 'off'
+   */
+  IMAGE_VISION_FALLBACK: optionalString.pipe(z.enum(['on', 'off']).optional()),
+  /** Largest picture, in bytes, the image describer accepts; larger ones are refused before any AI call. @defaultValue 5_242_880 (5 MiB, WhatsApp's image limit) */
+  IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   /** Knowledge base (YAML or JSON). @defaultValue 'knowledge-base/sample.pt-BR.yaml' */
   KNOWLEDGE_BASE: z.string().min(1).default('knowledge-base/sample.pt-BR.yaml'),
 

@@ -55,3 +55,25 @@ describe('loadConfig', () => {
     )
   })
 })
+
+describe('loadConfig: images', () => {
+  it('keeps pictures offline by default and caps them at 5 MiB', () => {
+    const c = loadConfig({})
+    expect(c.images).toEqual({ maxBytes: 5 * 1024 * 1024, visionFallback: false })
+    expect(c.ai.openaiVisionModel).toBe('gpt-4o-mini')
+  })
+
+  it('turns the vision fallback on with the openai provider unless told off', () => {
+    const openai = { AI_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-placeholder' }
+    expect(loadConfig(openai).images.visionFallback).toBe(true)
+    expect(loadConfig({ ...openai, IMAGE_VISION_FALLBACK: 'off' }).images.visionFallback).toBe(false)
+  })
+
+  it('refuses the vision fallback with the local provider, which has no vision', () => {
+    expect(() => loadConfig({ IMAGE_VISION_FALLBACK: 'on' })).toThrow(/IMAGE_VISION_FALLBACK: 'on' needs AI_PROVIDER=openai/)
+  })
+
+  it('rejects a bad fallback switch and a non-positive byte cap', () => {
+    expect(() => loadConfig({ IMAGE_VISION_FALLBACK: 'yes', IMAGE_MAX_BYTES: '0' })).toThrow(/IMAGE_VISION_FALLBACK[\s\S]*IMAGE_MAX_BYTES/)
+  })
+})
