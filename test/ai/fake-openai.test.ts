@@ -25,6 +25,13 @@ describe('fake OpenAI server', () => {
     expect(JSON.parse(third.choices[0].message.content)).toMatchObject({ department: null, reply: 'echo: x' })
   })
 
+  it('answers a scripted refusal with null content', async () => {
+    fake = await startFakeOpenAi()
+    fake.script({ refusal: 'no' })
+    const body: any = await (await post('/chat/completions', {})).json()
+    expect(body.choices[0].message).toMatchObject({ content: null, refusal: 'no' })
+  })
+
   it('answers 404 on other routes and records them too', async () => {
     fake = await startFakeOpenAi()
     expect((await post('/embeddings', {})).status).toBe(404)

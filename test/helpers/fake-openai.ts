@@ -41,9 +41,14 @@ export interface FakeOpenAiRequest {
  * One scripted answer:
  * - `{ json }`: a 200 chat.completion whose message content is `JSON.stringify(json)`;
  * - `{ content }`: a 200 chat.completion with this exact content (e.g. invalid JSON);
+ * - `{ refusal }`: a 200 chat.completion whose message refuses (content null);
  * - `{ status, body? }`: a failure with this status and body (default: an OpenAI-style error).
  */
-export type FakeOpenAiAnswer = { json: unknown } | { content: string } | { status: number; body?: unknown }
+export type FakeOpenAiAnswer =
+  | { json: unknown }
+  | { content: string }
+  | { refusal: string }
+  | { status: number; body?: unknown }
 
 export interface FakeOpenAiOptions {
   /** Delay before every answer. @defaultValue 0 */
@@ -81,6 +86,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       : { status: 404, body: openAiError(`no route ${request.method} ${request.path}`, 'invalid_request_error') }
     const respond = () => {
       if ('status' in answer) send(res, answer.status, answer.body ?? openAiError('scripted failure', 'server_error'))
+      else if ('refusal' in answer) send(res, 200, completion(request.body, null, seq, answer.refusal))
       else send(res, 200, completion(request.body, 'json' in answer ? JSON.stringify(answer.json) : answer.content, seq))
     }
     if ((options.latencyMs ?? 0) <= 0) return respond()
@@ -169,13 +175,13 @@ function defaultReply(body: any): unknown {
   }
 }
 
-function completion(body: any, content: string, id: number): unknown {
+function completion(body: any, content: string | null, id: number, refusal: string | null = null): unknown {
   return {
     id: `chatcmpl-fake-${id}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: typeof body?.model === 'string' ? body.model : 'fake-model',
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal }, logprobs: null, finish_reason: 'stop' }],
     usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
   }
 }
