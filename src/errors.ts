@@ -102,6 +102,24 @@ export class AiProviderError extends AtendeError {
   }
 }
 
+/** A picture over the configured byte cap (IMAGE_MAX_BYTES): the same bytes will never fit. */
+export class ImageTooLargeError extends AtendeError {
+  readonly bytes: number
+  readonly maxBytes: number
+  constructor(bytes: number, maxBytes: number) {
+    super('ATD_IMAGE_TOO_LARGE', 413, `image is ${bytes} bytes; expected at most ${maxBytes} (IMAGE_MAX_BYTES)`)
+    this.bytes = bytes
+    this.maxBytes = maxBytes
+  }
+}
+
+/** A picture the vision model cannot take (empty, or not JPEG/PNG/WebP/GIF): retrying will not help. */
+export class UnsupportedImageError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_IMAGE_UNSUPPORTED', 415, message)
+  }
+}
+
 export class QueueUnavailableError extends AtendeError {
   constructor(message: string, options: AtendeErrorOptions = {}) {
     super('ATD_QUEUE_UNAVAILABLE', 503, message, { retryable: true, ...options })

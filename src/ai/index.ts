@@ -9,6 +9,15 @@ export type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './ty
 export { loadKnowledgeBase, parseKnowledgeBase, type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
 export { createLocalProvider } from './local-provider.js'
 export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js'
+export {
+  IMAGE_KINDS,
+  type DescribeImageInput,
+  type ImageDescriber,
+  type ImageDescription,
+  type ImageKind,
+  type UnverifiedExtraction,
+} from './image-describer.js'
+export { createOpenAiVision, type OpenAiVisionOptions } from './openai-vision.js'
 export { createFaqIndex, type FaqIndex, type FaqMatch } from './text-index.js'
 
 /** The provider `AI_PROVIDER` names, over an already loaded knowledge base. */
@@ -26,3 +35,4 @@ export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiPro
     kb,
   })
 }
+
