@@ -1,8 +1,10 @@
 import type { Config } from '../config/index.js'
 import { ConfigError } from '../errors.js'
+import type { ImageDescriber } from './image-describer.js'
 import type { KnowledgeBase } from './knowledge-base.js'
 import { createLocalProvider } from './local-provider.js'
 import { createOpenAiProvider } from './openai-provider.js'
+import { createOpenAiVision } from './openai-vision.js'
 import type { AiProvider } from './types.js'
 
 export type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
@@ -36,3 +38,24 @@ export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiPro
   })
 }
 
+/**
+ * The image describer the configuration asks for, or `undefined` when there is no vision:
+ * AI_PROVIDER=local (pictures stay offline) or IMAGE_VISION_FALLBACK=off. `undefined`
+ * rather than a stub answering kind 'other' with the caption, so the image-analysis worker
+ * has to say "no vision configured" explicitly and no turn ever reads an empty
+ * "description" as if a model had looked at the picture.
+ */
+export function createImageDescriber(config: Pick<Config, 'ai' | 'images'>): ImageDescriber | undefined {
+  const { ai, images } = config
+  if (ai.provider === 'local' || !images.visionFallback) return undefined
+  if (ai.openaiApiKey === undefined) {
+    throw new ConfigError(['OPENAI_API_KEY: required when AI_PROVIDER=openai'])
+  }
+  return createOpenAiVision({
+    apiKey: ai.openaiApiKey,
+    baseURL: ai.openaiBaseUrl,
+    model: ai.openaiVisionModel,
+    timeoutMs: ai.timeoutMs,
+    maxImageBytes: images.maxBytes,
+  })
+}
