@@ -22,3 +22,6 @@ export {
   type BuiltBoleto,
 } from './boleto-build.js'
 export { DEFAULT_FACTOR_REFERENCE_DATE } from './due-factor.js'
+export { parsePixCode, MAX_PIX_INPUT_CHARS, type PixCode, type PixError, type PixResult } from './pix.js'
+export { buildPixCode, type PixCodeInput } from './pix-build.js'
+export { classifyPixKey, type PixKeyType } from './pix-key.js'
