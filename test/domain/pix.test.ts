@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildPixCode, classifyPixKey, parsePixCode, MAX_PIX_INPUT_CHARS } from '../../src/domain/index.js'
-
-/**
- * An independent CRC-16/CCITT-FALSE, table-driven (the code under test shifts bit by bit),
- * over ASCII text. Its catalogued check value is 29B1 for "123456789".
- */
-const TABLE = Array.from({ length: 256 }, (_, n) => {
-  let crc = n << 8
-  for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff
-  return crc
-})
-function referenceCrc(ascii: string): string {
-  let crc = 0xffff
-  for (const char of ascii) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ char.charCodeAt(0)) & 0xff]!
-  return crc.toString(16).toUpperCase().padStart(4, '0')
-}
-/** A payload closed with ID 63 and its CRC. */
-const sealed = (fields: string) => `${fields}6304${referenceCrc(`${fields}6304`)}`
+import { referenceCrc, sealed } from '../helpers/crc16-reference.js'
 
 /*
  * A static code built by hand, field by field (ID, length, value):
@@ -116,7 +100,7 @@ describe('parsePixCode', () => {
   it('reads text beyond ASCII by characters, as the EMV length counts them', () => {
     // "SÃO PAULO" is 9 characters (10 bytes in UTF-8); the CRC covers the UTF-8 bytes.
     const fields = STATIC_FIELDS.replace('6008CAMPINAS', '6009SÃO PAULO')
-    const parsed = parsePixCode(`${fields}6304${crcOfUtf8(`${fields}6304`)}`)
+    const parsed = parsePixCode(sealed(fields))
     expect(parsed.ok && parsed.pix.merchantCity).toBe('SÃO PAULO')
   })
 
@@ -181,7 +165,3 @@ describe('classifyPixKey', () => {
     }
   })
 })
-
-function crcOfUtf8(text: string): string {
-  return referenceCrc(String.fromCharCode(...new TextEncoder().encode(text)))
-}
