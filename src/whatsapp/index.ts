@@ -15,3 +15,11 @@ export type {
 export { parseWebhook } from './parse-webhook.js'
 export { createCloudClient, type CloudClientOptions } from './cloud-client.js'
 export { createConsoleClient, type ConsoleClientOptions } from './console-client.js'
+export {
+  createLocalSendLimiter,
+  withSendLimiter,
+  type LocalSendLimiterOptions,
+  type SendLimiter,
+  type SendLimiterOptions,
+  type SendReservation,
+} from './send-limiter.js'
