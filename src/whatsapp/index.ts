@@ -13,7 +13,7 @@ export type {
   WhatsAppClient,
 } from './types.js'
 export { parseWebhook } from './parse-webhook.js'
-export { createCloudClient, type CloudClientOptions } from './cloud-client.js'
+export { createCloudClient, type CloudClient, type CloudClientOptions } from './cloud-client.js'
 export { createConsoleClient, type ConsoleClientOptions } from './console-client.js'
 export {
   createLocalSendLimiter,

@@ -91,18 +91,24 @@ export function withSendLimiter<C extends WhatsAppClient>(client: C, limiter: Se
     // An aborted call must not spend a slot another send could use.
     if (input.signal?.aborted === true) throw slotWaitAbortedError(input.signal.reason)
     const slot = await limiter.reserve(input.phoneNumberId, options.maxWaitMs)
-    // Timers have millisecond resolution: round up, so a send never leaves before its slot.
     if (!slot.reserved) throw heldBackError('send', Math.ceil(slot.waitMs))
-    if (slot.waitMs > 0) await waitForSlot(Math.ceil(slot.waitMs), input.signal)
+    if (slot.waitMs > 0) await waitForSlot(slot.waitMs, input.signal)
     return client.sendText(input)
   }
   return { ...client, sendText }
 }
 
-/** The timer goes with an abort (timers/promises clears it), so nothing outlives the call. */
+/**
+ * Waits `ms` on the monotonic clock. A Node timer counts from the event loop's cached time,
+ * so it can fire a few ms early after a busy tick: the clock, not the timer, says when the
+ * slot has come. The timer goes with an abort (timers/promises clears it).
+ */
 async function waitForSlot(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  const until = performance.now() + ms
   try {
-    await sleep(ms, undefined, signal === undefined ? undefined : { signal })
+    for (let left = ms; left > 0; left = until - performance.now()) {
+      await sleep(Math.ceil(left), undefined, signal === undefined ? undefined : { signal })
+    }
   } catch (err) {
     throw slotWaitAbortedError(signal?.reason ?? err)
   }

@@ -5,6 +5,7 @@ import { slotIntervalUs, type SendRates } from '../../src/domain/index.js'
 import { WhatsAppApiError } from '../../src/errors.js'
 import { createCloudClient, createLocalSendLimiter, withSendLimiter, type SendLimiter } from '../../src/whatsapp/index.js'
 import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph.js'
+import { busiestWindow } from '../helpers/pacing.js'
 
 const NUMBER = '1000000001'
 const OTHER = '1000000002'
@@ -15,17 +16,6 @@ const rates = (perSecond: number, burst: number, overrides: Record<string, numbe
 function manualClock(startMs = 1_000) {
   let t = startMs
   return { now: () => t, advance: (ms: number) => void (t += ms) }
-}
-
-/** Most slots in any half-open window of `windowUs`, the window starting at a slot. */
-function busiestWindow(slotsUs: number[], windowUs: number): number {
-  const sorted = slotsUs.toSorted((a, b) => a - b)
-  let best = 0
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (j < sorted.length && sorted[j]! < sorted[i]! + windowUs) j++
-    best = Math.max(best, j - i)
-  }
-  return best
 }
 
 describe('local send limiter (GCRA)', () => {
