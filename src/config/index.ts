@@ -138,6 +138,10 @@ function crossFieldProblems(e: ParsedEnv): string[] {
   if (e.DEBOUNCE_MAX_MS < e.DEBOUNCE_MS) {
     problems.push(`DEBOUNCE_MAX_MS: must be at least DEBOUNCE_MS (${e.DEBOUNCE_MS}); got ${e.DEBOUNCE_MAX_MS}`)
   }
+  if (e.WHATSAPP_SEND_MAX_WAIT_MS >= e.WHATSAPP_TIMEOUT_MS) {
+    // A send's deadline covers its wait for a slot too: a longer wait would end in a timeout.
+    problems.push(`WHATSAPP_SEND_MAX_WAIT_MS: must be less than WHATSAPP_TIMEOUT_MS (${e.WHATSAPP_TIMEOUT_MS}); got ${e.WHATSAPP_SEND_MAX_WAIT_MS}`)
+  }
   return problems
 }
 

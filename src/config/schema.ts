@@ -96,7 +96,7 @@ export const envSchema = z.object({
   /**
    * Longest a send waits for its number's next slot. A send that would wait longer is not
    * made: its turn steps back and retries after the wait, without spending an attempt.
-   * Keep it well under WHATSAPP_TIMEOUT_MS, which the wait is part of. @defaultValue 2_000
+   * Must be less than WHATSAPP_TIMEOUT_MS: a send's deadline covers its wait. @defaultValue 2_000
    */
   WHATSAPP_SEND_MAX_WAIT_MS: ms(2_000),
 

@@ -86,6 +86,12 @@ describe('loadConfig: the send limiter', () => {
     ])
   })
 
+  it('refuses a longest wait for a slot that the send\'s own timeout would cut short', () => {
+    expect(() => loadConfig({ WHATSAPP_SEND_MAX_WAIT_MS: '10000' })).toThrow(
+      /WHATSAPP_SEND_MAX_WAIT_MS: must be less than WHATSAPP_TIMEOUT_MS \(10000\); got 10000/,
+    )
+  })
+
   it('refuses a burst of 0: one send must always be possible', () => {
     expect(() => loadConfig({ WHATSAPP_SEND_BURST: '0' })).toThrow(/WHATSAPP_SEND_BURST/)
   })
