@@ -2,15 +2,19 @@
  * Composition root and CLI: `atende serve | api | worker | migrate`. The only module that
  * reads `process.env`, installs signal handlers, and wires adapters together.
  */
+import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, loadKnowledgeBase } from './ai/index.js'
 import { loadConfig, type Config } from './config/index.js'
-import { createReconciler, createRuntime } from './dispatch/index.js'
+import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
+import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApp } from './http/index.js'
 import { createIngest } from './ingest/index.js'
 import { migrate, openDatabase } from './store/index.js'
-import { createCloudClient, createConsoleClient, type WhatsAppClient } from './whatsapp/index.js'
+import {
+  createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
+} from './whatsapp/index.js'
 import { createProcessors } from './workers/index.js'
 
 type Role = 'serve' | 'api' | 'worker'
@@ -83,7 +87,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
     const ai = createAiProvider(config.ai, kb)
-    const whatsapp = createWhatsAppClient(config, log)
+    const whatsapp = limitSends(createWhatsAppClient(config, log), role, config, log, closers)
     if (config.whatsapp.appSecret === undefined) {
       log.warn('WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified; anyone can post messages (refused when NODE_ENV=production)')
     }
@@ -134,6 +138,29 @@ function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {
   const w = config.whatsapp
   if (w.transport === 'console') return createConsoleClient({ log })
   return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs })
+}
+
+/**
+ * Paces the client's sends per number (DESIGN.md, "Sending rate"): across processes through
+ * Redis when it is configured, per process otherwise. Only the cloud transport reaches Meta,
+ * and `api` sends nothing. The connection is closed after the workers (closers run in reverse).
+ */
+function limitSends(client: WhatsAppClient, role: Role, config: Config, log: Logger, closers: Closer[]): WhatsAppClient {
+  const rates = config.whatsapp.sendRate
+  if (client.transport !== 'cloud' || role === 'api' || !hasAnyLimit(rates)) return client
+  const local = createLocalSendLimiter({ rates })
+  let limiter: SendLimiter = local
+  if (config.redis !== undefined) {
+    const connection = new Redis(redisOptions(config.redis, 'limiter'))
+    // The limiter warns once per outage; every reconnect attempt would repeat it.
+    connection.on('error', (err) => log.debug({ err }, 'redis send-limiter connection error'))
+    // quit() needs Redis to answer; when it cannot, dropping the socket is all there is to do.
+    closers.push({ name: 'send limiter', close: () => connection.quit().catch(() => connection.disconnect()) })
+    limiter = createRedisSendLimiter({ connection, prefix: config.redis.prefix, rates, fallback: local, log })
+  }
+  const { perSecond, burst, maxWaitMs } = rates
+  log.info({ perSecond, burst, overrides: Object.keys(rates.overrides).length, maxWaitMs, shared: config.redis !== undefined }, 'send limiter on')
+  return withSendLimiter(client, limiter, { maxWaitMs })
 }
 
 /** In the spirit of the original's startup lines, so its runbooks still read. */

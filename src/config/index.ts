@@ -16,6 +16,18 @@ export interface RedisConfig {
   commandTimeoutMs: number
 }
 
+/** The per-number send limiter (DESIGN.md, "Sending rate"); see src/domain/send-pace.ts. */
+export interface SendRateConfig {
+  /** Sends per second of a number without an override; 0: no limit. */
+  perSecond: number
+  /** Sends a number may make back to back. */
+  burst: number
+  /** Sends per second by phone_number_id; 0: no limit for that number. */
+  overrides: Readonly<Record<string, number>>
+  /** Longest one send waits for its slot before its turn steps back instead. */
+  maxWaitMs: number
+}
+
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test'
   http: { port: number; host: string }
@@ -31,6 +43,7 @@ export interface Config {
     apiBaseUrl: string
     transport: 'cloud' | 'console'
     timeoutMs: number
+    sendRate: SendRateConfig
   }
   ai: {
     provider: 'local' | 'openai'
@@ -91,6 +104,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiBaseUrl: e.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
       transport: e.WHATSAPP_TRANSPORT,
       timeoutMs: e.WHATSAPP_TIMEOUT_MS,
+      sendRate: {
+        perSecond: e.WHATSAPP_SEND_RATE_PER_SECOND,
+        burst: e.WHATSAPP_SEND_BURST,
+        overrides: e.WHATSAPP_SEND_RATE_OVERRIDES,
+        maxWaitMs: e.WHATSAPP_SEND_MAX_WAIT_MS,
+      },
     },
     ai: {
       provider: e.AI_PROVIDER,
@@ -135,6 +154,10 @@ function crossFieldProblems(e: ParsedEnv): string[] {
   }
   if (e.DEBOUNCE_MAX_MS < e.DEBOUNCE_MS) {
     problems.push(`DEBOUNCE_MAX_MS: must be at least DEBOUNCE_MS (${e.DEBOUNCE_MS}); got ${e.DEBOUNCE_MAX_MS}`)
+  }
+  if (e.WHATSAPP_SEND_MAX_WAIT_MS >= e.WHATSAPP_TIMEOUT_MS) {
+    // A send's deadline covers its wait for a slot too: a longer wait would end in a timeout.
+    problems.push(`WHATSAPP_SEND_MAX_WAIT_MS: must be less than WHATSAPP_TIMEOUT_MS (${e.WHATSAPP_TIMEOUT_MS}); got ${e.WHATSAPP_SEND_MAX_WAIT_MS}`)
   }
   return problems
 }

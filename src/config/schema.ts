@@ -69,6 +69,36 @@ export const envSchema = z.object({
   WHATSAPP_TRANSPORT: z.enum(['cloud', 'console']).default('console'),
   /** Longest one Graph API call may take. @defaultValue 10_000 */
   WHATSAPP_TIMEOUT_MS: ms(10_000).pipe(z.number().min(1)),
+  /**
+   * Sends per second allowed to one WhatsApp number, shared by every process (Meta's default
+   * throughput is 80 messages/s; 130429 past it). 0: no limit. @defaultValue 80
+   */
+  WHATSAPP_SEND_RATE_PER_SECOND: z.coerce.number().int().nonnegative().default(80),
+  /**
+   * Sends one number may make back to back before pacing starts. Any one-second window then
+   * holds at most rate + burst − 1 sends, so the default 1 keeps every window within the
+   * rate: Meta does not document a burst allowance, and at 80/s pacing costs a reply part
+   * only 12.5 ms. @defaultValue 1
+   */
+  WHATSAPP_SEND_BURST: z.coerce.number().int().min(1).default(1),
+  /**
+   * Rates of upgraded numbers: `phone_number_id:rate` pairs, comma-separated
+   * (`123456:250,987654:1000`); 0 lifts the limit of that number. @defaultValue none
+   */
+  WHATSAPP_SEND_RATE_OVERRIDES: optionalString.transform((v, ctx) => {
+    const parsed = parseRateOverrides(v)
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed })
+      return z.NEVER
+    }
+    return parsed
+  }),
+  /**
+   * Longest a send waits for its number's next slot. A send that would wait longer is not
+   * made: its turn steps back and retries after the wait, without spending an attempt.
+   * Must be less than WHATSAPP_TIMEOUT_MS: a send's deadline covers its wait. @defaultValue 2_000
+   */
+  WHATSAPP_SEND_MAX_WAIT_MS: ms(2_000),
 
   /** `local` (offline, knowledge base) or `openai` (any compatible server). @defaultValue 'local' */
   AI_PROVIDER: z.enum(['local', 'openai']).default('local'),
@@ -110,3 +140,23 @@ export const envSchema = z.object({
 })
 
 export type Env = z.infer<typeof envSchema>
+
+const OVERRIDE_ENTRY = /^(\d{1,30}):(\d{1,7})$/
+
+/**
+ * `123456:250,987654:1000` → `{ '123456': 250, '987654': 1000 }`, or what is wrong with it.
+ * Entries are named by position only: the problem list is printed at startup.
+ */
+function parseRateOverrides(value: string | undefined): Readonly<Record<string, number>> | string {
+  if (value === undefined) return {}
+  const expected = 'expected comma-separated phone_number_id:rate pairs such as 123456:250'
+  const entries = value.split(',').map((e) => e.trim())
+  const rates: Record<string, number> = {}
+  for (const [i, entry] of entries.entries()) {
+    const m = OVERRIDE_ENTRY.exec(entry)
+    if (m === null) return `${expected}; entry ${i + 1} of ${entries.length} is not a pair of whole numbers`
+    if (Object.hasOwn(rates, m[1]!)) return `${expected}; entry ${i + 1} of ${entries.length} repeats a phone_number_id`
+    rates[m[1]!] = Number(m[2])
+  }
+  return rates
+}

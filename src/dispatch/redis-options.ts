@@ -2,13 +2,15 @@ import { isIP } from 'node:net'
 import type { RedisOptions } from 'ioredis'
 import type { RedisConfig } from '../config/index.js'
 
-export type RedisRole = 'producer' | 'worker'
+export type RedisRole = 'producer' | 'worker' | 'limiter'
 
 /**
  * ioredis options for one role. Workers block on Redis and must wait out outages
  * (`maxRetriesPerRequest: null`, BullMQ's requirement). Producers sit on the webhook's
  * path: they fail fast instead — no offline queue, one retry, and a command timeout, since
  * `enableOfflineQueue: false` alone does not help when Redis hangs rather than refuses.
+ * The send limiter (`limiter`) sits on every send and fails fast the same way: a send Redis
+ * does not answer quickly is paced by the process's own limiter instead.
  * TLS verifies the certificate (the original turned that off).
  */
 export function redisOptions(config: RedisConfig, role: RedisRole): RedisOptions {

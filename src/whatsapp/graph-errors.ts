@@ -89,6 +89,23 @@ export function transportError(
   return new WhatsAppApiError(message, { retryable: true, cause: err })
 }
 
+/**
+ * A send our own per-number limiter held back (send-limiter.ts): the number's next slot is
+ * further away than the caller may wait. Retryable after `retryAfterMs` without spending an
+ * attempt, the same answer a 130429 from Meta gets, without the round trip.
+ */
+export function heldBackError(operation: string, retryAfterMs: number): WhatsAppApiError {
+  return new WhatsAppApiError(`WhatsApp ${operation} held back: the number's send rate allows its next message in ${retryAfterMs} ms`, {
+    retryable: true,
+    retryAfterMs,
+  })
+}
+
+/** The caller aborted a send while it waited for its slot; nothing was sent. */
+export function slotWaitAbortedError(reason: unknown): WhatsAppApiError {
+  return new WhatsAppApiError('WhatsApp send was aborted while waiting for its slot', { retryable: true, cause: reason })
+}
+
 /** A 2xx response whose body is not what Meta documents. */
 export function badResponseError(operation: string, expected: string, status: number): WhatsAppApiError {
   return new WhatsAppApiError(`WhatsApp ${operation} answered HTTP ${status} without ${expected}`, {

@@ -13,5 +13,13 @@ export type {
   WhatsAppClient,
 } from './types.js'
 export { parseWebhook } from './parse-webhook.js'
-export { createCloudClient, type CloudClientOptions } from './cloud-client.js'
+export { createCloudClient, type CloudClient, type CloudClientOptions } from './cloud-client.js'
 export { createConsoleClient, type ConsoleClientOptions } from './console-client.js'
+export {
+  createLocalSendLimiter,
+  withSendLimiter,
+  type LocalSendLimiterOptions,
+  type SendLimiter,
+  type SendLimiterOptions,
+  type SendReservation,
+} from './send-limiter.js'

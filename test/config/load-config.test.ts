@@ -77,3 +77,44 @@ describe('loadConfig: images', () => {
     expect(() => loadConfig({ IMAGE_VISION_FALLBACK: 'yes', IMAGE_MAX_BYTES: '0' })).toThrow(/IMAGE_VISION_FALLBACK[\s\S]*IMAGE_MAX_BYTES/)
   })
 })
+
+describe('loadConfig: the send limiter', () => {
+  it('paces every number at 80 sends/s, one at a time, waiting at most 2 s, by default', () => {
+    expect(loadConfig({}).whatsapp.sendRate).toEqual({ perSecond: 80, burst: 1, overrides: {}, maxWaitMs: 2_000 })
+  })
+
+  it('reads per-number rates for upgraded numbers', () => {
+    const c = loadConfig({ WHATSAPP_SEND_RATE_OVERRIDES: ' 123456:250, 987654:1000,555:0 ', WHATSAPP_SEND_RATE_PER_SECOND: '0' })
+    expect(c.whatsapp.sendRate).toMatchObject({ perSecond: 0, overrides: { '123456': 250, '987654': 1000, '555': 0 } })
+    expect(Object.isFrozen(c.whatsapp.sendRate.overrides)).toBe(true)
+  })
+
+  it.each([
+    ['123456=250', 'entry 1 of 1 is not a pair of whole numbers'],
+    ['123456:250,abc:1', 'entry 2 of 2 is not a pair of whole numbers'],
+    ['123456:2.5', 'entry 1 of 1 is not a pair of whole numbers'],
+    ['123456:250,,9:1', 'entry 2 of 3 is not a pair of whole numbers'],
+    ['123456:250,123456:300', 'entry 2 of 2 repeats a phone_number_id'],
+  ])('refuses malformed overrides %j with one line that says what was expected', (value, why) => {
+    let err: unknown
+    try {
+      loadConfig({ WHATSAPP_SEND_RATE_OVERRIDES: value })
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).problems).toEqual([
+      `WHATSAPP_SEND_RATE_OVERRIDES: expected comma-separated phone_number_id:rate pairs such as 123456:250; ${why}`,
+    ])
+  })
+
+  it('refuses a longest wait for a slot that the send\'s own timeout would cut short', () => {
+    expect(() => loadConfig({ WHATSAPP_SEND_MAX_WAIT_MS: '10000' })).toThrow(
+      /WHATSAPP_SEND_MAX_WAIT_MS: must be less than WHATSAPP_TIMEOUT_MS \(10000\); got 10000/,
+    )
+  })
+
+  it('refuses a burst of 0: one send must always be possible', () => {
+    expect(() => loadConfig({ WHATSAPP_SEND_BURST: '0' })).toThrow(/WHATSAPP_SEND_BURST/)
+  })
+})

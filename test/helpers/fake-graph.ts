@@ -36,6 +36,8 @@ export interface RecordedRequest {
   body: unknown
   /** The status the fake answered; `undefined` while pending or for a `hang`. */
   status: number | undefined
+  /** When the request's headers arrived, on `performance.now()`'s clock (ms). */
+  receivedAt: number
 }
 
 export interface ScriptedResponse {
@@ -112,6 +114,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now()
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')
@@ -124,6 +127,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       headers: req.headers,
       body,
       status: undefined,
+      receivedAt,
     }
     requests.push(record)
 
