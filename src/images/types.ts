@@ -16,7 +16,10 @@ export interface DecodedCode {
 }
 
 export interface CodeReaderOptions {
-  /** Worker threads decoding at once; more images wait in the pool's queue. @defaultValue 1 */
+  /**
+   * Worker threads decoding at once; more images wait in the pool's queue. They start with
+   * the reader, so the first image does not wait for zxing's wasm to compile. @defaultValue 1
+   */
   threads?: number
   /**
    * Largest image accepted, in bytes. WhatsApp caps images at 5 MB; a little room is left for
