@@ -126,6 +126,43 @@ export class QueueUnavailableError extends AtendeError {
   }
 }
 
+/** An image was refused before decoding: too many bytes, or too many pixels per its header. */
+export class ImageTooLargeError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_IMAGE_TOO_LARGE', 413, message)
+  }
+}
+
+/** The bytes are not a PNG or JPEG we can decode (unknown format, truncated or corrupt). */
+export class ImageUnreadableError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_IMAGE_UNREADABLE', 422, message, options)
+  }
+}
+
+/**
+ * Decoding one image took longer than its bound; the worker thread was replaced. Not
+ * retryable: decoding is deterministic, the same image would stall again.
+ */
+export class ImageReadTimeoutError extends AtendeError {
+  constructor(timeoutMs: number) {
+    super('ATD_IMAGE_READ_TIMEOUT', 500, `decoding the image took longer than ${timeoutMs} ms; the worker thread was replaced`)
+  }
+}
+
+/** A decoding worker thread failed (crashed, or could not start); the pool replaces it. */
+export class CodeReaderError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_CODE_READER_FAILED', 500, message, { retryable: true, ...options })
+  }
+}
+
+export class CodeReaderClosedError extends AtendeError {
+  constructor() {
+    super('ATD_CODE_READER_CLOSED', 503, 'the code reader is closed', { retryable: true })
+  }
+}
+
 export function isAtendeError(err: unknown): err is AtendeError {
   return err instanceof AtendeError
 }

@@ -18,6 +18,8 @@ const ALLOWED: Record<string, string[]> = {
   store: [],
   whatsapp: [],
   ai: [],
+  // Offline QR/ITF reading in worker threads: pure domain rules only, no I/O of ours.
+  images: [],
   workers: ['store', 'ai', 'whatsapp', 'dispatch/port.ts'],
   dispatch: ['workers', 'store'],
   ingest: ['store', 'whatsapp', 'dispatch/port.ts'],
