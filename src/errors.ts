@@ -102,14 +102,17 @@ export class AiProviderError extends AtendeError {
   }
 }
 
-/** A picture over the configured byte cap (IMAGE_MAX_BYTES): the same bytes will never fit. */
+/**
+ * A picture refused before any work: over the byte cap (IMAGE_MAX_BYTES), or, for the code
+ * reader, over its pixel cap per the image's header. The same bytes will never fit.
+ */
 export class ImageTooLargeError extends AtendeError {
   readonly bytes: number
-  readonly maxBytes: number
-  constructor(bytes: number, maxBytes: number) {
-    super('ATD_IMAGE_TOO_LARGE', 413, `image is ${bytes} bytes; expected at most ${maxBytes} (IMAGE_MAX_BYTES)`)
-    this.bytes = bytes
-    this.maxBytes = maxBytes
+  readonly maxBytes: number | undefined
+  constructor(message: string, limits: { bytes: number; maxBytes?: number }) {
+    super('ATD_IMAGE_TOO_LARGE', 413, message)
+    this.bytes = limits.bytes
+    this.maxBytes = limits.maxBytes
   }
 }
 
@@ -123,13 +126,6 @@ export class UnsupportedImageError extends AtendeError {
 export class QueueUnavailableError extends AtendeError {
   constructor(message: string, options: AtendeErrorOptions = {}) {
     super('ATD_QUEUE_UNAVAILABLE', 503, message, { retryable: true, ...options })
-  }
-}
-
-/** An image was refused before decoding: too many bytes, or too many pixels per its header. */
-export class ImageTooLargeError extends AtendeError {
-  constructor(message: string) {
-    super('ATD_IMAGE_TOO_LARGE', 413, message)
   }
 }
 

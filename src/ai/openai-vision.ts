@@ -71,7 +71,7 @@ export function createOpenAiVision(options: OpenAiVisionOptions): ImageDescriber
 /** Refuses what can never succeed before spending a call on it. */
 function toDataUrl(input: DescribeImageInput, maxImageBytes: number): string {
   const bytes = input.image.byteLength
-  if (bytes > maxImageBytes) throw new ImageTooLargeError(bytes, maxImageBytes)
+  if (bytes > maxImageBytes) throw new ImageTooLargeError(`image is ${bytes} bytes; expected at most ${maxImageBytes} (IMAGE_MAX_BYTES)`, { bytes, maxBytes: maxImageBytes })
   if (bytes === 0) throw new UnsupportedImageError('image is empty; expected the bytes of a picture')
   const given = input.mimeType.split(';')[0]!.trim().toLowerCase()
   const mimeType = MIME_TYPES[given]

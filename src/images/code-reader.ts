@@ -45,12 +45,12 @@ export function createCodeReaderOn(entry: WorkerEntry, options: CodeReaderOption
 
   function check(image: Uint8Array): void {
     if (image.byteLength > maxImageBytes) {
-      throw new ImageTooLargeError(`image has ${image.byteLength} bytes; expected at most ${maxImageBytes}`)
+      throw new ImageTooLargeError(`image has ${image.byteLength} bytes; expected at most ${maxImageBytes}`, { bytes: image.byteLength, maxBytes: maxImageBytes })
     }
     const header = readImageHeader(image)
     if (header === undefined) throw new ImageUnreadableError('image is not a PNG or JPEG with a readable header')
     if (header.width * header.height > maxPixels) {
-      throw new ImageTooLargeError(`image is ${header.width}×${header.height} pixels; expected at most ${maxPixels} pixels`)
+      throw new ImageTooLargeError(`image is ${header.width}×${header.height} pixels; expected at most ${maxPixels} pixels`, { bytes: image.byteLength })
     }
   }
 
