@@ -35,6 +35,7 @@ export {
   type OutboxStatus,
   type ReplyMeta,
 } from './outbox.js'
+export { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from './image-analysis.js'
 export { findOverdueWork, markTurnsEnqueued, type OverdueWork } from './reconcile.js'
 export {
   CONVERSATION_MESSAGES_LIMIT,

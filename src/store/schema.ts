@@ -95,6 +95,8 @@ export const messages = pgTable(
     media: jsonb('media'),
     /** The type-specific fields that have no column (location, contacts, reaction, interactive, unknown types). */
     payload: jsonb('payload'),
+    /** Inbound images: what the image analysis read (codes, parsed boleto/PIX, or a vision description). Null until analysed. */
+    analysis: jsonb('analysis'),
     /** Inbound: `received`. Outbound: pending → sending → sent → delivered → read, or failed / unknown. */
     providerStatus: text('provider_status').notNull(),
     error: jsonb('error'),

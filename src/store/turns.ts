@@ -51,7 +51,7 @@ export async function openTurn(
   // Claimed: the row as the claim left it, which may be newer than the statement's snapshot.
   const fromClaim = (column: string) => sql.raw(`case when cl.id is null then c.${column} else cl.${column} end as ${column}`)
   const message = sql`jsonb_build_object('id', m.id, 'direction', m.direction, 'seq', m.seq, 'type', m.type, 'text', m.text,
-      'wamid', m.wamid, 'sent_at', m.sent_at, 'created_at', m.created_at)`
+      'wamid', m.wamid, 'sent_at', m.sent_at, 'created_at', m.created_at, 'analysis', m.analysis)`
   const [r] = await queryRows<Record<string, unknown>>(
     db,
     sql`with claimed as (
@@ -133,13 +133,15 @@ export interface TurnMessage {
   wamid: string | null
   sentAt: Date | null
   createdAt: Date
+  /** Inbound images: what image analysis recorded (see workers/image-analysis.ts); null otherwise. */
+  analysis: unknown
 }
 
 /** Inbound messages the turn must cover (seq > answered), oldest first. */
 export async function loadUnanswered(db: Db, conversationId: number, answeredSeq: number): Promise<TurnMessage[]> {
   return (await queryRows<Record<string, unknown>>(
     db,
-    sql`select id, direction, seq, type, text, wamid, sent_at, created_at from messages
+    sql`select id, direction, seq, type, text, wamid, sent_at, created_at, analysis from messages
         where conversation_id = ${conversationId} and direction = 'in' and seq > ${answeredSeq} order by seq`,
   )).map(toTurnMessage)
 }
@@ -183,5 +185,6 @@ function toTurnMessage(r: Record<string, unknown>): TurnMessage {
     wamid: r.wamid as string | null,
     sentAt: toDate(r.sent_at),
     createdAt: toDate(r.created_at)!,
+    analysis: r.analysis ?? null,
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import type { AiProvider } from '../ai/index.js'
+import type { AiProvider, ImageDescriber, Language } from '../ai/index.js'
+import type { CodeReader } from '../images/index.js'
 import type { Dispatcher } from '../dispatch/port.js'
 import type { DebounceSettings } from '../domain/index.js'
 import type { Db } from '../store/index.js'
@@ -12,11 +13,22 @@ export interface FixedMessages {
   handoff: string
 }
 
+/** What `image-analysis` reads pictures with. */
+export interface ImageAnalysers {
+  /** Offline: boleto barcodes and PIX QR codes, decoded in worker threads. */
+  reader: CodeReader
+  /** The vision model, asked only when no code was read; undefined when none is configured. */
+  describer: ImageDescriber | undefined
+  /** The language the customer is answered in (the knowledge base's). */
+  language: Language
+}
+
 export interface WorkerDeps {
   db: Db
   dispatcher: Dispatcher
   whatsapp: WhatsAppClient
   ai: AiProvider
+  images: ImageAnalysers
   messages: FixedMessages
   debounce: DebounceSettings
   /** Longest one AI reply may take. */

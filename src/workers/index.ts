@@ -1,9 +1,11 @@
 import type { WorkerDeps } from './deps.js'
+import { createImageAnalysisProcessor } from './image-analysis.js'
 import { createMessageProcessor } from './message-processing.js'
 import type { Processors } from './processor.js'
 import { createTurnProcessor } from './turn.js'
 
-export type { FixedMessages, WorkerDeps } from './deps.js'
+export type { FixedMessages, ImageAnalysers, WorkerDeps } from './deps.js'
+export { createImageAnalysisProcessor } from './image-analysis.js'
 export type { JobContext, Processor, ProcessorResult, Processors } from './processor.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
@@ -14,5 +16,6 @@ export function createProcessors(deps: WorkerDeps): Processors {
   return {
     'message-processing': createMessageProcessor(deps),
     'ai-response': createTurnProcessor(deps),
+    'image-analysis': createImageAnalysisProcessor(deps),
   }
 }

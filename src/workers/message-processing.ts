@@ -3,8 +3,8 @@ import type { WorkerDeps } from './deps.js'
 import { processMessage } from '../store/index.js'
 
 /**
- * `message-processing`: per-message bookkeeping (read receipt; media hand-off is the seam
- * for image analysis), then wakes the conversation's turn at its due time.
+ * `message-processing`: per-message bookkeeping (read receipt), then wakes the conversation's
+ * turn at its due time, or hands an image to `image-analysis`, which wakes the turn instead.
  */
 export function createMessageProcessor(deps: WorkerDeps): Processor<'message-processing'> {
   const now = deps.now ?? (() => new Date())
@@ -25,7 +25,9 @@ export function createMessageProcessor(deps: WorkerDeps): Processor<'message-pro
         log.warn({ err }, 'mark as read failed; continuing')
       }
     }
-    if (turnDueAt !== null) {
+    if (message.awaitsAnalysis) {
+      await deps.dispatcher.dispatch([{ queue: 'image-analysis', messageId: message.id }])
+    } else if (turnDueAt !== null) {
       await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: message.conversationId, runAt: turnDueAt }])
     }
     log.debug({ conversationId: message.conversationId }, 'message processed')

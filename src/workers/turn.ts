@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { AiMessage } from '../ai/index.js'
-import { splitReply } from '../domain/index.js'
+import { describeImage, splitReply, type ImageAnalysis } from '../domain/index.js'
 import { isAtendeError } from '../errors.js'
 import {
   beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn,
@@ -203,6 +203,11 @@ interface SentPart {
 }
 
 function toAiMessage(m: TurnMessage): AiMessage {
+  if (m.type === 'image') {
+    // The analysis is ours, written by image-analysis; an image from before it existed has none.
+    const image = describeImage(m.analysis as ImageAnalysis | null)
+    return { direction: m.direction, text: m.text !== null && m.text !== '' ? `${m.text}\n${image}` : image }
+  }
   if (m.text !== null && m.text !== '') return { direction: m.direction, text: m.text }
   return { direction: m.direction, text: `[${m.type}]` }
 }

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino'
+import { findingsFromCodes, findingsFromVision, type ImageAnalysis } from '../domain/index.js'
+import { isAtendeError } from '../errors.js'
+import { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from '../store/index.js'
+import type { WorkerDeps } from './deps.js'
+import { linkSignal } from './linked-signal.js'
+import type { JobContext, Processor } from './processor.js'
+
+/**
+ * `image-analysis`: reads what a customer's picture says before the turn answers it. Codes
+ * first, offline (boleto barcodes, PIX QR codes, in worker threads); the vision model only
+ * when no code was read and one is configured. The result is stored on the message, which
+ * marks it processed: the conversation's turn waits for exactly that, then sees the findings.
+ * A picture that cannot be analysed after the last attempt is recorded as `failed`, so the
+ * turn still answers (invariant 5: never silence).
+ */
+export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image-analysis'> {
+  const now = deps.now ?? (() => new Date())
+  const { images } = deps
+
+  return async (wakeUp, ctx) => {
+    const log = ctx.log.child({ messageId: wakeUp.messageId })
+    const image = await beginImageAnalysis(deps.db, wakeUp.messageId, now())
+    if (image === undefined) {
+      log.warn('image-analysis woke for a message that is no inbound image')
+      return
+    }
+    if (image.done) return
+    let analysis: ImageAnalysis
+    try {
+      analysis = await analyse(image, ctx, log)
+    } catch (err) {
+      const retryable = !isAtendeError(err) || err.retryable
+      if (retryable && image.attempts < ctx.maxAttempts && !ctx.signal.aborted) throw err
+      log.error({ err, attempts: image.attempts }, 'image analysis failed for good; the turn answers without it')
+      analysis = { outcome: 'failed', findings: [], error: isAtendeError(err) ? err.code : 'ATD_IMAGE_ANALYSIS_FAILED' }
+    }
+    const done = await completeImageAnalysis(deps.db, image.id, analysis, now())
+    log.info({ outcome: analysis.outcome, findings: analysis.findings.map((f) => f.kind) }, 'image analysed')
+    if (done?.turnDueAt != null) {
+      await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: image.conversationId, runAt: done.turnDueAt }])
+    }
+  }
+
+  async function analyse(image: ImageToAnalyse, ctx: JobContext, log: Logger): Promise<ImageAnalysis> {
+    const mediaId = image.media?.id
+    if (mediaId === undefined) return { outcome: 'failed', findings: [], error: 'ATD_IMAGE_NO_MEDIA_ID' }
+    const download = linkSignal([ctx.signal], deps.sendTimeoutMs)
+    const media = await deps.whatsapp.downloadMedia(mediaId, download.signal).finally(download.release)
+    const mimeType = media.mimeType ?? image.media?.mimeType ?? 'image/jpeg'
+
+    const codes = findingsFromCodes(await images.reader.read(media.bytes, ctx.signal))
+    if (codes.some((f) => f.kind !== 'code')) return { outcome: 'read', findings: codes }
+    if (images.describer === undefined) return { outcome: codes.length > 0 ? 'read' : 'nothing', findings: codes }
+
+    log.debug({ bytes: media.bytes.length }, 'no payment code read; asking the vision model')
+    const deadline = linkSignal([ctx.signal], deps.aiTimeoutMs)
+    const described = await images.describer.describe({
+      image: media.bytes,
+      mimeType,
+      caption: image.media?.caption,
+      language: images.language,
+      signal: deadline.signal,
+    }).finally(deadline.release)
+    return {
+      outcome: 'described',
+      findings: [...codes, ...findingsFromVision(described.extracted)],
+      description: { text: described.text, kind: described.kind, model: described.model },
+    }
+  }
+}
