@@ -5,7 +5,8 @@
  * a barcode reader or a vision model produced its digits: a model's digits are never
  * trusted as they are.
  */
-import { parseBoleto, parsePixCode, type Boleto, type PixCode } from './payment-codes.js'
+import { parseBoleto, type Boleto } from './boleto.js'
+import { parsePixCode, type PixCode } from './pix.js'
 
 export type FindingSource = 'barcode' | 'vision'
 
@@ -33,33 +34,37 @@ export interface DecodedSymbol {
 /** Long enough for any BR Code and boleto line; longer texts are cut in the description. */
 const OTHER_CODE_CHARS = 200
 
-export function findingsFromCodes(codes: readonly DecodedSymbol[]): ImageFinding[] {
+/**
+ * `today` (yyyy-mm-dd, the day the picture was received) places a boleto's due-date factor
+ * in the right cycle (FEBRABAN restarted the count on 2025-02-22).
+ */
+export function findingsFromCodes(codes: readonly DecodedSymbol[], today?: string): ImageFinding[] {
   const findings: ImageFinding[] = []
   const seen = new Set<string>()
   for (const code of codes) {
     const key = `${code.format}:${code.text}`
     if (seen.has(key)) continue
     seen.add(key)
-    findings.push(interpret(code.text, 'barcode') ?? { kind: 'code', source: 'barcode', format: code.format, text: code.text.slice(0, OTHER_CODE_CHARS) })
+    findings.push(interpret(code.text, 'barcode', today) ?? { kind: 'code', source: 'barcode', format: code.format, text: code.text.slice(0, OTHER_CODE_CHARS) })
   }
   return findings
 }
 
 /** The vision model's transcriptions, kept only where the check digits / CRC hold. */
-export function findingsFromVision(extracted: { line?: string | undefined; pixCode?: string | undefined } | undefined): ImageFinding[] {
+export function findingsFromVision(extracted: { line?: string | undefined; pixCode?: string | undefined } | undefined, today?: string): ImageFinding[] {
   const findings: ImageFinding[] = []
   for (const text of [extracted?.line, extracted?.pixCode]) {
-    const finding = text === undefined ? undefined : interpret(text, 'vision')
+    const finding = text === undefined ? undefined : interpret(text, 'vision', today)
     if (finding !== undefined) findings.push(finding)
   }
   return findings
 }
 
-function interpret(text: string, source: FindingSource): ImageFinding | undefined {
+function interpret(text: string, source: FindingSource, today: string | undefined): ImageFinding | undefined {
   const pix = parsePixCode(text)
-  if (pix.ok) return { kind: 'pix', source, pix: pix.value }
-  const boleto = parseBoleto(text)
-  if (boleto.ok) return { kind: 'boleto', source, boleto: boleto.value }
+  if (pix.ok) return { kind: 'pix', source, pix: pix.pix }
+  const boleto = parseBoleto(text, { today })
+  if (boleto.ok) return { kind: 'boleto', source, boleto: boleto.boleto }
   return undefined
 }
 

@@ -26,3 +26,12 @@ export { parsePixCode, MAX_PIX_INPUT_CHARS, type PixCode, type PixError, type Pi
 export { buildPixCode, type PixCodeInput } from './pix-build.js'
 export { classifyPixKey, type PixKeyType } from './pix-key.js'
 export { hasAnyLimit, paceFor, reserveSlot, slotIntervalUs, type SendPace, type SendRates, type SlotDecision } from './send-pace.js'
+export {
+  describeImage,
+  findingsFromCodes,
+  findingsFromVision,
+  type DecodedSymbol,
+  type FindingSource,
+  type ImageAnalysis,
+  type ImageFinding,
+} from './image-analysis.js'

@@ -49,7 +49,9 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     const media = await deps.whatsapp.downloadMedia(mediaId, download.signal).finally(download.release)
     const mimeType = media.mimeType ?? image.media?.mimeType ?? 'image/jpeg'
 
-    const codes = findingsFromCodes(await images.reader.read(media.bytes, ctx.signal))
+    // The day it was received places a boleto's due-date factor in the right cycle.
+    const today = now().toISOString().slice(0, 10)
+    const codes = findingsFromCodes(await images.reader.read(media.bytes, ctx.signal), today)
     if (codes.some((f) => f.kind !== 'code')) return { outcome: 'read', findings: codes }
     if (images.describer === undefined) return { outcome: codes.length > 0 ? 'read' : 'nothing', findings: codes }
 
@@ -64,7 +66,7 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     }).finally(deadline.release)
     return {
       outcome: 'described',
-      findings: [...codes, ...findingsFromVision(described.extracted)],
+      findings: [...codes, ...findingsFromVision(described.extracted, today)],
       description: { text: described.text, kind: described.kind, model: described.model },
     }
   }
