@@ -4,18 +4,19 @@
  */
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
-import { createAiProvider, loadKnowledgeBase } from './ai/index.js'
+import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { loadConfig, type Config } from './config/index.js'
 import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApp } from './http/index.js'
+import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
 import { migrate, openDatabase } from './store/index.js'
 import {
   createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
-import { createProcessors } from './workers/index.js'
+import { createProcessors, type ImageAnalysers } from './workers/index.js'
 
 type Role = 'serve' | 'api' | 'worker'
 type Closer = { name: string; close: () => Promise<unknown> }
@@ -92,15 +93,18 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
       log.warn('WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified; anyone can post messages (refused when NODE_ENV=production)')
     }
 
+    // Before the runtime, so that it closes after the workers that use it.
+    const images = role === 'api' ? undefined : createImageAnalysers(config, kb.business.language, closers)
     const runtime = await createRuntime({ config, log, consume: role !== 'api' })
     closers.push({ name: 'runtime', close: runtime.close })
     const debounce = config.turns
-    runtime.startWorkers(
+    if (images !== undefined) runtime.startWorkers(
       createProcessors({
         db: database.db,
         dispatcher: runtime.dispatcher,
         whatsapp,
         ai,
+        images,
         messages: { apology: kb.messages.apology, handoff: kb.messages.handoff },
         debounce,
         aiTimeoutMs: config.ai.timeoutMs,
@@ -132,6 +136,13 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     await closeAll(closers, log)
     throw err
   }
+}
+
+/** The offline code reader's threads start here, with the process, not with the first picture. */
+function createImageAnalysers(config: Config, language: Language, closers: Closer[]): ImageAnalysers {
+  const reader = createCodeReader({ threads: config.images.readerThreads, maxImageBytes: config.images.maxBytes })
+  closers.push({ name: 'image reader', close: reader.close })
+  return { reader, describer: createImageDescriber(config), language }
 }
 
 function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {

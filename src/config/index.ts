@@ -60,6 +60,8 @@ export interface Config {
     maxBytes: number
     /** Pictures without a readable code are described by the vision model (AI_PROVIDER=openai only). */
     visionFallback: boolean
+    /** Worker threads of the offline code reader. */
+    readerThreads: number
   }
   adminToken: Secret | undefined
   turns: { debounceMs: number; debounceMaxMs: number }
@@ -124,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxBytes: e.IMAGE_MAX_BYTES,
       // Unset follows the provider: whoever pays for openai gets the fallback, local stays offline.
       visionFallback: (e.IMAGE_VISION_FALLBACK ?? (e.AI_PROVIDER === 'openai' ? 'on' : 'off')) === 'on',
+      readerThreads: e.IMAGE_READER_THREADS,
     },
     adminToken: maybeSecret(e.ADMIN_TOKEN),
     turns: { debounceMs: e.DEBOUNCE_MS, debounceMaxMs: e.DEBOUNCE_MAX_MS },

@@ -56,7 +56,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       const retryAfterMs = isAtendeError(err) && 'retryAfterMs' in err ? (err.retryAfterMs as number | undefined) : undefined
       if (retryAfterMs !== undefined) {
         await releaseTurn(deps.db, conversation.id, claim.token, { uncountAttempt: true })
-        return { retryAt: new Date(now().getTime() + retryAfterMs), reason: 'rate limited by Meta' }
+        return { retryAt: new Date(now().getTime() + retryAfterMs), reason: 'send rate limited (by our limiter or by Meta)' }
       }
       const retryable = !isAtendeError(err) || err.retryable
       if (retryable && claim.attempt < ctx.maxAttempts) {

@@ -7,14 +7,17 @@
 import { sql } from 'drizzle-orm'
 import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll } from 'vitest'
-import { createLocalProvider, createOpenAiProvider, loadKnowledgeBase, type AiProvider, type KnowledgeBase } from '../../src/ai/index.js'
+import { createLocalProvider, createOpenAiProvider, loadKnowledgeBase, type AiProvider, type ImageDescriber, type KnowledgeBase } from '../../src/ai/index.js'
 import { secret } from '../../src/config/index.js'
 import type { Dispatcher, WakeUp } from '../../src/dispatch/port.js'
 import type { DebounceSettings } from '../../src/domain/index.js'
+import { createCodeReader, type CodeReader } from '../../src/images/index.js'
 import { createIngest, type Ingest } from '../../src/ingest/index.js'
 import { queryRows, type AcceptedMessage, type Database } from '../../src/store/index.js'
 import { createCloudClient } from '../../src/whatsapp/index.js'
-import { createMessageProcessor, createTurnProcessor, type JobContext, type ProcessorResult, type WorkerDeps } from '../../src/workers/index.js'
+import {
+  createImageAnalysisProcessor, createMessageProcessor, createTurnProcessor, type JobContext, type ProcessorResult, type WorkerDeps,
+} from '../../src/workers/index.js'
 import { createTestDatabase, openMigrated, type Engine, type TestDatabase } from '../helpers/db.js'
 import { startFakeGraph, type FakeGraph, type GraphHandler, type RecordedRequest } from '../helpers/fake-graph.js'
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
@@ -84,6 +87,19 @@ export function gateFirstReply(ai: AiProvider): { ai: AiProvider; entered: Promi
 export interface HarnessOptions {
   ai: AiProvider
   kb: KnowledgeBase
+  /** The vision fallback; none by default, as with the local provider. */
+  describer?: ImageDescriber
+}
+
+let sharedReader: CodeReader | undefined
+/** One real code reader per test file, started on first use: its threads take a moment to start. */
+const lazyReader: CodeReader = {
+  read: (image, signal) => (sharedReader ??= createCodeReader()).read(image, signal),
+  close: async () => {
+    const reader = sharedReader
+    sharedReader = undefined
+    await reader?.close()
+  },
 }
 
 export interface Harness {
@@ -104,6 +120,10 @@ export interface Harness {
    * `sentAt` is WhatsApp's timestamp (default: now); `wamid` is for a single text.
    */
   receive(texts: string | string[], options?: { sentAt?: Date; wamid?: string }): Promise<AcceptedMessage[]>
+  /** Commits one webhook carrying a picture, whose bytes the fake Graph API then serves. */
+  receiveImage(image: { bytes: Buffer; mimeType: string; caption?: string }): Promise<AcceptedMessage>
+  /** Runs `image-analysis` for a message, as the runtime would. */
+  analyse(messageId: number, ctx?: Partial<JobContext>): Promise<ProcessorResult>
   /** Runs `message-processing` for each message, as the runtime would. */
   process(accepted: readonly AcceptedMessage[]): Promise<void>
   /** receive + process, then moves the clock to the turn's due time. Returns the conversation id. */
@@ -127,6 +147,7 @@ export async function createHarness(database: Database, options: HarnessOptions)
     dispatcher,
     whatsapp: createCloudClient({ apiBaseUrl: graph.url, token: secret('test-wa-token'), timeoutMs: SEND_TIMEOUT_MS }),
     ai: options.ai,
+    images: { reader: lazyReader, describer: options.describer, language: 'pt-BR' },
     messages: { apology: options.kb.messages.apology, handoff: options.kb.messages.handoff },
     debounce: DEBOUNCE,
     aiTimeoutMs: AI_TIMEOUT_MS,
@@ -161,6 +182,20 @@ export async function createHarness(database: Database, options: HarnessOptions)
       await ingest.idle()
       return accepted
     },
+    async receiveImage(image) {
+      clock.advance(100)
+      const id = `wamid.W${customer}.${++wamids}`
+      const mediaId = `media-${id}`
+      graph.addMedia(mediaId, { bytes: image.bytes, mimeType: image.mimeType })
+      const message = {
+        from: customer, id, timestamp: String(Math.floor(clock.now().getTime() / 1000)), type: 'image',
+        image: { id: mediaId, mime_type: image.mimeType, sha256: 'x', ...(image.caption === undefined ? {} : { caption: image.caption }) },
+      }
+      const result = await ingest.accept(Buffer.from(JSON.stringify(webhookWith(message, { contacts: [{ profile: { name: 'Cliente' }, wa_id: customer }] }))))
+      await ingest.idle()
+      return result.accepted[0]!
+    },
+    analyse: (messageId, ctx) => createImageAnalysisProcessor(deps)({ queue: 'image-analysis', messageId }, jobContext(ctx)),
     async process(accepted) {
       const processor = createMessageProcessor(deps)
       for (const a of accepted) await processor({ queue: 'message-processing', messageId: a.messageId }, jobContext())
@@ -185,7 +220,7 @@ export interface WorkerSuite {
   readonly database: Database
   readonly kb: KnowledgeBase
   /** A harness over the suite's database (AI default: the local provider), closed after the test. */
-  harness(ai?: AiProvider): Promise<Harness>
+  harness(ai?: AiProvider, options?: Pick<HarnessOptions, 'describer'>): Promise<Harness>
   /** A fake OpenAI server, closed after the test, and the real OpenAI provider pointed at it. */
   openAi(): Promise<{ fake: FakeOpenAi; ai: AiProvider }>
 }
@@ -215,6 +250,7 @@ export function useWorkerSuite(engine: Engine): WorkerSuite {
     for (const f of fs) await f.close()
   })
   afterAll(async () => {
+    await lazyReader.close()
     await database?.close()
     await t?.drop()
   })
@@ -228,8 +264,8 @@ export function useWorkerSuite(engine: Engine): WorkerSuite {
     get kb() {
       return kb!
     },
-    async harness(ai = createLocalProvider(kb!)) {
-      const h = await createHarness(database!, { ai, kb: kb! })
+    async harness(ai = createLocalProvider(kb!), options = {}) {
+      const h = await createHarness(database!, { ai, kb: kb!, ...options })
       harnesses.push(h)
       return h
     },
