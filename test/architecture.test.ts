@@ -20,7 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   ai: [],
   // Offline QR/ITF reading in worker threads: pure domain rules only, no I/O of ours.
   images: [],
-  workers: ['store', 'ai', 'whatsapp', 'dispatch/port.ts'],
+  workers: ['store', 'ai', 'whatsapp', 'images', 'dispatch/port.ts'],
   dispatch: ['workers', 'store'],
   ingest: ['store', 'whatsapp', 'dispatch/port.ts'],
   http: ['ingest', 'store'],

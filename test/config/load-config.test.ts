@@ -59,7 +59,7 @@ describe('loadConfig', () => {
 describe('loadConfig: images', () => {
   it('keeps pictures offline by default and caps them at 5 MiB', () => {
     const c = loadConfig({})
-    expect(c.images).toEqual({ maxBytes: 5 * 1024 * 1024, visionFallback: false })
+    expect(c.images).toEqual({ maxBytes: 5 * 1024 * 1024, visionFallback: false, readerThreads: 1 })
     expect(c.ai.openaiVisionModel).toBe('gpt-4o-mini')
   })
 
