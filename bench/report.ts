@@ -118,7 +118,7 @@ export function renderTable(result: BenchResult): string {
   if (result.images !== undefined) {
     lines.push(
       '',
-      `**Images** (the generated set, ${result.images.iterations} passes after a warm-up: boleto ITF barcodes and PIX QR codes as a clean PNG, a tilted, blurred JPEG phone photo and a small PNG, plus one photo with no code). Times are per read, from the call to the answer with that many reads in flight; images/s is reads over the batch's wall time; a hit is exactly the codes in the picture:`,
+      `**Images**, ${plural(result.images.iterations, 'pass', 'passes')} over the generated set after a warm-up (boleto ITF barcodes and PIX QR codes as a clean PNG, a tilted, blurred JPEG phone photo and a small PNG, plus one photo with no code); times are per read with that many reads in flight, images/s is reads ÷ the batch's wall time, and a hit is exactly the codes in the picture:`,
       '',
       renderImageTable(result.images.rows),
       '',
@@ -138,6 +138,8 @@ export function renderImageTable(rows: ImageBenchRow[]): string {
     ),
   ].join('\n')
 }
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
 function fmt(r: Record<string, number>): string {
   return Object.entries(r).map(([k, v]) => `${k} ${v}×`).join(', ') || 'n/a'
