@@ -60,7 +60,7 @@ export const BENCH_ITEMS: ImageSetItem[] = [
 
 /**
  * The offline reader on `threads` worker threads, kept busy with as many reads at once.
- * One thread is what the image-analysis worker runs by default.
+ * One thread is the reader's default, as the image-analysis worker would run it.
  */
 export function zxingAnalyser(threads = 1): ImageAnalyser {
   const reader = createCodeReader({ threads })
