@@ -1,4 +1,5 @@
 import type { E2eRow } from './e2e.js'
+import type { ImageBenchRow } from './images.js'
 import type { IngestRow } from './ingest.js'
 
 export interface Ratios {
@@ -20,7 +21,15 @@ export interface Capacity {
   conversationsPerDay: number
 }
 
+export interface ImagesResult {
+  /** Timed passes over the generated image set, after one untimed warm-up pass. */
+  iterations: number
+  /** One row per analyser × variant. */
+  rows: ImageBenchRow[]
+}
+
 export interface BenchResult {
+  /** When the run that wrote the file ended; `--capacity-only` and `--images-only` keep it and add their times to `command`. */
   date: string
   smoke: boolean
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string }
@@ -29,6 +38,8 @@ export interface BenchResult {
   ingest: IngestRow[]
   e2e: E2eRow[]
   capacity: Capacity | null
+  /** Absent from results written before the image bench existed. */
+  images?: ImagesResult
   ratios: Ratios
 }
 
@@ -104,8 +115,31 @@ export function renderTable(result: BenchResult): string {
         : `No arrival rate held the bound${c.sustained === null ? '' : ` (vacuum: ${c.sustained.vacuum})`}.`,
     )
   }
+  if (result.images !== undefined) {
+    lines.push(
+      '',
+      `**Images**, ${plural(result.images.iterations, 'pass', 'passes')} over the generated set after a warm-up (boleto ITF barcodes and PIX QR codes as a clean PNG, a tilted, blurred JPEG phone photo and a small PNG, plus one photo with no code); times are per read with that many reads in flight, images/s is reads ÷ the batch's wall time, and a hit is exactly the codes in the picture:`,
+      '',
+      renderImageTable(result.images.rows),
+      '',
+      'The vision row is our own cost per picture (data URL, HTTP on 127.0.0.1, JSON parsing) against a fake model answering at once; a real model\'s time comes on top. The original system sent every picture to GPT-4o, which the bench does not call (it sends nothing beyond 127.0.0.1), so there is no baseline row.',
+    )
+  }
   return lines.join('\n')
 }
+
+/** The image bench's rows as a Markdown table; `—` where a hit rate means nothing (a fake model). */
+export function renderImageTable(rows: ImageBenchRow[]): string {
+  return [
+    '| analyser | variant | in flight | reads | median ms | p95 ms | images/s | hit rate |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) =>
+      `| ${r.analyser} | ${r.variant} | ${r.concurrency} | ${r.n} | ${r.medianMs} | ${r.p95Ms} | ${r.imagesPerSecond} | ${r.hitRate === null ? '—' : `${Math.round(r.hitRate * 100)}%`} |`,
+    ),
+  ].join('\n')
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
 function fmt(r: Record<string, number>): string {
   return Object.entries(r).map(([k, v]) => `${k} ${v}×`).join(', ') || 'n/a'

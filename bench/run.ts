@@ -2,11 +2,13 @@
 // same database. `npm run bench -- --smoke` is the quick check CI runs (well under a minute).
 // `--sustain-seconds N` shortens the 10-minute capacity run (the figure then says so).
 import { cpus, totalmem } from 'node:os'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isDeepStrictEqual } from 'node:util'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { e2ePhase, type E2eOptions, type E2eRow } from './e2e.js'
+import { BENCH_ITEMS, benchAnalysers, runImageBench } from './images.js'
 import { ingestPhase, type IngestRow, type Runtime, type Target } from './ingest.js'
 import type { Engine } from './lib/databases.js'
-import { renderTable, summarise, type BenchResult, type Capacity } from './report.js'
+import { renderImageTable, renderTable, summarise, type BenchResult, type Capacity, type ImagesResult } from './report.js'
 
 const renderAt = process.argv.indexOf('--render')
 if (renderAt >= 0) {
@@ -20,15 +22,31 @@ function writeReadmeTable(result: BenchResult): void {
   writeFileSync('README.md', readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${renderTable(result)}\n<!-- bench:end -->`))
 }
 
+const started = new Date()
 const smoke = process.argv.includes('--smoke')
 // `--capacity-only`: re-runs the capacity sweep and sustained run into today's results file,
-// keeping its ingest and end-to-end rows (the command recorded says so).
+// keeping its other rows (the command recorded says so).
 const capacityOnly = process.argv.includes('--capacity-only')
-const resultsFile = `bench/results/${new Date().toISOString().slice(0, 10)}.json`
-const previous = capacityOnly ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult) : undefined
+// `--images-only`: runs only the image bench into the newest results file (today's, or the
+// last full run's when none was written today), keeping its other rows (the command says so).
+const imagesOnly = process.argv.includes('--images-only')
+if (capacityOnly && imagesOnly) throw new Error('--capacity-only and --images-only each re-run one part; expected at most one of them')
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }
+const resultsFile = imagesOnly ? newestResultsFile() : `bench/results/${started.toISOString().slice(0, 10)}.json`
+const previous = capacityOnly || imagesOnly ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult) : undefined
+if (previous !== undefined && !isDeepStrictEqual(previous.machine, machine)) {
+  // Figures side by side must come from the same machine and Node.
+  throw new Error(`${resultsFile} was measured on ${JSON.stringify(previous.machine)}; this is ${JSON.stringify(machine)}: run the whole bench instead`)
+}
 const sustainAt = process.argv.indexOf('--sustain-seconds')
 const sustainSeconds = sustainAt >= 0 ? Number(process.argv[sustainAt + 1]) : 600
 const log = (line: string) => process.stderr.write(`${line}\n`)
+
+function newestResultsFile(): string {
+  const newest = readdirSync('bench/results').filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort().at(-1)
+  if (newest === undefined) throw new Error('bench/results holds no results to add images to; expected a <date>.json from `npm run bench`')
+  return `bench/results/${newest}`
+}
 
 // --- Webhook ingest --------------------------------------------------------------------
 const durationSeconds = smoke ? 2 : 10
@@ -99,9 +117,18 @@ for (const o of previous === undefined ? e2ePlan : []) {
   log(`e2e ${describeE2e(row)}`)
 }
 
+// --- Images: the offline reader on 1 and 2 threads, the vision fallback's own overhead ----
+let images: ImagesResult | undefined = previous?.images
+if (previous === undefined || imagesOnly) {
+  // The smoke run reads one boleto and one PIX code: generating the whole set takes seconds.
+  const iterations = smoke ? 1 : 20
+  images = { iterations, rows: await runImageBench({ iterations, analysers: await benchAnalysers(), ...(smoke ? { items: [BENCH_ITEMS[0]!, BENCH_ITEMS[3]!] } : {}) }) }
+  log(`images, ${iterations} pass${iterations === 1 ? '' : 'es'}:\n${renderImageTable(images.rows)}`)
+}
+
 // --- Capacity at 1 s AI latency: the highest arrival rate whose reply p99 holds, then sustained.
-let capacity: Capacity | null = null
-if (!smoke) {
+let capacity: Capacity | null = previous?.capacity ?? null
+if (!smoke && !imagesOnly) {
   const open = (conversationsPerSecond: number, seconds: number): E2eOptions => ({
     target: 'atende', engine: 'postgres', runtime: 'redis', aiLatencyMs: 1_000,
     load: { conversationsPerSecond }, durationSeconds: seconds, warmUpSeconds: 10,
@@ -129,17 +156,32 @@ if (!smoke) {
   }
 }
 
+/**
+ * The command line, and for a partial re-run which part it replaced and when, after the
+ * command that wrote the rest: `npm run bench, then npm run bench -- --capacity-only
+ * (capacity: 21:53–22:07 UTC)`. The day is named when it is not the file's.
+ */
+function commandLine(ended: Date): string {
+  if (smoke) return 'npm run bench -- --smoke'
+  const flags = [capacityOnly ? '--capacity-only' : '', imagesOnly ? '--images-only' : '', sustainSeconds === 600 ? '' : `--sustain-seconds ${sustainSeconds}`].filter((f) => f !== '')
+  const command = `npm run bench${flags.length === 0 ? '' : ` -- ${flags.join(' ')}`}`
+  if (previous === undefined) return command
+  const day = started.toISOString().slice(0, 10) === previous.date.slice(0, 10) ? '' : `${started.toISOString().slice(0, 10)} `
+  const span = `${day}${started.toISOString().slice(11, 16)}–${ended.toISOString().slice(11, 16)} UTC`
+  return `${previous.command}, then ${command} (${capacityOnly ? 'capacity' : 'images'}: ${span})`
+}
+
+const ended = new Date()
 const result: BenchResult = {
-  date: new Date().toISOString(),
+  date: previous?.date ?? ended.toISOString(),
   smoke,
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  command: smoke
-    ? 'npm run bench -- --smoke'
-    : `${previous === undefined ? '' : `${previous.command}, then at ${new Date().toISOString().slice(11, 16)} UTC `}npm run bench --${capacityOnly ? ' --capacity-only' : ''}${sustainSeconds === 600 ? '' : ` --sustain-seconds ${sustainSeconds}`}`.replace(/ --$/, ''),
-  durationSeconds,
+  machine,
+  command: commandLine(ended),
+  durationSeconds: previous?.durationSeconds ?? durationSeconds,
   ingest: rows,
   e2e: e2eRows,
   capacity,
+  ...(images === undefined ? {} : { images }),
   ratios: summarise(rows, e2eRows),
 }
 if (!smoke) {

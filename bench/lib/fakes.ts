@@ -47,16 +47,23 @@ export async function startGraphSink(onSend: (to: string, at: number, phoneNumbe
   return { url: await listen(server, '/v21.0'), close: closer(server) }
 }
 
-/** A chat-completions endpoint answering a fixed structured reply after `latencyMs`. */
+const completion = (content: object) => JSON.stringify({
+  id: 'chatcmpl-bench', object: 'chat.completion', created: 0, model: 'bench',
+  choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: JSON.stringify(content), refusal: null } }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+})
+
+/**
+ * A chat-completions endpoint answering after `latencyMs`: a fixed structured reply, or for a
+ * request carrying a picture (the vision fallback) a fixed image description. It never looks
+ * at the picture.
+ */
 export async function startAiStub(latencyMs: number): Promise<BenchFake> {
-  const content = JSON.stringify({ department: null, reply: 'Certo! Já te ajudo com isso.', resolved: false, handoff: false, confidence: 0.9 })
-  const answer = JSON.stringify({
-    id: 'chatcmpl-bench', object: 'chat.completion', created: 0, model: 'bench',
-    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  })
+  const reply = completion({ department: null, reply: 'Certo! Já te ajudo com isso.', resolved: false, handoff: false, confidence: 0.9 })
+  const description = completion({ kind: 'boleto', description: 'A bank payment slip photographed on a table.', line: null, pixCode: null, amount: '123.45' })
   const server = createServer(async (req, res) => {
-    await body(req)
+    // A picture arrives as an `image_url` content part; the text path never sends one.
+    const answer = (await body(req)).includes('"image_url"') ? description : reply
     const send = () => {
       res.setHeader('content-type', 'application/json')
       res.end(answer)
