@@ -138,7 +138,6 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
   }
 }
 
-/** The offline code reader's threads start here, with the process, not with the first picture. */
 function createImageAnalysers(config: Config, language: Language, closers: Closer[]): ImageAnalysers {
   const reader = createCodeReader({ threads: config.images.readerThreads, maxImageBytes: config.images.maxBytes })
   closers.push({ name: 'image reader', close: reader.close })

@@ -24,24 +24,27 @@ export function createCodeReader(options: CodeReaderOptions = {}): CodeReader {
 export function createCodeReaderOn(entry: WorkerEntry, options: CodeReaderOptions = {}): CodeReader {
   const { threads, maxImageBytes, maxPixels, timeoutMs } = { ...DEFAULTS, ...definedOnly(options) }
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer; got ${threads}`)
-  const pool = new Piscina<DecodeTask, DecodeResult>({
-    ...entry,
-    minThreads: threads,
-    maxThreads: threads,
-    concurrentTasksPerWorker: 1,
-  })
   // Errors outside any task (a thread that fails to start) would otherwise be thrown by the
   // EventEmitter and crash the process; the next read reports it as its cause instead.
   let poolError: unknown
-  pool.on('error', (err: unknown) => { poolError = err })
   // A task's timer starts when its thread begins decoding: waiting in the queue, or for a
   // replacement thread to compile the wasm module, is no sign of a stuck decode.
   const onStart = new Map<number, () => void>()
   let nextTaskId = 0
-  pool.on('message', (message: unknown) => {
-    if (isTaskStarted(message)) onStart.get(message.codeReaderTaskStarted)?.()
-  })
   let closing: Promise<void> | undefined
+  // The threads start with the first image, not with the reader: a process that only ever
+  // serves text keeps no idle isolate and wasm heap (~16 MB RSS per thread). Not piscina's
+  // `minThreads: 0`: with it, a task queued behind a thread that timed out is never run.
+  let pool: Piscina<DecodeTask, DecodeResult> | undefined
+  const started = () => {
+    if (pool !== undefined) return pool
+    pool = new Piscina<DecodeTask, DecodeResult>({ ...entry, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 1 })
+    pool.on('error', (err: unknown) => { poolError = err })
+    pool.on('message', (message: unknown) => {
+      if (isTaskStarted(message)) onStart.get(message.codeReaderTaskStarted)?.()
+    })
+    return pool
+  }
 
   function check(image: Uint8Array): void {
     if (image.byteLength > maxImageBytes) {
@@ -56,22 +59,27 @@ export function createCodeReaderOn(entry: WorkerEntry, options: CodeReaderOption
 
   async function decode(image: Uint8Array, signal: AbortSignal | undefined): Promise<DecodeResult> {
     const taskId = nextTaskId++
-    const timeout = new AbortController()
+    const stop = new AbortController()
+    let timedOut = false
     let timer: NodeJS.Timeout | undefined
-    onStart.set(taskId, () => { timer = setTimeout(() => timeout.abort(), timeoutMs) })
+    onStart.set(taskId, () => { timer = setTimeout(() => { timedOut = true; stop.abort() }, timeoutMs) })
+    // Not AbortSignal.any([signal, …]): on Node 20 the composite stays reachable for as long
+    // as the caller's signal lives (nodejs/node#55351), and a worker's signal lives forever.
+    const onCallerAbort = () => stop.abort(signal?.reason)
+    signal?.addEventListener('abort', onCallerAbort, { once: true })
     // A copy is transferred: moving the caller's buffer would empty it under their feet (and
     // a small Buffer shares its ArrayBuffer with others from Node's pool). Not `slice()`: on a
     // Buffer that is a view, not a copy.
     const bytes = new Uint8Array(image)
     try {
-      return await pool.run({ bytes, taskId }, {
-        signal: signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]),
+      return await started().run({ bytes, taskId }, {
+        signal: stop.signal,
         transferList: [bytes.buffer],
       })
     } catch (err) {
       // piscina terminates the thread of an aborted task and starts another.
       if (signal?.aborted) throw signal.reason
-      if (timeout.signal.aborted) throw new ImageReadTimeoutError(timeoutMs)
+      if (timedOut) throw new ImageReadTimeoutError(timeoutMs)
       if (closing !== undefined) throw new CodeReaderClosedError()
       const cause = poolError ?? err
       poolError = undefined
@@ -79,6 +87,7 @@ export function createCodeReaderOn(entry: WorkerEntry, options: CodeReaderOption
     } finally {
       onStart.delete(taskId)
       clearTimeout(timer)
+      signal?.removeEventListener('abort', onCallerAbort)
     }
   }
 
@@ -93,7 +102,7 @@ export function createCodeReaderOn(entry: WorkerEntry, options: CodeReaderOption
     },
     close() {
       // Queued and running reads reject with CodeReaderClosedError (see decode's catch).
-      closing ??= pool.destroy()
+      closing ??= pool === undefined ? Promise.resolve() : pool.destroy()
       return closing
     },
   }

@@ -18,7 +18,8 @@ export interface DecodedCode {
 export interface CodeReaderOptions {
   /**
    * Worker threads decoding at once; more images wait in the pool's queue. They start with
-   * the reader, so the first image does not wait for zxing's wasm to compile. @defaultValue 1
+   * the first image, which waits for zxing's wasm to compile (a few hundred ms), so a
+   * process serving text only holds none. @defaultValue 1
    */
   threads?: number
   /**

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateImageSet, type GeneratedImage } from '../../bench/images/generate.js'
@@ -20,6 +21,14 @@ describe('code reader', () => {
       expect(await reader.read(image.bytes)).toEqual(image.expected)
     },
   )
+
+  it('leaves nothing on the caller\'s signal once a read is done (a worker\'s signal lives as long as the process)', async () => {
+    const image = set.find((i) => i.variant === 'clean-png')!
+    const controller = new AbortController()
+    await reader.read(image.bytes, controller.signal)
+    await reader.read(new Uint8Array([0x89, 0x50]), controller.signal).catch(() => {})
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+  })
 
   it('finds nothing in a photo without a code', async () => {
     const image = set.find((i) => i.variant === 'no-code')!

@@ -76,6 +76,8 @@ describe('code reader threads', () => {
 
   it('ends its threads on close, stuck ones included, and rejects what was in flight and every later read', async () => {
     const reader = hangingReader({ threads: 2, timeoutMs: 60_000 })
+    expect(liveWorkers.size).toBe(0) // threads start with the first image
+    expect(await reader.read(clean.bytes)).toEqual(clean.expected)
     expect(liveWorkers.size).toBe(2)
     const inFlight = reader.read(STUCK).catch((err: unknown) => err)
     const closing = reader.close()
