@@ -80,7 +80,12 @@ for (const [target, engine, runtime] of previous === undefined ? plan : []) {
  */
 const SATURATION_SETTINGS = { QUEUE_MESSAGE_PROCESSING_CONCURRENCY: '20', QUEUE_AI_RESPONSE_CONCURRENCY: '50', QUEUE_AI_RESPONSE_LIMITER_MAX: '0' }
 /** At 1 s AI latency every reply in flight holds a job for a second: concurrency ≈ replies/s × 1 s, with room. */
-const CAPACITY_SETTINGS = { QUEUE_MESSAGE_PROCESSING_CONCURRENCY: '20', QUEUE_AI_RESPONSE_CONCURRENCY: '500', QUEUE_AI_RESPONSE_LIMITER_MAX: '0', NODE_OPTIONS: '--max-old-space-size=160' }
+const CAPACITY_SETTINGS = {
+  QUEUE_MESSAGE_PROCESSING_CONCURRENCY: '20', QUEUE_AI_RESPONSE_CONCURRENCY: '500', QUEUE_AI_RESPONSE_LIMITER_MAX: '0',
+  // Meta's default per number; stated here so the capacity statement names the limiter it ran with.
+  WHATSAPP_SEND_RATE_PER_SECOND: '80', WHATSAPP_SEND_BURST: '1',
+  NODE_OPTIONS: '--max-old-space-size=160',
+}
 /** Reply p99 bound of the capacity statement at 1 s AI latency. */
 const CAPACITY_P99_MS = 2_500
 /** WhatsApp numbers the capacity run spreads customers over (Meta's default: 80 msgs/s each). */
