@@ -102,7 +102,7 @@ const saturation = (o: Pick<E2eOptions, 'target' | 'engine' | 'runtime' | 'image
   settings: { ...SATURATION_SETTINGS, ...o.settings },
 })
 const e2ePlan: E2eOptions[] = smoke
-  ? [saturation({ target: 'two-stage', engine: 'pglite', runtime: 'redis' }), saturation({ target: 'atende', engine: 'pglite', runtime: 'in-process' })]
+  ? [saturation({ target: 'two-stage', engine: 'pglite', runtime: 'redis' }), saturation({ target: 'atende', engine: 'pglite', runtime: 'in-process', imageShare: 0.05 })]
   : [
       ...(['postgres', 'pglite'] as const).flatMap((engine) => [
         saturation({ target: 'two-stage', engine, runtime: 'redis' }),
