@@ -5,9 +5,11 @@ import pg from 'pg'
 import { startAtende, startScript, type AtendeProcess } from '../test/helpers/atende-process.js'
 import { startRedis, type RedisServer } from '../test/helpers/redis.js'
 import type { Runtime } from './ingest.js'
+import { generateImageSet } from './images/generate.js'
+import { BENCH_ITEMS } from './images.js'
 import { createBenchDatabase, type Engine } from './lib/databases.js'
-import { startAiStub, startGraphSink, type BenchFake } from './lib/fakes.js'
-import { BENCH_APP_SECRET, BENCH_PHONE_NUMBER_ID, signedWebhook, textMessage } from './lib/payloads.js'
+import { benchMedia, benchMediaId, startAiStub, startGraphSink, type BenchFake, type BenchMedia } from './lib/fakes.js'
+import { BENCH_APP_SECRET, BENCH_PHONE_NUMBER_ID, imageMessage, signedWebhook, textMessage } from './lib/payloads.js'
 
 export type E2eTarget = 'atende' | 'two-stage'
 
@@ -34,6 +36,12 @@ export interface E2eOptions {
   settings?: Record<string, string>
   /** WhatsApp numbers the customers write to, round robin (Meta allows 80 msgs/s per number). @defaultValue 1 */
   numbers?: number
+  /**
+   * Share of customer messages, 0–1, that are pictures instead of text: phone photos (JPEG) of
+   * the bench's boletos and PIX QR codes, in turn, every other one with a caption. The target
+   * downloads each through the fake Graph API, reads it, and only then answers. @defaultValue 0
+   */
+  imageShare?: number
 }
 
 export interface E2eRow {
@@ -63,6 +71,11 @@ export interface E2eRow {
   /** WhatsApp numbers used, and the most replies any one of them sent in one second. */
   numbers: number
   peakPerNumberPerSecond: number
+  /** Share of customer messages that were pictures; absent from results written before there were any (text only). */
+  imageShare?: number
+  /** Pictures sent during the measured window (redeliveries not counted), and replies to pictures received in it. */
+  imagesSent?: number
+  imageReplies?: number
 }
 
 const QUESTIONS = [
@@ -87,6 +100,8 @@ function peakRssMiB(pid: number | undefined): number {
 interface Customer {
   sentAt: number
   sent: number
+  /** Whether the message waiting for its reply is a picture. */
+  picture: boolean
 }
 
 /**
@@ -97,6 +112,14 @@ interface Customer {
 export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
   const perConversation = o.messagesPerConversation ?? 6
   const warmUp = o.warmUpSeconds ?? 3
+  const imageShare = o.imageShare ?? 0
+  if (!(imageShare >= 0 && imageShare <= 1)) throw new RangeError(`imageShare is a share of messages, 0 to 1; got ${imageShare}`)
+  // The baseline answers a picture as '[image]' without downloading it: nothing to compare.
+  if (imageShare > 0 && o.target !== 'atende') throw new Error(`imageShare needs target 'atende'; the ${o.target} baseline never downloads pictures`)
+  // Before anything is timed: one photo per bench item (5, about 1 MiB in all), sent in turn.
+  const pictures: BenchMedia[] = imageShare === 0
+    ? []
+    : (await generateImageSet(BENCH_ITEMS, ['photo-jpeg'])).map((p) => benchMedia(p.bytes, p.mime))
   const database = await createBenchDatabase(o.engine)
   const redis: RedisServer | undefined = o.target === 'two-stage' || o.runtime === 'redis' ? await startRedis() : undefined
   const customers = new Map<string, Customer & { number: string }>()
@@ -110,6 +133,10 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
   let completed = 0
   let unexpected = 0
   let failures = 0
+  let messages = 0
+  let pictureSerial = 0
+  let imagesSent = 0
+  let imageReplies = 0
   let graph: BenchFake | undefined
   let ai: BenchFake | undefined
   let server: AtendeProcess | undefined
@@ -123,7 +150,7 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
       const key = `${phoneNumberId}:${Math.floor(at / 1000)}`
       if (measuring) perNumberSecond.set(key, (perNumberSecond.get(key) ?? 0) + 1)
       onReply(to, at)
-    })
+    }, pictures)
     const env: Record<string, string> = {
       LOG_LEVEL: 'info',
       WHATSAPP_APP_SECRET: BENCH_APP_SECRET,
@@ -147,9 +174,25 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
     let serial = 0
     const run = `${o.target}-${o.engine}-${Date.now()}`
 
-    const send = (from: string, customer: Customer & { number: string }) => {
-      const text = QUESTIONS[customer.sent % QUESTIONS.length]!
-      const { body, signature } = signedWebhook(from, [textMessage(from, `wamid.e2e.${run}.${++serial}`, text)], customer.number)
+    // Message k is a picture when k × share passes a whole number: exactly the share, spread evenly.
+    const nextIsPicture = () => {
+      messages++
+      return Math.floor(messages * imageShare + 1e-9) > Math.floor((messages - 1) * imageShare + 1e-9)
+    }
+    const message = (from: string, customer: Customer) => {
+      const id = `wamid.e2e.${run}.${++serial}`
+      if (!customer.picture) return textMessage(from, id, QUESTIONS[customer.sent % QUESTIONS.length]!)
+      const index = pictureSerial++ % pictures.length
+      const caption = pictureSerial % 2 === 0 ? 'segue, pode conferir?' : undefined
+      return imageMessage(from, id, { ...pictures[index]!, id: benchMediaId(index, `${run}.${serial}`) }, caption)
+    }
+    // A redelivery (`again`) carries the same kind of message, under a new wamid.
+    const send = (from: string, customer: Customer & { number: string }, again = false) => {
+      if (!again) {
+        customer.picture = nextIsPicture()
+        if (customer.picture && measuring) imagesSent++
+      }
+      const { body, signature } = signedWebhook(from, [message(from, customer)], customer.number)
       customer.sentAt = performance.now()
       const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } }, (res) => {
         res.resume()
@@ -158,7 +201,7 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
       })
       const retry = () => {
         failures++
-        if (!stopped) setTimeout(() => send(from, customer), 100)
+        if (!stopped) setTimeout(() => send(from, customer, true), 100)
       }
       req.on('error', retry)
       req.end(body)
@@ -166,7 +209,7 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
     let started = 0
     const startConversation = () => {
       const from = `5521${String(++started).padStart(9, '0')}`
-      const customer = { sentAt: 0, sent: 0, number: numbers[started % numbers.length]! }
+      const customer = { sentAt: 0, sent: 0, picture: false, number: numbers[started % numbers.length]! }
       customers.set(from, customer)
       send(from, customer)
     }
@@ -179,6 +222,7 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
       if (measuring) {
         histogram.recordValue(Math.max(1, Math.round(at - customer.sentAt)))
         replied++
+        if (customer.picture) imageReplies++
       }
       customer.sentAt = 0
       customer.sent++
@@ -227,6 +271,9 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
       vacuum: vacuum.kind,
       numbers: numbers.length,
       peakPerNumberPerSecond: Math.max(0, ...perNumberSecond.values()),
+      imageShare,
+      imagesSent,
+      imageReplies,
     }
   } finally {
     stopped = true

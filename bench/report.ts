@@ -57,7 +57,8 @@ export function summarise(rows: IngestRow[], e2e: E2eRow[]): Ratios {
     if (naive !== undefined) out.ingestVsNaive[key] = round(r.client.rps / naive.client.rps)
     if (bare !== undefined) out.ingestVsBare[key] = round(r.client.rps / bare.client.rps)
   }
-  for (const r of e2e.filter((x) => x.target === 'atende' && x.aiLatencyMs === 0 && x.settings.NODE_OPTIONS === undefined)) {
+  // Text traffic only: the chain answers a picture without downloading it.
+  for (const r of e2e.filter((x) => x.target === 'atende' && x.aiLatencyMs === 0 && x.settings.NODE_OPTIONS === undefined && (x.imageShare ?? 0) === 0)) {
     const chain = e2e.find((x) => x.target === 'two-stage' && x.engine === r.engine)
     if (chain !== undefined && chain.messagesPerSecond > 0) out.e2eVsTwoStage[`${r.engine}/${r.runtime}`] = round(r.messagesPerSecond / chain.messagesPerSecond)
   }
@@ -66,10 +67,19 @@ export function summarise(rows: IngestRow[], e2e: E2eRow[]): Ratios {
 
 const settingsText = (s: Record<string, string>) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(' ')
 
+/** `text`, or the share of messages that were pictures (`10% images`); rows from before pictures existed are text. */
+const traffic = (r: E2eRow) => ((r.imageShare ?? 0) === 0 ? 'text' : `${Number(((r.imageShare ?? 0) * 100).toFixed(1))}% images`)
+
 function e2eLine(r: E2eRow): string {
   const load = 'customers' in r.load ? `${r.load.customers} customers` : `${r.load.conversationsPerSecond} conv/s`
   const rss = Object.values(r.peakRssMiB).join(' / ')
-  return `| ${r.target} | ${r.engine} | ${r.runtime} | ${r.aiLatencyMs} | ${load} | ${r.durationSeconds} | ${r.messagesPerSecond} | ${r.latency.p50Ms} / ${r.latency.p95Ms} / ${r.latency.p99Ms} | ${rss} | ${r.settings.NODE_OPTIONS ?? '-'} |`
+  return `| ${r.target} | ${r.engine} | ${r.runtime} | ${r.aiLatencyMs} | ${load} | ${traffic(r)} | ${r.durationSeconds} | ${r.messagesPerSecond} | ${r.latency.p50Ms} / ${r.latency.p95Ms} / ${r.latency.p99Ms} | ${rss} | ${r.settings.NODE_OPTIONS ?? '-'} |`
+}
+
+/** Said only when a row sent pictures, so older results render as they did. */
+function imagesNote(rows: E2eRow[]): string {
+  if (!rows.some((r) => (r.imageShare ?? 0) > 0)) return ''
+  return '. In rows with images, that share of messages are JPEG phone photos of boletos and PIX QR codes, each downloaded from the fake Graph API and read before its reply, which is timed the same way'
 }
 
 export function renderTable(result: BenchResult): string {
@@ -90,10 +100,10 @@ export function renderTable(result: BenchResult): string {
     const settings = result.e2e[0]!.settings
     lines.push(
       '',
-      `**End to end** (signed webhook → queues → fake AI → fake Graph API; each customer writes, waits for the reply, writes again; \`DEBOUNCE_MS=0\`; ${settingsText(settings)}). Latency is webhook POST → the Graph call carrying its reply:`,
+      `**End to end** (signed webhook → queues → fake AI → fake Graph API; each customer writes, waits for the reply, writes again; \`DEBOUNCE_MS=0\`; ${settingsText(settings)}). Latency is webhook POST → the Graph call carrying its reply${imagesNote(result.e2e)}:`,
       '',
-      '| system | database | runtime | AI ms | load | seconds | replies/s | reply p50 / p95 / p99 ms | peak RSS MiB | node flags |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| system | database | runtime | AI ms | load | traffic | seconds | replies/s | reply p50 / p95 / p99 ms | peak RSS MiB | node flags |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
       ...result.e2e.map(e2eLine),
       '',
       `End-to-end ratio at 0 ms AI — atende ÷ bare two-stage BullMQ chain (target ≥ 0.8): ${fmt(result.ratios.e2eVsTwoStage)}.`,
@@ -105,8 +115,8 @@ export function renderTable(result: BenchResult): string {
       '',
       `**Capacity at 1 s AI latency** (PostgreSQL + Redis, ${c.numbers} WhatsApp numbers, ${settingsText(c.settings)}; new conversations arrive at a fixed rate, 6 messages each; held = reply p99 ≤ ${c.p99BoundMs} ms and replies keep up):`,
       '',
-      '| system | database | runtime | AI ms | load | seconds | replies/s | reply p50 / p95 / p99 ms | peak RSS MiB | node flags |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| system | database | runtime | AI ms | load | traffic | seconds | replies/s | reply p50 / p95 / p99 ms | peak RSS MiB | node flags |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
       ...c.sweep.map(e2eLine),
       ...(c.sustained === null ? [] : [e2eLine(c.sustained).replace('| atende |', '| atende (sustained) |')]),
       '',

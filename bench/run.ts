@@ -93,7 +93,7 @@ const CAPACITY_NUMBERS = 4
 
 const e2eDuration = smoke ? 3 : 30
 const customers = smoke ? 20 : 200
-const saturation = (o: Pick<E2eOptions, 'target' | 'engine' | 'runtime'> & { settings?: Record<string, string> }): E2eOptions => ({
+const saturation = (o: Pick<E2eOptions, 'target' | 'engine' | 'runtime' | 'imageShare'> & { settings?: Record<string, string> }): E2eOptions => ({
   ...o,
   aiLatencyMs: 0,
   load: { customers },
@@ -102,11 +102,13 @@ const saturation = (o: Pick<E2eOptions, 'target' | 'engine' | 'runtime'> & { set
   settings: { ...SATURATION_SETTINGS, ...o.settings },
 })
 const e2ePlan: E2eOptions[] = smoke
-  ? [saturation({ target: 'two-stage', engine: 'pglite', runtime: 'redis' }), saturation({ target: 'atende', engine: 'pglite', runtime: 'in-process' })]
+  ? [saturation({ target: 'two-stage', engine: 'pglite', runtime: 'redis' }), saturation({ target: 'atende', engine: 'pglite', runtime: 'in-process', imageShare: 0.05 })]
   : [
       ...(['postgres', 'pglite'] as const).flatMap((engine) => [
         saturation({ target: 'two-stage', engine, runtime: 'redis' }),
         saturation({ target: 'atende', engine, runtime: 'redis' }),
+        // Issue #3: peak RSS and replies/s with pictures (read offline in worker threads) beside text only.
+        ...(engine === 'postgres' ? [saturation({ target: 'atende', engine, runtime: 'redis', imageShare: 0.1 })] : []),
         saturation({ target: 'atende', engine, runtime: 'in-process' }),
       ]),
       // The same as the first Atende row with the heap bounded: what peak RSS costs in throughput.
@@ -114,7 +116,8 @@ const e2ePlan: E2eOptions[] = smoke
     ]
 const e2eRows: E2eRow[] = previous?.e2e ?? []
 const describeE2e = (r: E2eRow) =>
-  `${r.target} ${r.engine} ${r.runtime} ai ${r.aiLatencyMs} ms ${JSON.stringify(r.load)}: ${r.messagesPerSecond} msgs/s, ` +
+  `${r.target} ${r.engine} ${r.runtime} ai ${r.aiLatencyMs} ms ${JSON.stringify(r.load)}` +
+  `${(r.imageShare ?? 0) > 0 ? ` images ${r.imageShare} (${r.imagesSent} sent, ${r.imageReplies} answered)` : ''}: ${r.messagesPerSecond} msgs/s, ` +
   `p50/p95/p99 ${r.latency.p50Ms}/${r.latency.p95Ms}/${r.latency.p99Ms} ms, rss ${JSON.stringify(r.peakRssMiB)} MiB`
 for (const o of previous === undefined ? e2ePlan : []) {
   const row = await e2ePhase(o)

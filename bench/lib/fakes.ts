@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 
 /**
  * Benchmark fakes of the Graph API and an OpenAI-compatible server: like the test fakes but
@@ -30,10 +31,42 @@ const closer = (server: Server) => async () => {
   await once(server, 'close')
 }
 
-/** Answers every send with a fresh wamid and reports the recipient and sending number; mark-read answers success. */
-export async function startGraphSink(onSend: (to: string, at: number, phoneNumberId: string) => void): Promise<BenchFake> {
+/** A picture the Graph sink serves, as a webhook announces it (`sha256` is of `bytes`, hex). */
+export interface BenchMedia {
+  bytes: Buffer
+  mimeType: string
+  sha256: string
+}
+
+export function benchMedia(bytes: Uint8Array, mimeType: string): BenchMedia {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return { bytes: buffer, mimeType, sha256: createHash('sha256').update(buffer).digest('hex') }
+}
+
+/**
+ * A media id naming picture `index` of the sink's set; `unique` makes it one per message, as
+ * Meta's are. The sink finds the picture from the id alone and keeps nothing per message.
+ */
+export function benchMediaId(index: number, unique: string): string {
+  return `bench-media.${index}.${unique}`
+}
+
+const MEDIA_ID = /^bench-media\.(\d+)\./
+
+/**
+ * Answers every send with a fresh wamid and reports the recipient and sending number; mark-read
+ * answers success. With `media`, it also answers the two calls of a media download as the
+ * Graph API does: `GET /{version}/{media-id}` with the picture's metadata and a URL, and
+ * `GET` on that URL with the bytes (ids from {@link benchMediaId}; any other id is a 404).
+ */
+export async function startGraphSink(
+  onSend: (to: string, at: number, phoneNumberId: string) => void,
+  media: readonly BenchMedia[] = [],
+): Promise<BenchFake> {
   let n = 0
+  let origin = ''
   const server = createServer(async (req, res) => {
+    if (req.method === 'GET') return serveMedia(req, res)
     const text = await body(req)
     const at = performance.now()
     const parsed = JSON.parse(text || '{}') as { to?: string; status?: string }
@@ -44,7 +77,37 @@ export async function startGraphSink(onSend: (to: string, at: number, phoneNumbe
     // The path is /v21.0/<phone-number-id>/messages.
     if (parsed.to !== undefined) onSend(parsed.to, at, req.url?.split('/')[2] ?? '')
   })
-  return { url: await listen(server, '/v21.0'), close: closer(server) }
+
+  // `/{version}/{media-id}` is the lookup, `/media/{media-id}` the download URL it answers.
+  function serveMedia(req: IncomingMessage, res: ServerResponse): void {
+    req.resume()
+    const [, first, second] = (req.url ?? '').split('?')[0]!.split('/')
+    const id = decodeURIComponent(second ?? '')
+    const item = media[Number(MEDIA_ID.exec(id)?.[1] ?? -1)]
+    if (item === undefined) {
+      res.writeHead(404, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: { message: `(#100) Unsupported get request. Object with ID '${id}' does not exist`, type: 'OAuthException', code: 100 } }))
+      return
+    }
+    if (first === 'media') {
+      res.writeHead(200, { 'content-type': item.mimeType, 'content-length': item.bytes.length })
+      res.end(item.bytes)
+      return
+    }
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({
+      url: `${origin}/media/${encodeURIComponent(id)}`,
+      mime_type: item.mimeType,
+      sha256: item.sha256,
+      file_size: item.bytes.length,
+      id,
+      messaging_product: 'whatsapp',
+    }))
+  }
+
+  const url = await listen(server, '/v21.0')
+  origin = new URL(url).origin
+  return { url, close: closer(server) }
 }
 
 const completion = (content: object) => JSON.stringify({

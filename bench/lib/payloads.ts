@@ -27,6 +27,14 @@ export function textMessage(from: string, id: string, text: string) {
   return { from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }
 }
 
+/** An image message as it appears in a webhook, stamped now; Meta sends the caption only when there is one. */
+export function imageMessage(from: string, id: string, media: { id: string; mimeType: string; sha256: string }, caption?: string) {
+  return {
+    from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'image',
+    image: { id: media.id, mime_type: media.mimeType, sha256: media.sha256, ...(caption === undefined ? {} : { caption }) },
+  }
+}
+
 /**
  * Realistic webhook bodies: mostly one text message, some batches of three, some images,
  * from a pool of customers, each with a wamid never used before (a redelivery would be a

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { BENCH_ITEMS, fakeVisionAnalyser, runImageBench, zxingAnalyser, type ImageAnalyser, type ImageBenchRow } from '../../bench/images.js'
-import { renderImageTable, renderTable, type BenchResult } from '../../bench/report.js'
+import { renderImageTable, renderTable, summarise, type BenchResult } from '../../bench/report.js'
 
 const blind = (o: Partial<ImageAnalyser> = {}): ImageAnalyser => ({ name: 'blind', read: async () => [], close: async () => {}, ...o })
 
@@ -59,5 +59,16 @@ describe('bench report', () => {
     expect(text).toContain('| zxing-wasm, 1 thread | clean-png | 1 | 5 | 8 | 14.8 | 110.2 | 100% |')
     expect(text).toContain('| vision fallback (fake model, 0 ms) | clean-png | 1 | 5 | 8 | 14.8 | 110.2 | — |')
     expect(text).toContain('GPT-4o')
+  })
+
+  it('shows each e2e row\'s traffic: older rows are text, and only text rows make the two-stage ratio', () => {
+    expect(renderTable(before)).toContain('| atende | postgres | redis | 0 | 200 customers | text | 30 | 244 |')
+    expect(renderTable(before)).not.toContain('In rows with images')
+    const text = before.e2e[1]!
+    const images = { ...text, imageShare: 0.1, imagesSent: 700, imageReplies: 690, messagesPerSecond: 1 }
+    const rendered = renderTable({ ...before, e2e: [...before.e2e, images] })
+    expect(rendered).toContain('| atende | postgres | redis | 0 | 200 customers | 10% images | 30 | 1 |')
+    expect(rendered).toContain('In rows with images')
+    expect(summarise(before.ingest, [...before.e2e, images]).e2eVsTwoStage).toEqual(summarise(before.ingest, before.e2e).e2eVsTwoStage)
   })
 })
