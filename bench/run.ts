@@ -1,5 +1,5 @@
 // `npm run bench` — every figure next to a baseline measured in the same run, same machine,
-// same database. `npm run bench -- --smoke` is the quick check CI runs (well under a minute).
+// same database. `npm run bench -- --smoke` is the quick check CI runs (about a minute).
 // `--sustain-seconds N` shortens the 10-minute capacity run (the figure then says so).
 import { cpus, totalmem } from 'node:os'
 import { isDeepStrictEqual } from 'node:util'
@@ -77,8 +77,14 @@ for (const [target, engine, runtime] of previous === undefined ? plan : []) {
 /**
  * The same worker settings for Atende and the two-stage chain. The original's 10 jobs/s
  * limiter on ai-response is off: it protects a paid AI account, it is no ceiling of ours.
+ * So is the per-number send pacing: the chain has none, the fake Graph API no limit, and
+ * with one number at Meta's 80/s every row would read 80 replies/s (the capacity run
+ * keeps it on, over 4 numbers).
  */
-const SATURATION_SETTINGS = { QUEUE_MESSAGE_PROCESSING_CONCURRENCY: '20', QUEUE_AI_RESPONSE_CONCURRENCY: '50', QUEUE_AI_RESPONSE_LIMITER_MAX: '0' }
+const SATURATION_SETTINGS = {
+  QUEUE_MESSAGE_PROCESSING_CONCURRENCY: '20', QUEUE_AI_RESPONSE_CONCURRENCY: '50', QUEUE_AI_RESPONSE_LIMITER_MAX: '0',
+  WHATSAPP_SEND_RATE_PER_SECOND: '0',
+}
 /** At 1 s AI latency every reply in flight holds a job for a second: concurrency ≈ replies/s × 1 s, with room. */
 const CAPACITY_SETTINGS = {
   QUEUE_MESSAGE_PROCESSING_CONCURRENCY: '20', QUEUE_AI_RESPONSE_CONCURRENCY: '500', QUEUE_AI_RESPONSE_LIMITER_MAX: '0',
