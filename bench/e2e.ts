@@ -58,6 +58,8 @@ export interface E2eRow {
   conversationsPerSecond: number
   /** From the webhook POST of a message to the Graph API call carrying its reply. */
   latency: { count: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }
+  /** Reply p99 of each whole minute of the measured window (runs of two minutes or more): does it drift? */
+  p99ByMinuteMs?: number[]
   /** Messages still waiting for their reply when the window closed. */
   backlog: number
   /** Webhook requests that did not answer 200 (each was sent again). */
@@ -126,7 +128,10 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
   const numbers = Array.from({ length: o.numbers ?? 1 }, (_, i) => String(Number(BENCH_PHONE_NUMBER_ID) + i))
   // Replies per (number, second), for the per-number peak Meta's limit is about.
   const perNumberSecond = new Map<string, number>()
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 })
+  const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 })
+  const histogram = newHistogram()
+  const byMinute: Array<ReturnType<typeof newHistogram>> = []
+  let measuredFrom = 0
   let measuring = false
   let stopped = false
   let replied = 0
@@ -220,7 +225,12 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
         return
       }
       if (measuring) {
-        histogram.recordValue(Math.max(1, Math.round(at - customer.sentAt)))
+        const latency = Math.max(1, Math.round(at - customer.sentAt))
+        histogram.recordValue(latency)
+        if (o.durationSeconds >= 120) {
+          const minute = Math.floor((performance.now() - measuredFrom) / 60_000)
+          if (minute < Math.floor(o.durationSeconds / 60)) (byMinute[minute] ??= newHistogram()).recordValue(latency)
+        }
         replied++
         if (customer.picture) imageReplies++
       }
@@ -246,6 +256,7 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
     }
     await new Promise((r) => setTimeout(r, warmUp * 1000))
     measuring = true
+    measuredFrom = performance.now()
     await new Promise((r) => setTimeout(r, o.durationSeconds * 1000))
     measuring = false
     stopped = true
@@ -264,6 +275,7 @@ export async function e2ePhase(o: E2eOptions): Promise<E2eRow> {
       messagesPerSecond: Math.round(replied / o.durationSeconds),
       conversationsPerSecond: Math.round((completed / o.durationSeconds) * 10) / 10,
       latency: { count: histogram.totalCount, p50Ms: ms(50), p95Ms: ms(95), p99Ms: ms(99), maxMs: ms(100) },
+      ...(byMinute.length === 0 ? {} : { p99ByMinuteMs: Array.from(byMinute, (h) => h?.getValueAtPercentile(99) ?? 0) }),
       backlog,
       webhookFailures: failures,
       unexpectedReplies: unexpected,

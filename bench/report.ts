@@ -123,6 +123,7 @@ export function renderTable(result: BenchResult): string {
       c.conversationsPerDay > 0 && c.sustained !== null
         ? `Vacuum: ${c.sustained.vacuum}. Held for ${c.sustained.durationSeconds} s: **${c.conversationsPerDay.toLocaleString('en-US')} conversations/day** equivalent; the busiest number sent ${c.sustained.peakPerNumberPerSecond} replies in one second (Meta's default limit: 80/s per number).`
         : `No arrival rate held the bound${c.sustained === null ? '' : ` (vacuum: ${c.sustained.vacuum})`}.`,
+      ...(c.sustained?.p99ByMinuteMs === undefined ? [] : ['', `Sustained run, reply p99 minute by minute (ms): ${c.sustained.p99ByMinuteMs.join(', ')}.`]),
     )
   }
   if (result.images !== undefined) {
