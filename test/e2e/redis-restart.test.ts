@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startStack, textWebhook, type Stack } from '../helpers/e2e.js'
 
 describe('when Redis restarts empty right after a webhook was acknowledged', () => {
@@ -19,6 +20,17 @@ describe('when Redis restarts empty right after a webhook was acknowledged', () 
   it('rebuilds the lost work from the database and still answers the customer', async () => {
     const res = await stack.post(textWebhook('wamid.RESTART1', 'minha internet está muito lenta'))
     expect(res.status).toBe(200)
+    // The turn's wake-up must be in Redis when it dies, or this proves nothing: under load the
+    // enqueue after the 200 can come late enough to land in the restarted Redis instead.
+    const probe = new Redis(stack.redis!.url, { lazyConnect: true })
+    try {
+      await vi.waitFor(async () => {
+        const [key] = await probe.keys('*:ai-response:delayed')
+        expect(key === undefined ? 0 : await probe.zcard(key)).toBe(1)
+      }, { timeout: 20_000, interval: 20 })
+    } finally {
+      probe.disconnect()
+    }
     await stack.redis!.kill()
     await stack.redis!.start()
 
