@@ -31,7 +31,8 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
       analysis = await analyse(image, ctx, log)
     } catch (err) {
       const retryable = !isAtendeError(err) || err.retryable
-      if (retryable && image.attempts < ctx.maxAttempts && !ctx.signal.aborted) throw err
+      // Shutdown or the job's time up is no verdict on the picture: it is read again later.
+      if (ctx.signal.aborted || (retryable && image.attempts < ctx.maxAttempts)) throw err
       log.error({ err, attempts: image.attempts }, 'image analysis failed for good; the turn answers without it')
       analysis = { outcome: 'failed', findings: [], error: isAtendeError(err) ? err.code : 'ATD_IMAGE_ANALYSIS_FAILED' }
     }

@@ -124,6 +124,15 @@ describe.each(ENGINES)('image-analysis (%s)', (engine) => {
     expect(h.sends()).toHaveLength(1)
   })
 
+  it('records nothing when the job is aborted (shutdown): the picture is read again later', async () => {
+    const h = await suite.harness()
+    const accepted = await received(h, picture('pix', 'clean-png'))
+    await expect(h.analyse(accepted.messageId, { attempt: 4, maxAttempts: 4, signal: AbortSignal.abort(new Error('shutting down')) })).rejects.toBeDefined()
+    expect(await messageRow(accepted.messageId)).toMatchObject({ processed_at: null, analysis: null })
+    await h.analyse(accepted.messageId)
+    expect((await messageRow(accepted.messageId)).analysis).toMatchObject({ outcome: 'read' })
+  })
+
   it('gives up at once on a download that cannot succeed', async () => {
     const h = await suite.harness()
     h.onGraph((r) => (r.kind === 'media-lookup' ? graphError(404, 100, 'no such media') : undefined))
