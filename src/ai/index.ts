@@ -1,4 +1,4 @@
-import type { Config } from '../config/index.js'
+import type { Config, Secret } from '../config/index.js'
 import { ConfigError } from '../errors.js'
 import type { ImageDescriber } from './image-describer.js'
 import type { KnowledgeBase } from './knowledge-base.js'
@@ -25,12 +25,8 @@ export { createFaqIndex, type FaqIndex, type FaqMatch } from './text-index.js'
 /** The provider `AI_PROVIDER` names, over an already loaded knowledge base. */
 export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiProvider {
   if (config.provider === 'local') return createLocalProvider(kb)
-  if (config.openaiApiKey === undefined) {
-    // loadConfig already refuses this combination; a hand-built config gets the same words.
-    throw new ConfigError(['OPENAI_API_KEY: required when AI_PROVIDER=openai'])
-  }
   return createOpenAiProvider({
-    apiKey: config.openaiApiKey,
+    apiKey: openAiKey(config),
     baseURL: config.openaiBaseUrl,
     model: config.openaiModel,
     timeoutMs: config.timeoutMs,
@@ -48,14 +44,17 @@ export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiPro
 export function createImageDescriber(config: Pick<Config, 'ai' | 'images'>): ImageDescriber | undefined {
   const { ai, images } = config
   if (ai.provider === 'local' || !images.visionFallback) return undefined
-  if (ai.openaiApiKey === undefined) {
-    throw new ConfigError(['OPENAI_API_KEY: required when AI_PROVIDER=openai'])
-  }
   return createOpenAiVision({
-    apiKey: ai.openaiApiKey,
+    apiKey: openAiKey(ai),
     baseURL: ai.openaiBaseUrl,
     model: ai.openaiVisionModel,
     timeoutMs: ai.timeoutMs,
     maxImageBytes: images.maxBytes,
   })
+}
+
+/** loadConfig already refuses openai without a key; a hand-built config gets the same words. */
+function openAiKey(ai: Config['ai']): Secret {
+  if (ai.openaiApiKey === undefined) throw new ConfigError(['OPENAI_API_KEY: required when AI_PROVIDER=openai'])
+  return ai.openaiApiKey
 }

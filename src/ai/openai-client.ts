@@ -46,3 +46,30 @@ export function toProviderError(err: unknown, timeoutMs: number): AiProviderErro
   }
   return new AiProviderError('the AI API request failed', { cause: err })
 }
+
+/**
+ * One chat completion whose answer must be non-empty content (a JSON document the caller
+ * validates), with the SDK's failures, a refusal and an empty answer mapped as both OpenAI
+ * adapters need. `refused` completes "the model refused to …".
+ */
+export async function completeContent(
+  client: OpenAI,
+  body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+  options: { signal: AbortSignal | undefined; timeoutMs: number; refused: string },
+): Promise<{ content: string; model: string }> {
+  let completion: OpenAI.Chat.Completions.ChatCompletion
+  try {
+    completion = await client.chat.completions.create(body, { signal: options.signal })
+  } catch (err) {
+    throw toProviderError(err, options.timeoutMs)
+  }
+  const choice = completion.choices[0]
+  if (choice?.message.refusal) {
+    throw new AiProviderError(`the model refused to ${options.refused}`, { retryable: false })
+  }
+  const content = choice?.message.content
+  if (typeof content !== 'string' || content.trim() === '') {
+    throw new AiProviderError(`the model returned no content (finish_reason: ${choice?.finish_reason ?? 'no choice'})`)
+  }
+  return { content, model: completion.model }
+}

@@ -1,8 +1,7 @@
-import type OpenAI from 'openai'
 import type { Secret } from '../config/index.js'
 import { AiProviderError } from '../errors.js'
 import type { KnowledgeBase } from './knowledge-base.js'
-import { createOpenAiClient, toProviderError } from './openai-client.js'
+import { completeContent, createOpenAiClient } from './openai-client.js'
 import { buildMessages, modelReplySchema, REPLY_SCHEMA_NAME, replyJsonSchema } from './openai-prompt.js'
 import { createFaqIndex } from './text-index.js'
 import type { AiProvider, AiReply, AiTurnInput } from './types.js'
@@ -38,24 +37,12 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
   }
 
   async function complete(input: AiTurnInput): Promise<string> {
-    let completion: OpenAI.Chat.Completions.ChatCompletion
-    try {
-      completion = await client.chat.completions.create(
-        { model, messages: buildMessages(kb, faq, input, promptOptions), response_format: responseFormat },
-        { signal: input.signal },
-      )
-    } catch (err) {
-      throw toProviderError(err, timeoutMs)
-    }
-    const choice = completion.choices[0]
-    if (choice?.message.refusal) {
-      throw new AiProviderError('the model refused to answer this turn', { retryable: false })
-    }
-    const content = choice?.message.content
-    if (typeof content !== 'string' || content.trim() === '') {
-      throw new AiProviderError(`the model returned no content (finish_reason: ${choice?.finish_reason ?? 'no choice'})`)
-    }
-    return content
+    const answer = await completeContent(
+      client,
+      { model, messages: buildMessages(kb, faq, input, promptOptions), response_format: responseFormat },
+      { signal: input.signal, timeoutMs, refused: 'answer this turn' },
+    )
+    return answer.content
   }
 
   function parse(content: string): AiReply {

@@ -1,7 +1,6 @@
-import type OpenAI from 'openai'
 import { AiProviderError, ImageTooLargeError, UnsupportedImageError } from '../errors.js'
 import type { DescribeImageInput, ImageDescriber, ImageDescription } from './image-describer.js'
-import { createOpenAiClient, toProviderError, type OpenAiClientOptions } from './openai-client.js'
+import { completeContent, createOpenAiClient, type OpenAiClientOptions } from './openai-client.js'
 import { buildVisionMessages, toDescription, visionAnswerSchema } from './openai-vision-prompt.js'
 
 export interface OpenAiVisionOptions extends OpenAiClientOptions {
@@ -38,24 +37,12 @@ export function createOpenAiVision(options: OpenAiVisionOptions): ImageDescriber
   const client = createOpenAiClient(options)
 
   async function complete(input: DescribeImageInput, dataUrl: string): Promise<{ content: string; model: string }> {
-    let completion: OpenAI.Chat.Completions.ChatCompletion
-    try {
-      completion = await client.chat.completions.create(
-        { model, messages: buildVisionMessages(input, { dataUrl, detail }), response_format: { type: 'json_object' } },
-        { signal: input.signal },
-      )
-    } catch (err) {
-      throw toProviderError(err, timeoutMs)
-    }
-    const choice = completion.choices[0]
-    if (choice?.message.refusal) {
-      throw new AiProviderError('the model refused to describe this image', { retryable: false })
-    }
-    const content = choice?.message.content
-    if (typeof content !== 'string' || content.trim() === '') {
-      throw new AiProviderError(`the model returned no content (finish_reason: ${choice?.finish_reason ?? 'no choice'})`)
-    }
-    return { content, model: completion.model || model }
+    const answer = await completeContent(
+      client,
+      { model, messages: buildVisionMessages(input, { dataUrl, detail }), response_format: { type: 'json_object' } },
+      { signal: input.signal, timeoutMs, refused: 'describe this image' },
+    )
+    return { content: answer.content, model: answer.model || model }
   }
 
   return {
