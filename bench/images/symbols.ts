@@ -15,7 +15,7 @@ let ready: Promise<unknown> | undefined
 function loadWriter(): Promise<unknown> {
   ready ??= (() => {
     const file = readFileSync(createRequire(import.meta.url).resolve('zxing-wasm/writer/zxing_writer.wasm'))
-    const wasmBinary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer
+    const wasmBinary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength)
     return prepareZXingModule({ overrides: { wasmBinary }, fireImmediately: true })
   })()
   return ready

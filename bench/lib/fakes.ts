@@ -65,18 +65,23 @@ export async function startGraphSink(
 ): Promise<BenchFake> {
   let n = 0
   let origin = ''
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => void handleSend(req, res))
+
+  async function handleSend(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET') return serveMedia(req, res)
     const text = await body(req)
     const at = performance.now()
     const parsed = JSON.parse(text || '{}') as { to?: string; status?: string }
     res.setHeader('content-type', 'application/json')
-    if (parsed.status === 'read') return res.end('{"success":true}')
+    if (parsed.status === 'read') {
+      res.end('{"success":true}')
+      return
+    }
     n++
     res.end(`{"messaging_product":"whatsapp","messages":[{"id":"wamid.sink.${n}"}]}`)
     // The path is /v21.0/<phone-number-id>/messages.
     if (parsed.to !== undefined) onSend(parsed.to, at, req.url?.split('/')[2] ?? '')
-  })
+  }
 
   // `/{version}/{media-id}` is the lookup, `/media/{media-id}` the download URL it answers.
   function serveMedia(req: IncomingMessage, res: ServerResponse): void {
@@ -124,15 +129,17 @@ const completion = (content: object) => JSON.stringify({
 export async function startAiStub(latencyMs: number): Promise<BenchFake> {
   const reply = completion({ department: null, reply: 'Certo! Já te ajudo com isso.', resolved: false, handoff: false, confidence: 0.9 })
   const description = completion({ kind: 'boleto', description: 'A bank payment slip photographed on a table.', line: null, pixCode: null, amount: '123.45' })
-  const server = createServer(async (req, res) => {
-    // A picture arrives as an `image_url` content part; the text path never sends one.
-    const answer = (await body(req)).includes('"image_url"') ? description : reply
-    const send = () => {
-      res.setHeader('content-type', 'application/json')
-      res.end(answer)
-    }
-    if (latencyMs > 0) setTimeout(send, latencyMs)
-    else send()
+  const server = createServer((req, res) => {
+    void body(req).then((text) => {
+      // A picture arrives as an `image_url` content part; the text path never sends one.
+      const answer = text.includes('"image_url"') ? description : reply
+      const send = () => {
+        res.setHeader('content-type', 'application/json')
+        res.end(answer)
+      }
+      if (latencyMs > 0) setTimeout(send, latencyMs)
+      else send()
+    })
   })
   return { url: await listen(server, '/v1'), close: closer(server) }
 }

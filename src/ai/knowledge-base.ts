@@ -79,7 +79,7 @@ export function parseKnowledgeBase(content: string, sourceName: string): Knowled
   // Cross-references are checked on the raw data too, so one run reports every problem.
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path, message: describeIssue(i) }))),
-    ...crossReferenceProblems(data as Record<string, unknown>),
+    ...crossReferenceProblems(data),
   ].map((p) => `${sourceName}: ${p.path.join('.') || '(root)'}: ${p.message}`)
   if (!parsed.success || problems.length > 0) {
     throw new KnowledgeBaseError(problems.join('\n'), { cause: parsed.error })

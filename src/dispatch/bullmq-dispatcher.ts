@@ -68,7 +68,7 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
     close: async () => {
       const results = await Promise.allSettled([...queues.values()].map((q) => q.close()))
       const failed = results.find((r) => r.status === 'rejected')
-      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
+      if (failed !== undefined) throw failed.reason
     },
   }
 }

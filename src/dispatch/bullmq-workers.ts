@@ -54,7 +54,7 @@ export function createBullmqWorkers(options: BullmqWorkersOptions): BullmqWorker
     let result
     const jobSignal = linkSignal([signal, abort.signal])
     try {
-      result = await processor(wakeUp as never, { attempt, maxAttempts, signal: jobSignal.signal, log: jobLog })
+      result = await processor(wakeUp, { attempt, maxAttempts, signal: jobSignal.signal, log: jobLog })
     } catch (err) {
       const kind = classifyFailure(err)
       logFailure(jobLog, err, attempt, maxAttempts, kind)
@@ -78,7 +78,7 @@ export function createBullmqWorkers(options: BullmqWorkersOptions): BullmqWorker
     close: async () => {
       const results = await Promise.allSettled([...workers.values()].map((w) => w.close()))
       const failed = results.find((r) => r.status === 'rejected')
-      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
+      if (failed !== undefined) throw failed.reason
     },
   }
 }

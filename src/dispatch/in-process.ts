@@ -91,7 +91,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
       const jobLog = log.child({ queue, job: key, attempt: e.attempt })
       let next: { runAt: number; attempt: number } | undefined
       try {
-        const result = await processor(e.wakeUp as never, {
+        const result = await processor(e.wakeUp, {
           attempt: e.attempt,
           maxAttempts: settings.attempts,
           signal: abort.signal,

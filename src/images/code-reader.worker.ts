@@ -41,7 +41,7 @@ const READER_OPTIONS: ReaderOptions = {
  */
 function loadZxing(): Promise<unknown> {
   const file = readFileSync(createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm'))
-  const wasmBinary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer
+  const wasmBinary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength)
   return prepareZXingModule({ overrides: { wasmBinary }, fireImmediately: true })
 }
 

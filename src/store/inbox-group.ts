@@ -55,7 +55,7 @@ export async function commitInbox(db: Db, batch: InboxBatch, now: Date, debounce
         refused.push({ reason: `message refused by the database: ${(err as Error).message}`, raw: Buffer.from(JSON.stringify(m)) })
       }
     }
-    const [rest] = await groupCommit(tx as unknown as Db, [{ messages: [], statuses: batch.statuses, quarantine: [...batch.quarantine, ...refused] }], now, debounce)
+    const [rest] = await groupCommit(tx, [{ messages: [], statuses: batch.statuses, quarantine: [...batch.quarantine, ...refused] }], now, debounce)
     return { ...result, statuses: rest!.statuses, quarantined: rest!.quarantined }
   })
 }

@@ -55,7 +55,7 @@ export async function startScript(args: string[], env: Record<string, string>, o
   const waiters: Array<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = []
   let stderr = ''
   let buffer = ''
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     if (started && options.keepLogs === false) return
     buffer += chunk
     let nl: number
@@ -77,7 +77,7 @@ export async function startScript(args: string[], env: Record<string, string>, o
       }
     }
   })
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const exited = once(proc, 'exit')
 
   const waitForLog = (match: (l: Record<string, unknown>) => boolean, timeoutMs = 20_000) => {

@@ -64,17 +64,17 @@ export async function startRedis(): Promise<RedisServer> {
     )
     child = c
     let out = ''
-    c.stdout!.setEncoding('utf8')
+    c.stdout.setEncoding('utf8')
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: string) => {
         out += chunk
         if (out.includes('Ready to accept connections')) {
-          c.stdout!.off('data', onData)
-          c.stdout!.resume()
+          c.stdout.off('data', onData)
+          c.stdout.resume()
           resolve()
         }
       }
-      c.stdout!.on('data', onData)
+      c.stdout.on('data', onData)
       c.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)))
       c.once('error', reject)
     })
