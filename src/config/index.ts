@@ -36,7 +36,10 @@ export interface Config {
   /** Undefined: no Redis, the in-process runtime runs. */
   redis: RedisConfig | undefined
   whatsapp: {
+    /** Undefined: webhook signatures are not verified (see {@link configWarnings}). */
     appSecret: Secret | undefined
+    /** WHATSAPP_ALLOW_UNSIGNED: the cloud transport may run without `appSecret`. */
+    allowUnsigned: boolean
     verifyToken: Secret | undefined
     token: Secret | undefined
     phoneNumberId: string | undefined
@@ -100,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redis: redisConfig(e),
     whatsapp: {
       appSecret: maybeSecret(e.WHATSAPP_APP_SECRET),
+      allowUnsigned: e.WHATSAPP_ALLOW_UNSIGNED,
       verifyToken: maybeSecret(e.WHATSAPP_VERIFY_TOKEN),
       token: maybeSecret(e.WHATSAPP_TOKEN),
       phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID,
@@ -136,12 +140,33 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   } satisfies Config)
 }
 
+/**
+ * Settings Atende runs with but an operator should know about: logged at `warn` on start and
+ * listed on `/readyz`, so a monitor sees them too. Constant sentences: they name settings,
+ * never their values.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = []
+  if (config.whatsapp.appSecret === undefined) {
+    warnings.push(
+      config.whatsapp.transport === 'cloud'
+        ? 'WHATSAPP_APP_SECRET is not set (WHATSAPP_ALLOW_UNSIGNED=true): webhook signatures are NOT verified; anyone can post messages that are answered on your number'
+        : 'WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified; anyone can post messages (refused with WHATSAPP_TRANSPORT=cloud or NODE_ENV=production)',
+    )
+  }
+  return warnings
+}
+
 type ParsedEnv = ReturnType<typeof envSchema.parse>
 
 function crossFieldProblems(e: ParsedEnv): string[] {
   const problems: string[] = []
   if (e.NODE_ENV === 'production' && e.WHATSAPP_APP_SECRET === undefined) {
     problems.push('WHATSAPP_APP_SECRET: required when NODE_ENV=production (webhook signatures cannot be verified without it)')
+  } else if (e.WHATSAPP_TRANSPORT === 'cloud' && e.WHATSAPP_APP_SECRET === undefined && !e.WHATSAPP_ALLOW_UNSIGNED) {
+    // A forgotten secret would let anyone post messages that are answered on a live number
+    // (issue #8): running unsigned has to be asked for by name.
+    problems.push('WHATSAPP_APP_SECRET: required when WHATSAPP_TRANSPORT=cloud (without it anyone can post messages that are answered on your number); set WHATSAPP_ALLOW_UNSIGNED=true to run unsigned on purpose')
   }
   if (e.WHATSAPP_TRANSPORT === 'cloud' && e.WHATSAPP_TOKEN === undefined) {
     problems.push('WHATSAPP_TOKEN: required when WHATSAPP_TRANSPORT=cloud')

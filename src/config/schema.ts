@@ -55,8 +55,18 @@ export const envSchema = z.object({
   /** Longest a producer command (enqueue) may wait on Redis. @defaultValue 1_000 */
   REDIS_COMMAND_TIMEOUT_MS: ms(1_000).pipe(z.number().min(1)),
 
-  /** Meta app secret used to verify X-Hub-Signature-256. Required when NODE_ENV=production. */
+  /**
+   * Meta app secret used to verify X-Hub-Signature-256. Required when NODE_ENV=production,
+   * and with WHATSAPP_TRANSPORT=cloud unless WHATSAPP_ALLOW_UNSIGNED=true. Empty or blank
+   * counts as unset. @defaultValue none
+   */
   WHATSAPP_APP_SECRET: optionalString,
+  /**
+   * `true` lets the cloud transport start without WHATSAPP_APP_SECRET: webhook signatures are
+   * then not verified, and a warning is logged at start and listed on /readyz. Never applies
+   * with NODE_ENV=production. @defaultValue false
+   */
+  WHATSAPP_ALLOW_UNSIGNED: optionalString.pipe(z.enum(['true', 'false']).optional()).transform((v) => v === 'true'),
   /** Token Meta echoes in the GET verification handshake. */
   WHATSAPP_VERIFY_TOKEN: optionalString,
   /** Bearer token for the Graph API (cloud transport). */
