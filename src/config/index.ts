@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { ConfigError } from '../errors.js'
 import { envSchema } from './schema.js'
 import { readQueueSettings, type QueueName, type QueueSettings } from './queues.js'
@@ -200,8 +201,10 @@ function redisConfig(e: ParsedEnv): RedisConfig | undefined {
   }
   if (e.UPSTASH_REDIS_HOST !== undefined) {
     // The original turned certificate verification off; we keep TLS and keep verification on.
+    // The original took a bare host; an IPv6 address needs brackets inside a URL.
+    const host = isIP(e.UPSTASH_REDIS_HOST) === 6 ? `[${e.UPSTASH_REDIS_HOST}]` : e.UPSTASH_REDIS_HOST
     return {
-      url: `rediss://${e.UPSTASH_REDIS_HOST}:${e.UPSTASH_REDIS_PORT}`,
+      url: `rediss://${host}:${e.UPSTASH_REDIS_PORT}`,
       password: maybeSecret(e.UPSTASH_REDIS_PASSWORD),
       tls: true,
       ...common,
