@@ -155,7 +155,20 @@ export function configWarnings(config: Config): string[] {
         : 'WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified; anyone can post messages (refused with WHATSAPP_TRANSPORT=cloud or NODE_ENV=production)',
     )
   }
+  const redis = config.redis
+  if (config.nodeEnv === 'production' && redis !== undefined && !redis.tls && redis.password !== undefined && !isLoopbackHost(new URL(redis.url).hostname)) {
+    warnings.push('REDIS_URL: the Redis password crosses the network in clear text (redis:// to a host that is not this machine); use rediss:// (TLS)')
+  }
   return warnings
+}
+
+/** `localhost`, 127.0.0.0/8 and ::1 (also IPv4-mapped), as a URL writes them. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname
+  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  // WHATWG URLs write an IPv4-mapped address in hex: ::ffff:127.0.0.1 becomes ::ffff:7f00:1.
+  return host === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host)
 }
 
 type ParsedEnv = ReturnType<typeof envSchema.parse>
