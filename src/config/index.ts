@@ -60,7 +60,7 @@ export interface Config {
     knowledgeBasePath: string
   }
   images: {
-    /** Pictures larger than this are refused by the image describer before any AI call. */
+    /** Pictures larger than this are refused: their download stops, and neither the code reader nor the image describer takes them. */
     maxBytes: number
     /** Pictures without a readable code are described by the vision model (AI_PROVIDER=openai only). */
     visionFallback: boolean

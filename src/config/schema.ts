@@ -127,7 +127,11 @@ export const envSchema = z.object({
    * @defaultValue 'on' when AI_PROVIDER=openai, else 'off'
    */
   IMAGE_VISION_FALLBACK: optionalString.pipe(z.enum(['on', 'off']).optional()),
-  /** Largest picture, in bytes, the code reader and the image describer accept; larger ones are refused unread. @defaultValue 5_242_880 (5 MiB, WhatsApp's image limit) */
+  /**
+   * Largest picture, in bytes: its download stops there (Content-Length first, then counting
+   * while it streams), and the code reader and the image describer refuse larger ones
+   * unread. @defaultValue 5_242_880 (5 MiB, WhatsApp's image limit)
+   */
   IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   /** Worker threads decoding boleto barcodes and PIX QR codes (zxing); the event loop never decodes. @defaultValue 1 */
   IMAGE_READER_THREADS: z.coerce.number().int().min(1).max(32).default(1),

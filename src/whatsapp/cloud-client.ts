@@ -9,9 +9,10 @@
  */
 import { Agent, interceptors, type Dispatcher } from 'undici'
 import type { Secret } from '../config/index.js'
-import { WhatsAppApiError } from '../errors.js'
+import { AtendeError, WhatsAppApiError } from '../errors.js'
 import { badResponseError, headerOf, httpError, transportError } from './graph-errors.js'
-import type { CustomerRef, DownloadedMedia, MarkReadInput, SendTextInput, WhatsAppClient } from './types.js'
+import { readCappedBody } from './media-body.js'
+import type { CustomerRef, DownloadedMedia, DownloadMediaOptions, MarkReadInput, SendTextInput, WhatsAppClient } from './types.js'
 
 export interface CloudClientOptions {
   /**
@@ -94,7 +95,8 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
       }
       return await read(response)
     } catch (err) {
-      if (err instanceof WhatsAppApiError) throw err
+      // Ours already say what happened (an API answer, media over its cap, a refused URL).
+      if (err instanceof AtendeError) throw err
       throw transportError(operation, err, { timedOut, callerAborted: signal?.aborted === true, timeoutMs })
     } finally {
       clearTimeout(timer)
@@ -138,13 +140,13 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
    * Two steps: the media id gives a short-lived URL (it expires after 5 minutes), and that
    * URL needs the same bearer token. So the two calls run back to back, never cached.
    */
-  async function downloadMedia(mediaId: string, signal?: AbortSignal): Promise<DownloadedMedia> {
+  async function downloadMedia(mediaId: string, { maxBytes, signal }: DownloadMediaOptions): Promise<DownloadedMedia> {
     const meta = await exchange('media lookup', `${base}/${encodeURIComponent(mediaId)}`, { method: 'GET' }, signal, async (r) =>
       mediaInfoOf(await r.body.json().catch(() => undefined), r.statusCode),
     )
     const url = checkedMediaUrl(meta.url, mediaProtocols)
     return exchange('media download', url, { method: 'GET' }, signal, async (response) => ({
-      bytes: Buffer.from(await response.body.arrayBuffer()),
+      bytes: await readCappedBody(response, maxBytes),
       mimeType: meta.mimeType ?? headerOf(response.headers, 'content-type'),
     }))
   }

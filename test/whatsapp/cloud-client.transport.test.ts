@@ -101,8 +101,8 @@ describe('cloud client connections', () => {
     for (let i = 0; i < 3; i++) {
       await client.markRead({ phoneNumberId: PHONE_NUMBER_ID, wamid: 'wamid.IN1' })
       await expect(client.sendText({ phoneNumberId: '2000000002', to: customer, text: 'Oi' })).rejects.toMatchObject({ metaCode: 131047 })
-      await client.downloadMedia('3000000000000011')
-      await expect(client.downloadMedia('3000000000000099')).rejects.toMatchObject({ httpStatus: 404 })
+      await client.downloadMedia('3000000000000011', { maxBytes: 1_000 })
+      await expect(client.downloadMedia('3000000000000099', { maxBytes: 1_000 })).rejects.toMatchObject({ httpStatus: 404 })
       await client.sendText({ phoneNumberId: PHONE_NUMBER_ID, to: customer, text: 'Oi' })
     }
 
@@ -138,7 +138,7 @@ describe('cloud client timeout and abort while the body arrives', () => {
     const client = clientFor(server.origin, 200)
     const started = performance.now()
 
-    const err = await client.downloadMedia('3000000000000011').catch((e: unknown) => e)
+    const err = await client.downloadMedia('3000000000000011', { maxBytes: 1_000 }).catch((e: unknown) => e)
 
     expect(err).toBeInstanceOf(WhatsAppApiError)
     expect(err).toMatchObject({ retryable: true, message: 'WhatsApp media download timed out after 200 ms' })
@@ -151,7 +151,7 @@ describe('cloud client timeout and abort while the body arrives', () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 100)
 
-    const err = await client.downloadMedia('3000000000000011', controller.signal).catch((e: unknown) => e)
+    const err = await client.downloadMedia('3000000000000011', { maxBytes: 1_000, signal: controller.signal }).catch((e: unknown) => e)
 
     expect(err).toMatchObject({ retryable: true, message: 'WhatsApp media download was aborted by the caller' })
   })
@@ -202,7 +202,7 @@ describe('cloud client redirects and network failures', () => {
     })
     const client = clientFor(server.origin)
 
-    const media = await client.downloadMedia('3000000000000011')
+    const media = await client.downloadMedia('3000000000000011', { maxBytes: 1_000 })
 
     expect(media).toEqual({ bytes: Buffer.from([9, 9]), mimeType: 'image/png' })
     expect(server.seen.map((r) => [r.path, r.authorization])).toEqual([
