@@ -146,7 +146,7 @@ function createImageAnalysers(config: Config, language: Language, closers: Close
 function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {
   const w = config.whatsapp
   if (w.transport === 'console') return createConsoleClient({ log })
-  return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs })
+  return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs, mediaHosts: w.mediaHosts })
 }
 
 /**

@@ -45,6 +45,8 @@ export interface Config {
     token: Secret | undefined
     phoneNumberId: string | undefined
     apiBaseUrl: string
+    /** WHATSAPP_MEDIA_HOSTS: besides apiBaseUrl's host, where media URLs may take the token. */
+    mediaHosts: readonly string[]
     transport: 'cloud' | 'console'
     timeoutMs: number
     sendRate: SendRateConfig
@@ -109,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       token: maybeSecret(e.WHATSAPP_TOKEN),
       phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID,
       apiBaseUrl: e.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
+      mediaHosts: e.WHATSAPP_MEDIA_HOSTS,
       transport: e.WHATSAPP_TRANSPORT,
       timeoutMs: e.WHATSAPP_TIMEOUT_MS,
       sendRate: {

@@ -156,6 +156,16 @@ describe.each(ENGINES)('image-analysis (%s)', (engine) => {
     expect(h.dispatcher.turnWakeUps(accepted.conversationId)).toHaveLength(1)
   })
 
+  it('records a picture whose media URL points outside the allowed hosts as failed at once, sending it nothing', async () => {
+    const h = await suite.harness()
+    const elsewhere = h.graph.origin.replace('127.0.0.1', 'localhost')
+    h.onGraph((r) => (r.kind === 'media-lookup' ? { body: { url: `${elsewhere}/media-download/x`, mime_type: 'image/png' } } : undefined))
+    const accepted = await received(h, picture('pix', 'clean-png'))
+    await h.analyse(accepted.messageId, { attempt: 1, maxAttempts: 4 })
+    expect(await messageRow(accepted.messageId)).toMatchObject({ attempts: 1, analysis: { outcome: 'failed', error: 'ATD_MEDIA_URL_REFUSED' } })
+    expect(h.graph.requests.filter((r) => r.kind === 'media-download')).toEqual([])
+  })
+
   it('does nothing for a redelivered wake-up once the picture is analysed', async () => {
     const h = await suite.harness()
     const accepted = await received(h, picture('pix', 'clean-png'))
