@@ -62,7 +62,8 @@ describe('the atende command', () => {
     } finally {
       expect(await atende.stop()).toBe(0)
     }
-  }, 60_000)
+    // Longer than startAtende's own 60 s bound, which kills a process that never started.
+  }, 90_000)
 
   it('names the file and the field of a broken knowledge base', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atende-kb-'))
