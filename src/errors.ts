@@ -116,6 +116,38 @@ export class ImageTooLargeError extends AtendeError {
   }
 }
 
+/**
+ * Media larger than the caller's cap, refused on its Content-Length before the body is
+ * read, or as soon as the bytes counted while it streams pass the cap. The same media will
+ * never fit, so it is not retryable.
+ */
+export class MediaTooLargeError extends AtendeError {
+  /** The declared size, or the bytes read when the count passed the cap: at least this many. */
+  readonly bytes: number
+  readonly maxBytes: number
+  constructor(message: string, limits: { bytes: number; maxBytes: number }) {
+    super('ATD_MEDIA_TOO_LARGE', 413, message)
+    this.bytes = limits.bytes
+    this.maxBytes = limits.maxBytes
+  }
+}
+
+/** Why a media URL was not fetched; see {@link MediaUrlRefusedError}. */
+export type MediaUrlRefusal = 'protocol' | 'host' | 'private-address' | 'redirects'
+
+/**
+ * A media URL we will not send the Graph API token to: not https (or http when the API
+ * itself is), a host outside the API's and WHATSAPP_MEDIA_HOSTS, a name that resolves to a
+ * private address, or too many redirects. Not retryable: the same answer comes back.
+ */
+export class MediaUrlRefusedError extends AtendeError {
+  readonly reason: MediaUrlRefusal
+  constructor(message: string, reason: MediaUrlRefusal) {
+    super('ATD_MEDIA_URL_REFUSED', 502, message)
+    this.reason = reason
+  }
+}
+
 /** A picture the vision model cannot take (empty, or not JPEG/PNG/WebP/GIF): retrying will not help. */
 export class UnsupportedImageError extends AtendeError {
   constructor(message: string) {

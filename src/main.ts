@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
-import { loadConfig, type Config } from './config/index.js'
+import { configWarnings, loadConfig, type Config } from './config/index.js'
 import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
@@ -89,9 +89,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
     const ai = createAiProvider(config.ai, kb)
     const whatsapp = limitSends(createWhatsAppClient(config, log), role, config, log, closers)
-    if (config.whatsapp.appSecret === undefined) {
-      log.warn('WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified; anyone can post messages (refused when NODE_ENV=production)')
-    }
+    const warnings = configWarnings(config)
+    for (const warning of warnings) log.warn(warning)
 
     // Before the runtime, so that it closes after the workers that use it.
     const images = role === 'api' ? undefined : createImageAnalysers(config, kb.business.language, closers)
@@ -123,7 +122,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         log,
         ingest,
         whatsapp: { appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken },
-        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs },
+        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs, warnings },
         db: database.db,
         adminToken: config.adminToken,
       })
@@ -147,7 +146,7 @@ function createImageAnalysers(config: Config, language: Language, closers: Close
 function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {
   const w = config.whatsapp
   if (w.transport === 'console') return createConsoleClient({ log })
-  return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs })
+  return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs, mediaHosts: w.mediaHosts })
 }
 
 /**

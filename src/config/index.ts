@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { ConfigError } from '../errors.js'
 import { envSchema } from './schema.js'
 import { readQueueSettings, type QueueName, type QueueSettings } from './queues.js'
@@ -36,11 +37,16 @@ export interface Config {
   /** Undefined: no Redis, the in-process runtime runs. */
   redis: RedisConfig | undefined
   whatsapp: {
+    /** Undefined: webhook signatures are not verified (see {@link configWarnings}). */
     appSecret: Secret | undefined
+    /** WHATSAPP_ALLOW_UNSIGNED: the cloud transport may run without `appSecret`. */
+    allowUnsigned: boolean
     verifyToken: Secret | undefined
     token: Secret | undefined
     phoneNumberId: string | undefined
     apiBaseUrl: string
+    /** WHATSAPP_MEDIA_HOSTS: besides apiBaseUrl's host, where media URLs may take the token. */
+    mediaHosts: readonly string[]
     transport: 'cloud' | 'console'
     timeoutMs: number
     sendRate: SendRateConfig
@@ -56,7 +62,7 @@ export interface Config {
     knowledgeBasePath: string
   }
   images: {
-    /** Pictures larger than this are refused by the image describer before any AI call. */
+    /** Pictures larger than this are refused: their download stops, and neither the code reader nor the image describer takes them. */
     maxBytes: number
     /** Pictures without a readable code are described by the vision model (AI_PROVIDER=openai only). */
     visionFallback: boolean
@@ -100,10 +106,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redis: redisConfig(e),
     whatsapp: {
       appSecret: maybeSecret(e.WHATSAPP_APP_SECRET),
+      allowUnsigned: e.WHATSAPP_ALLOW_UNSIGNED,
       verifyToken: maybeSecret(e.WHATSAPP_VERIFY_TOKEN),
       token: maybeSecret(e.WHATSAPP_TOKEN),
       phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID,
       apiBaseUrl: e.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
+      mediaHosts: e.WHATSAPP_MEDIA_HOSTS,
       transport: e.WHATSAPP_TRANSPORT,
       timeoutMs: e.WHATSAPP_TIMEOUT_MS,
       sendRate: {
@@ -136,12 +144,46 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   } satisfies Config)
 }
 
+/**
+ * Settings Atende runs with but an operator should know about: logged at `warn` on start and
+ * listed on `/readyz`, so a monitor sees them too. Constant sentences: they name settings,
+ * never their values.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = []
+  if (config.whatsapp.appSecret === undefined) {
+    warnings.push(
+      config.whatsapp.transport === 'cloud'
+        ? 'WHATSAPP_APP_SECRET is not set (WHATSAPP_ALLOW_UNSIGNED=true): webhook signatures are NOT verified; anyone can post messages that are answered on your number'
+        : 'WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified; anyone can post messages (refused with WHATSAPP_TRANSPORT=cloud or NODE_ENV=production)',
+    )
+  }
+  const redis = config.redis
+  if (config.nodeEnv === 'production' && redis !== undefined && !redis.tls && redis.password !== undefined && !isLoopbackHost(new URL(redis.url).hostname)) {
+    warnings.push('REDIS_URL: the Redis password crosses the network in clear text (redis:// to a host that is not this machine); use rediss:// (TLS)')
+  }
+  return warnings
+}
+
+/** `localhost`, 127.0.0.0/8 and ::1 (also IPv4-mapped), as a URL writes them. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname
+  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  // WHATWG URLs write an IPv4-mapped address in hex: ::ffff:127.0.0.1 becomes ::ffff:7f00:1.
+  return host === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host)
+}
+
 type ParsedEnv = ReturnType<typeof envSchema.parse>
 
 function crossFieldProblems(e: ParsedEnv): string[] {
   const problems: string[] = []
   if (e.NODE_ENV === 'production' && e.WHATSAPP_APP_SECRET === undefined) {
     problems.push('WHATSAPP_APP_SECRET: required when NODE_ENV=production (webhook signatures cannot be verified without it)')
+  } else if (e.WHATSAPP_TRANSPORT === 'cloud' && e.WHATSAPP_APP_SECRET === undefined && !e.WHATSAPP_ALLOW_UNSIGNED) {
+    // A forgotten secret would let anyone post messages that are answered on a live number
+    // (issue #8): running unsigned has to be asked for by name.
+    problems.push('WHATSAPP_APP_SECRET: required when WHATSAPP_TRANSPORT=cloud (without it anyone can post messages that are answered on your number); set WHATSAPP_ALLOW_UNSIGNED=true to run unsigned on purpose')
   }
   if (e.WHATSAPP_TRANSPORT === 'cloud' && e.WHATSAPP_TOKEN === undefined) {
     problems.push('WHATSAPP_TOKEN: required when WHATSAPP_TRANSPORT=cloud')
@@ -175,8 +217,10 @@ function redisConfig(e: ParsedEnv): RedisConfig | undefined {
   }
   if (e.UPSTASH_REDIS_HOST !== undefined) {
     // The original turned certificate verification off; we keep TLS and keep verification on.
+    // The original took a bare host; an IPv6 address needs brackets inside a URL.
+    const host = isIP(e.UPSTASH_REDIS_HOST) === 6 ? `[${e.UPSTASH_REDIS_HOST}]` : e.UPSTASH_REDIS_HOST
     return {
-      url: `rediss://${e.UPSTASH_REDIS_HOST}:${e.UPSTASH_REDIS_PORT}`,
+      url: `rediss://${host}:${e.UPSTASH_REDIS_PORT}`,
       password: maybeSecret(e.UPSTASH_REDIS_PASSWORD),
       tls: true,
       ...common,

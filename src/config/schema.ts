@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { queueEnvShape } from './queues.js'
 
@@ -55,8 +56,18 @@ export const envSchema = z.object({
   /** Longest a producer command (enqueue) may wait on Redis. @defaultValue 1_000 */
   REDIS_COMMAND_TIMEOUT_MS: ms(1_000).pipe(z.number().min(1)),
 
-  /** Meta app secret used to verify X-Hub-Signature-256. Required when NODE_ENV=production. */
+  /**
+   * Meta app secret used to verify X-Hub-Signature-256. Required when NODE_ENV=production,
+   * and with WHATSAPP_TRANSPORT=cloud unless WHATSAPP_ALLOW_UNSIGNED=true. Empty or blank
+   * counts as unset. @defaultValue none
+   */
   WHATSAPP_APP_SECRET: optionalString,
+  /**
+   * `true` lets the cloud transport start without WHATSAPP_APP_SECRET: webhook signatures are
+   * then not verified, and a warning is logged at start and listed on /readyz. Never applies
+   * with NODE_ENV=production. @defaultValue false
+   */
+  WHATSAPP_ALLOW_UNSIGNED: optionalString.pipe(z.enum(['true', 'false']).optional()).transform((v) => v === 'true'),
   /** Token Meta echoes in the GET verification handshake. */
   WHATSAPP_VERIFY_TOKEN: optionalString,
   /** Bearer token for the Graph API (cloud transport). */
@@ -65,6 +76,21 @@ export const envSchema = z.object({
   WHATSAPP_PHONE_NUMBER_ID: optionalString,
   /** Graph API base, version included. @defaultValue 'https://graph.facebook.com/v21.0' */
   WHATSAPP_API_BASE_URL: url(['http:', 'https:']).transform((v) => v ?? 'https://graph.facebook.com/v21.0'),
+  /**
+   * Hosts, besides WHATSAPP_API_BASE_URL's own, that a media URL answered by the Graph API may
+   * point at (redirects included), and that therefore receive the bearer token: host names
+   * or IP addresses, comma-separated, no ports. A name must resolve to public addresses only;
+   * an IP address listed here is trusted as it is. Empty: the default.
+   * @defaultValue 'lookaside.fbsbx.com' (Meta's media CDN; see DEFAULT_MEDIA_HOSTS)
+   */
+  WHATSAPP_MEDIA_HOSTS: optionalString.transform((v, ctx) => {
+    const parsed = parseHostList(v)
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed })
+      return z.NEVER
+    }
+    return parsed
+  }),
   /** `cloud` sends through the Graph API; `console` only stores and logs replies. @defaultValue 'console' */
   WHATSAPP_TRANSPORT: z.enum(['cloud', 'console']).default('console'),
   /** Longest one Graph API call may take. @defaultValue 10_000 */
@@ -117,7 +143,11 @@ export const envSchema = z.object({
    * @defaultValue 'on' when AI_PROVIDER=openai, else 'off'
    */
   IMAGE_VISION_FALLBACK: optionalString.pipe(z.enum(['on', 'off']).optional()),
-  /** Largest picture, in bytes, the code reader and the image describer accept; larger ones are refused unread. @defaultValue 5_242_880 (5 MiB, WhatsApp's image limit) */
+  /**
+   * Largest picture, in bytes: its download stops there (Content-Length first, then counting
+   * while it streams), and the code reader and the image describer refuse larger ones
+   * unread. @defaultValue 5_242_880 (5 MiB, WhatsApp's image limit)
+   */
   IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   /** Worker threads decoding boleto barcodes and PIX QR codes (zxing); the event loop never decodes. @defaultValue 1 */
   IMAGE_READER_THREADS: z.coerce.number().int().min(1).max(32).default(1),
@@ -142,6 +172,35 @@ export const envSchema = z.object({
 })
 
 export type Env = z.infer<typeof envSchema>
+
+/**
+ * Where the Cloud API's media URLs point. Meta's reference shows the URL only as `<URL>`;
+ * the retrieve-media answers quoted by BSPs all use this host, e.g.
+ * `https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=…&ext=…&hash=…`
+ * (https://docs.kapso.ai/api-reference/media/get-media-url,
+ * https://docs.360dialog.com/docs/messaging-api/api-reference/media,
+ * https://dualhook.com/docs/media-upload). Should Meta answer or redirect to another host,
+ * the download fails with ATD_MEDIA_URL_REFUSED naming it, and WHATSAPP_MEDIA_HOSTS adds it.
+ */
+export const DEFAULT_MEDIA_HOSTS: readonly string[] = ['lookaside.fbsbx.com']
+
+const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * `a.example, 10.0.0.5, ::1` → `['a.example', '10.0.0.5', '::1']`, or what is wrong with it.
+ * A name's last label may not be all digits: a URL would read `10.0.0` as an IPv4 address.
+ */
+function parseHostList(value: string | undefined): readonly string[] | string {
+  if (value === undefined) return DEFAULT_MEDIA_HOSTS
+  const expected = 'expected comma-separated host names or IP addresses (no scheme, port, path or wildcard)'
+  const entries = value.split(',').map((e) => e.trim().toLowerCase())
+  for (const [i, entry] of entries.entries()) {
+    const labels = entry.split('.')
+    const isName = entry.length <= 253 && labels.every((l) => HOST_LABEL.test(l)) && !/^\d+$/.test(labels.at(-1)!)
+    if (isIP(entry) === 0 && !isName) return `${expected}; entry ${i + 1} of ${entries.length} is not one`
+  }
+  return entries
+}
 
 const OVERRIDE_ENTRY = /^(\d{1,30}):(\d{1,7})$/
 

@@ -15,16 +15,18 @@ export type RedisRole = 'producer' | 'worker' | 'limiter'
  */
 export function redisOptions(config: RedisConfig, role: RedisRole): RedisOptions {
   const u = new URL(config.url)
+  // A URL writes an IPv6 address in brackets (`[::1]`); net.connect and SNI take it bare.
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname
   const port = u.port === '' ? 6379 : Number(u.port)
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0
   return {
-    host: u.hostname,
+    host,
     port,
     db: Number.isInteger(db) ? db : 0,
     ...(u.username !== '' ? { username: decodeURIComponent(u.username) } : {}),
     ...(config.password !== undefined ? { password: config.password.reveal() } : {}),
     // SNI takes a host name only (RFC 6066); the certificate is verified either way.
-    ...(config.tls ? { tls: isIP(u.hostname) === 0 ? { servername: u.hostname } : {} } : {}),
+    ...(config.tls ? { tls: isIP(host) === 0 ? { servername: host } : {} } : {}),
     connectionName: `atende-${role}`,
     retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
     ...(role === 'worker'

@@ -8,6 +8,8 @@ export interface HealthRoutesOptions {
   runtimeMode: 'queues' | 'in-process'
   /** Longest /readyz waits for the database. */
   timeoutMs: number
+  /** Configuration warnings (`configWarnings`), listed on /readyz; readiness does not depend on them. */
+  warnings: readonly string[]
 }
 
 /** `/healthz`: the process is alive. `/readyz`: it can take traffic (the database answers). */
@@ -23,7 +25,12 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
         response: {
           200: {
             type: 'object',
-            properties: { status: { type: 'string' }, database: { type: 'string' }, runtime: { type: 'string' } },
+            properties: {
+              status: { type: 'string' },
+              database: { type: 'string' },
+              runtime: { type: 'string' },
+              warnings: { type: 'array', items: { type: 'string' } },
+            },
           },
         },
       },
@@ -38,7 +45,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       } catch (err) {
         throw new DatabaseUnavailableError('the database did not answer', { cause: err })
       }
-      return { status: 'ready', database: options.databaseEngine, runtime: options.runtimeMode }
+      return { status: 'ready', database: options.databaseEngine, runtime: options.runtimeMode, warnings: options.warnings }
     },
   )
 }

@@ -92,6 +92,7 @@ export function createCodeReaderOn(entry: WorkerEntry, options: CodeReaderOption
   }
 
   return {
+    maxImageBytes,
     async read(image, signal) {
       if (closing !== undefined) throw new CodeReaderClosedError()
       signal?.throwIfAborted()

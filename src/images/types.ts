@@ -41,6 +41,11 @@ export interface CodeReaderOptions {
 
 export interface CodeReader {
   /**
+   * The largest image `read` accepts, in bytes (`CodeReaderOptions.maxImageBytes`). A
+   * download meant for this reader stops at it too, so the cap is set in one place.
+   */
+  readonly maxImageBytes: number
+  /**
    * Every QR / ITF / Code128 symbol found in a PNG or JPEG, `[]` when there is none.
    * Rejects with `ImageTooLargeError` or `ImageUnreadableError` for input it refuses,
    * `ImageReadTimeoutError` past `timeoutMs`, and the signal's reason when aborted.

@@ -7,11 +7,13 @@
  * global `fetch`: fetch's Request/Response objects, web streams and signal plumbing cost
  * about a tenth of the main thread under load for the two calls made per message (issue #3).
  */
-import { Agent, interceptors, type Dispatcher } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import type { Secret } from '../config/index.js'
-import { WhatsAppApiError } from '../errors.js'
+import { AtendeError, MediaUrlRefusedError, WhatsAppApiError } from '../errors.js'
 import { badResponseError, headerOf, httpError, transportError } from './graph-errors.js'
-import type { CustomerRef, DownloadedMedia, MarkReadInput, SendTextInput, WhatsAppClient } from './types.js'
+import { readCappedBody } from './media-body.js'
+import { createMediaHostPolicy } from './media-hosts.js'
+import type { CustomerRef, DownloadedMedia, DownloadMediaOptions, MarkReadInput, SendTextInput, WhatsAppClient } from './types.js'
 
 export interface CloudClientOptions {
   /**
@@ -23,6 +25,12 @@ export interface CloudClientOptions {
   token: Secret
   /** Longest one HTTP call may take, response body included, in milliseconds. */
   timeoutMs: number
+  /**
+   * Hosts besides `apiBaseUrl`'s that media URLs (and redirects) may point at, and that so
+   * receive the token: host names or IP addresses, no ports (WHATSAPP_MEDIA_HOSTS). See
+   * media-hosts.ts. @defaultValue [] (the API's host only)
+   */
+  mediaHosts?: readonly string[]
 }
 
 export interface CloudClient extends WhatsAppClient {
@@ -33,21 +41,53 @@ export interface CloudClient extends WhatsAppClient {
   close(): Promise<void>
 }
 
-/** What fetch follows by default; Graph calls are not expected to redirect, but may. */
-const MAX_REDIRECTIONS = 20
+/**
+ * Redirects followed per GET, each target checked like the first URL (media-hosts.ts).
+ * Graph calls are not expected to redirect; a CDN may, once or twice. fetch's 20 were
+ * followed to any host before (issue #8).
+ */
+const MAX_REDIRECTS = 3
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 
 type GraphResponse = Dispatcher.ResponseData
 
 export function createCloudClient(options: CloudClientOptions): CloudClient {
   const base = options.apiBaseUrl.replace(/\/+$/, '')
   const { timeoutMs } = options
-  const mediaProtocols = new URL(base).protocol === 'https:' ? ['https:'] : ['https:', 'http:']
+  const hosts = createMediaHostPolicy({ apiBaseUrl: base, mediaHosts: options.mediaHosts ?? [] })
   const authorization = () => `Bearer ${options.token.reveal()}`
   // Keep-alive, unlimited connections per origin and idle sockets unref'd: the defaults of
-  // the agent behind the global fetch. The redirect interceptor strips the token from a
-  // redirect to another origin, as fetch does.
-  const agent = new Agent()
-  const dispatcher = agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }))
+  // the agent behind the global fetch. Every connection resolves its host through the media
+  // host policy, so a name that may get the token cannot resolve to a private address.
+  const agent = new Agent({ connect: { lookup: hosts.lookup } })
+
+  /**
+   * One request, following up to {@link MAX_REDIRECTS} redirects of a GET by hand: every
+   * target passes `hosts.check` before it gets the token, and one that fails is refused,
+   * not followed without the token. A POST is never redirected (a send must not repeat).
+   */
+  async function requestFollowing(url: URL, init: { method: 'GET' | 'POST'; json?: unknown }, signal: AbortSignal): Promise<GraphResponse> {
+    let target = url
+    for (let redirects = 0; ; redirects++) {
+      hosts.check(target)
+      const response = await agent.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: init.method,
+        headers:
+          init.json === undefined
+            ? { authorization: authorization() }
+            : { authorization: authorization(), 'content-type': 'application/json' },
+        body: init.json === undefined ? null : JSON.stringify(init.json),
+        signal,
+      })
+      const location = headerOf(response.headers, 'location')
+      if (init.method !== 'GET' || !REDIRECT_STATUSES.has(response.statusCode) || location === undefined) return response
+      await response.body.dump().catch(() => undefined)
+      if (redirects === MAX_REDIRECTS) throw new MediaUrlRefusedError(`more than ${MAX_REDIRECTS} redirects; the last pointed at ${new URL(location, target).hostname}`, 'redirects')
+      target = new URL(location, target)
+    }
+  }
 
   /**
    * Runs one HTTP exchange under the caller's signal and our timeout, mapping every failure.
@@ -74,18 +114,7 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
 
     let body: GraphResponse['body'] | undefined
     try {
-      const parsed = new URL(url)
-      const response = await dispatcher.request({
-        origin: parsed.origin,
-        path: `${parsed.pathname}${parsed.search}`,
-        method: init.method,
-        headers:
-          init.json === undefined
-            ? { authorization: authorization() }
-            : { authorization: authorization(), 'content-type': 'application/json' },
-        body: init.json === undefined ? null : JSON.stringify(init.json),
-        signal: controller.signal,
-      })
+      const response = await requestFollowing(new URL(url), init, controller.signal)
       body = response.body
       const status = response.statusCode
       if (status < 200 || status > 299) {
@@ -94,7 +123,10 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
       }
       return await read(response)
     } catch (err) {
-      if (err instanceof WhatsAppApiError) throw err
+      // Ours already say what happened (an API answer, media over its cap, a refused URL);
+      // a refusal by the host lookup reaches us as the connection's error or its cause.
+      if (err instanceof AtendeError) throw err
+      if (err instanceof Error && err.cause instanceof MediaUrlRefusedError) throw err.cause
       throw transportError(operation, err, { timedOut, callerAborted: signal?.aborted === true, timeoutMs })
     } finally {
       clearTimeout(timer)
@@ -138,13 +170,13 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
    * Two steps: the media id gives a short-lived URL (it expires after 5 minutes), and that
    * URL needs the same bearer token. So the two calls run back to back, never cached.
    */
-  async function downloadMedia(mediaId: string, signal?: AbortSignal): Promise<DownloadedMedia> {
+  async function downloadMedia(mediaId: string, { maxBytes, signal }: DownloadMediaOptions): Promise<DownloadedMedia> {
     const meta = await exchange('media lookup', `${base}/${encodeURIComponent(mediaId)}`, { method: 'GET' }, signal, async (r) =>
       mediaInfoOf(await r.body.json().catch(() => undefined), r.statusCode),
     )
-    const url = checkedMediaUrl(meta.url, mediaProtocols)
+    const url = parsedMediaUrl(meta.url)
     return exchange('media download', url, { method: 'GET' }, signal, async (response) => ({
-      bytes: Buffer.from(await response.body.arrayBuffer()),
+      bytes: await readCappedBody(response, maxBytes),
       mimeType: meta.mimeType ?? headerOf(response.headers, 'content-type'),
     }))
   }
@@ -177,22 +209,11 @@ function mediaInfoOf(body: unknown, status: number): { url: string; mimeType: st
   return { url: b.url, mimeType: typeof b.mime_type === 'string' && b.mime_type !== '' ? b.mime_type : undefined }
 }
 
-/**
- * The download URL comes from Meta's answer and gets our token, so it must be http(s), and
- * https whenever the API itself is: the token never travels in clear text.
- */
-function checkedMediaUrl(raw: string, allowed: readonly string[]): string {
-  let url: URL
+/** The download URL from Meta's answer; whether it may get the token is checked when it is requested. */
+function parsedMediaUrl(raw: string): string {
   try {
-    url = new URL(raw)
+    return new URL(raw).toString()
   } catch (err) {
     throw new WhatsAppApiError('WhatsApp media lookup answered a url that does not parse', { retryable: false, cause: err })
   }
-  if (!allowed.includes(url.protocol)) {
-    throw new WhatsAppApiError(
-      `WhatsApp media lookup answered a ${url.protocol} url; expected one of: ${allowed.join(', ')}`,
-      { retryable: false },
-    )
-  }
-  return url.toString()
 }

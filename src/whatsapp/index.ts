@@ -2,6 +2,7 @@
 export type {
   CustomerRef,
   DownloadedMedia,
+  DownloadMediaOptions,
   InboundMessage,
   KnownMessageType,
   MarkReadInput,

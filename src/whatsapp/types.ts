@@ -92,6 +92,16 @@ export interface MarkReadInput {
   signal?: AbortSignal | undefined
 }
 
+export interface DownloadMediaOptions {
+  /**
+   * Largest media accepted, in bytes: a larger Content-Length is refused before the body is
+   * read, and a body that streams past it is cut off (`MediaTooLargeError`). Each kind of
+   * media has its own cap (pictures: IMAGE_MAX_BYTES).
+   */
+  maxBytes: number
+  signal?: AbortSignal | undefined
+}
+
 export interface DownloadedMedia {
   bytes: Buffer
   mimeType: string | undefined
@@ -102,5 +112,6 @@ export interface WhatsAppClient {
   /** Sends one text message (≤ 4,096 chars; split longer replies first). Resolves to Meta's wamid. */
   sendText(input: SendTextInput): Promise<{ wamid: string }>
   markRead(input: MarkReadInput): Promise<void>
-  downloadMedia(mediaId: string, signal?: AbortSignal): Promise<DownloadedMedia>
+  /** The media's bytes, by the id a webhook gave; never more than `options.maxBytes`. */
+  downloadMedia(mediaId: string, options: DownloadMediaOptions): Promise<DownloadedMedia>
 }

@@ -47,7 +47,11 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     const mediaId = image.media?.id
     if (mediaId === undefined) return { outcome: 'failed', findings: [], error: 'ATD_IMAGE_NO_MEDIA_ID' }
     const download = linkSignal([ctx.signal], deps.sendTimeoutMs)
-    const media = await deps.whatsapp.downloadMedia(mediaId, download.signal).finally(download.release)
+    // The reader's own cap (IMAGE_MAX_BYTES): a larger picture is refused while it downloads,
+    // not after it has been read into memory whole.
+    const media = await deps.whatsapp
+      .downloadMedia(mediaId, { maxBytes: images.reader.maxImageBytes, signal: download.signal })
+      .finally(download.release)
     const mimeType = media.mimeType ?? image.media?.mimeType ?? 'image/jpeg'
 
     // The day it was received places a boleto's due-date factor in the right cycle.

@@ -4,11 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestDatabase } from '../helpers/db.js'
 import { startAtende } from '../helpers/atende-process.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+/** The cloud transport, pointed at a port on 127.0.0.1 where nothing listens: starting sends nothing. */
+const CLOUD = { WHATSAPP_TRANSPORT: 'cloud', WHATSAPP_TOKEN: 'test-wa-token-placeholder', WHATSAPP_API_BASE_URL: 'http://127.0.0.1:9/v21.0' }
 
 /** Runs the CLI to completion; resolves with its exit code and output. */
 async function run(args: string[], env: Record<string, string>) {
@@ -21,6 +23,8 @@ async function run(args: string[], env: Record<string, string>) {
   let stderr = ''
   proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
   proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+  // A command expected to stop that starts instead must not outlive its test.
+  onTestFinished(() => void (proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL')))
   const [code] = (await once(proc, 'exit')) as [number | null]
   return { code, stdout, stderr }
 }
@@ -39,6 +43,27 @@ describe('the atende command', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('WHATSAPP_APP_SECRET')
   })
+
+  it('refuses the cloud transport without WHATSAPP_APP_SECRET, in one line naming the way out', async () => {
+    const r = await run(['serve'], { ...CLOUD, WHATSAPP_APP_SECRET: '  ' })
+    expect(r.code).toBe(1)
+    const lines = r.stderr.split('\n').filter((l) => l.includes('WHATSAPP_APP_SECRET'))
+    expect(lines).toEqual([expect.stringMatching(/WHATSAPP_APP_SECRET: required when WHATSAPP_TRANSPORT=cloud.*WHATSAPP_ALLOW_UNSIGNED=true/)])
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('starts unsigned when told to, and says so at start and on /readyz', async () => {
+    const atende = await startAtende({ ...CLOUD, WHATSAPP_ALLOW_UNSIGNED: 'true' })
+    try {
+      const warning = await atende.waitForLog((l) => l.level === 40 && String(l.msg).includes('signatures are NOT verified'))
+      const res = await fetch(`${atende.url}/readyz`)
+      expect(res.status).toBe(200)
+      expect(await res.json()).toMatchObject({ status: 'ready', warnings: [warning.msg] })
+    } finally {
+      expect(await atende.stop()).toBe(0)
+    }
+    // Longer than startAtende's own 60 s bound, which kills a process that never started.
+  }, 90_000)
 
   it('names the file and the field of a broken knowledge base', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atende-kb-'))

@@ -93,7 +93,11 @@ export async function startScript(args: string[], env: Record<string, string>, o
     })
   }
 
-  await waitForLog((l) => l.msg === 'atende started', 60_000)
+  await waitForLog((l) => l.msg === 'atende started', 60_000).catch((err: unknown) => {
+    // A process that never said it started must not outlive the test that wanted it.
+    proc.kill('SIGKILL')
+    throw err
+  })
   started = true
   return {
     url: `http://127.0.0.1:${port}`,

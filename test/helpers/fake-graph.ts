@@ -38,6 +38,14 @@ export interface RecordedRequest {
   status: number | undefined
   /** When the request's headers arrived, on `performance.now()`'s clock (ms). */
   receivedAt: number
+  /**
+   * Response body bytes handed to the socket so far. A generated body is written with
+   * backpressure, so once the client stops reading this stays within the socket buffers
+   * (a few MB on loopback) of what the client took.
+   */
+  responseBytes: number
+  /** Resolves once the response has ended or its connection closed, whichever comes first. */
+  settled: Promise<void>
 }
 
 export interface ScriptedResponse {
@@ -48,7 +56,15 @@ export interface ScriptedResponse {
   headers?: Record<string, string>
   /** Never answer; the client's timeout must fire. `close()` destroys the socket. */
   hang?: boolean
+  /**
+   * A body of `size` bytes made up on the fly (no buffer of that size exists), written in
+   * 64 KiB chunks as fast as the client reads. With `chunked` there is no Content-Length.
+   */
+  generated?: { size: number; chunked?: boolean }
 }
+
+/** What `addMedia` serves: given bytes, or a generated body of `size` bytes. */
+export type FakeMedia = { bytes: Buffer; mimeType: string } | { size: number; chunked?: boolean; mimeType: string }
 
 /** Answers one request, or returns `undefined` to let the default answer it. */
 export type GraphHandler = (request: RecordedRequest) => ScriptedResponse | undefined
@@ -56,6 +72,8 @@ export type GraphHandler = (request: RecordedRequest) => ScriptedResponse | unde
 export interface FakeGraph {
   /** Base URL including the version, e.g. `http://127.0.0.1:41234/v21.0`. */
   readonly url: string
+  /** Scheme, host and port, e.g. `http://127.0.0.1:41234`; media is served under `/media-download/{id}`. */
+  readonly origin: string
   /** Every request so far, in arrival order (a live array: read, don't mutate). */
   readonly requests: readonly RecordedRequest[]
   /**
@@ -65,8 +83,8 @@ export interface FakeGraph {
   failNext(response: ScriptedResponse, options?: { kind?: GraphRequestKind }): void
   /** Replaces the handler consulted before the default answers; `undefined` removes it. */
   setHandler(handler: GraphHandler | undefined): void
-  /** Makes `GET /{version}/{id}` answer metadata whose `url` serves these bytes. */
-  addMedia(id: string, media: { bytes: Buffer; mimeType: string }): void
+  /** Makes `GET /{version}/{id}` answer metadata whose `url` serves this media. */
+  addMedia(id: string, media: FakeMedia): void
   /**
    * Resolves with the accepted sends (answered 2xx) once there are at least `n`, as soon as
    * the n-th answer has been written. Rejects after `timeoutMs` (default 5,000) or on close.
@@ -82,10 +100,16 @@ interface Waiter {
   reject: (err: Error) => void
 }
 
-export async function startFakeGraph(): Promise<FakeGraph> {
+export interface FakeGraphOptions {
+  /** Address to listen on; another loopback address (127.0.0.2) makes a second, distinct host. @defaultValue '127.0.0.1' */
+  host?: string
+}
+
+export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<FakeGraph> {
+  const host = options.host ?? '127.0.0.1'
   const requests: RecordedRequest[] = []
   const queued = new Map<GraphRequestKind, ScriptedResponse[]>()
-  const media = new Map<string, { bytes: Buffer; mimeType: string }>()
+  const media = new Map<string, FakeMedia>()
   let waiters: Waiter[] = []
   let handler: GraphHandler | undefined
   let sendCount = 0
@@ -98,9 +122,9 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       res.end(JSON.stringify({ error: { message: `fake graph failed: ${String(err)}`, code: 1 } }))
     })
   })
-  server.listen(0, '127.0.0.1')
+  server.listen(0, host)
   await once(server, 'listening')
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`
 
   const accepted = () => requests.filter((r) => r.kind === 'send' && r.status !== undefined && r.status < 300)
 
@@ -128,16 +152,26 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       body,
       status: undefined,
       receivedAt,
+      responseBytes: 0,
+      settled: new Promise<void>((resolve) => res.once('close', resolve)),
     }
     requests.push(record)
 
     const answer = queued.get(record.kind)?.shift() ?? handler?.(record) ?? defaultAnswer(record)
     if (answer.hang === true) return
     const status = answer.status ?? 200
+    if (answer.generated !== undefined) {
+      const { size, chunked = false } = answer.generated
+      res.writeHead(status, { 'content-type': 'application/octet-stream', ...(chunked ? {} : { 'content-length': String(size) }), ...answer.headers })
+      record.status = status
+      await writeGenerated(res, size, (n) => (record.responseBytes += n))
+      return
+    }
     const isRaw = Buffer.isBuffer(answer.body) || typeof answer.body === 'string'
     const payload = isRaw ? (answer.body as Buffer | string) : JSON.stringify(answer.body ?? {})
     res.writeHead(status, { 'content-type': isRaw ? 'application/octet-stream' : 'application/json', ...answer.headers })
     record.status = status
+    record.responseBytes = Buffer.byteLength(payload)
     res.end(payload, () => {
       if (record.kind === 'send') settleWaiters()
     })
@@ -170,7 +204,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
             url: `${origin}/media-download/${encodeURIComponent(id)}`,
             mime_type: item.mimeType,
             sha256: 'fake-sha256',
-            file_size: item.bytes.length,
+            file_size: 'bytes' in item ? item.bytes.length : item.size,
             id,
           },
         }
@@ -178,7 +212,8 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       case 'media-download': {
         const item = media.get(decodeURIComponent(segments[1] ?? ''))
         if (item === undefined) return graphError(404, 100, 'media not found')
-        return { body: item.bytes, headers: { 'content-type': item.mimeType } }
+        const headers = { 'content-type': item.mimeType }
+        return 'bytes' in item ? { body: item.bytes, headers } : { generated: { size: item.size, chunked: item.chunked ?? false }, headers }
       }
       default:
         return graphError(404, 100, 'Unknown path components')
@@ -187,6 +222,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
 
   return {
     url: `${origin}/${VERSION}`,
+    origin,
     requests,
     failNext(response, options = {}) {
       const kind = options.kind ?? 'send'
@@ -232,6 +268,33 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       return closing
     },
   }
+}
+
+/**
+ * Writes `size` bytes in 64 KiB chunks, waiting whenever the socket's buffer is full, and
+ * stops early when the client goes away.
+ */
+async function writeGenerated(res: ServerResponse, size: number, onWrite: (bytes: number) => void): Promise<void> {
+  const chunk = Buffer.alloc(64 * 1024, 0xab)
+  for (let sent = 0; sent < size && !res.destroyed; ) {
+    const n = Math.min(chunk.length, size - sent)
+    sent += n
+    onWrite(n)
+    if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) await drainedOrClosed(res)
+  }
+  if (!res.destroyed) res.end()
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
 }
 
 function kindOf(method: string, path: string, body: unknown): GraphRequestKind {

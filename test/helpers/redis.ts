@@ -48,9 +48,11 @@ export interface RedisServer {
 
 /**
  * A private `redis-server` on a free port, so tests can kill and restart it without touching
- * the machine's shared one. No persistence: a restart comes back empty.
+ * the machine's shared one. No persistence: a restart comes back empty. `bind` is the address
+ * it listens on (default 127.0.0.1; `::1` for IPv6 loopback).
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: { bind?: string } = {}): Promise<RedisServer> {
+  const bind = options.bind ?? '127.0.0.1'
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'atende-redis-'))
   let child: ChildProcess | undefined
@@ -58,7 +60,7 @@ export async function startRedis(): Promise<RedisServer> {
   const start = async () => {
     const c = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+      ['--port', String(port), '--bind', bind, '--save', '', '--appendonly', 'no', '--dir', dir,
         '--maxmemory-policy', 'noeviction', '--loglevel', 'notice'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
@@ -96,7 +98,7 @@ export async function startRedis(): Promise<RedisServer> {
   await start()
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${bind.includes(':') ? `[${bind}]` : bind}:${port}`,
     kill,
     start,
     get pid() {

@@ -24,7 +24,7 @@ export interface WebhookApp {
 /** The real app, ingest and database; only the workers are left out. */
 export async function buildWebhookApp(
   database: Database,
-  options: { commitTimeoutMs?: number; adminToken?: Secret | undefined } = {},
+  options: { commitTimeoutMs?: number; adminToken?: Secret | undefined; warnings?: readonly string[] } = {},
 ): Promise<WebhookApp> {
   const log = pino({ level: 'silent' })
   const runtime = createInProcessRuntime({ queues: loadConfig({}).queues, log })
@@ -39,7 +39,7 @@ export async function buildWebhookApp(
     log,
     ingest,
     whatsapp: { appSecret: secret(APP_SECRET), verifyToken: secret(VERIFY_TOKEN) },
-    health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000 },
+    health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000, warnings: options.warnings ?? [] },
     db: database.db,
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { useWebhookApp } from '../helpers/webhook-app.js'
+import { buildWebhookApp, useWebhookApp } from '../helpers/webhook-app.js'
 
 describe('health routes', () => {
   const w = useWebhookApp('pglite')
@@ -13,7 +13,18 @@ describe('health routes', () => {
   it('reports the database engine and runtime mode on /readyz', async () => {
     const res = await w.app.inject({ url: '/readyz' })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ status: 'ready', database: 'pglite', runtime: 'in-process' })
+    expect(res.json()).toEqual({ status: 'ready', database: 'pglite', runtime: 'in-process', warnings: [] })
+  })
+
+  it('lists configuration warnings on /readyz and stays ready', async () => {
+    const warned = await buildWebhookApp(w.database, { warnings: ['WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified'] })
+    try {
+      const res = await warned.app.inject({ url: '/readyz' })
+      expect(res.statusCode).toBe(200)
+      expect(res.json()).toMatchObject({ status: 'ready', warnings: ['WHATSAPP_APP_SECRET is not set: webhook signatures are NOT verified'] })
+    } finally {
+      await warned.close()
+    }
   })
 
   it('answers unknown routes with a 404 in the error shape', async () => {

@@ -176,7 +176,7 @@ describe('cloud client downloadMedia', () => {
     const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])
     fake.addMedia('3000000000000011', { bytes, mimeType: 'image/jpeg' })
 
-    const media = await client.downloadMedia('3000000000000011')
+    const media = await client.downloadMedia('3000000000000011', { maxBytes: 1_000 })
 
     expect(media).toEqual({ bytes, mimeType: 'image/jpeg' })
     expect(fake.requests.map((r) => [r.kind, r.method, r.path, r.headers.authorization])).toEqual([
@@ -186,13 +186,13 @@ describe('cloud client downloadMedia', () => {
   })
 
   it('fails without retrying when Meta does not know the media id', async () => {
-    const err = await client.downloadMedia('3000000000000099').catch((e: unknown) => e)
+    const err = await client.downloadMedia('3000000000000099', { maxBytes: 1_000 }).catch((e: unknown) => e)
     expect(err).toMatchObject({ metaCode: 100, httpStatus: 404, retryable: false })
   })
 
   it('refuses to send the token to a media url that is not http(s)', async () => {
     fake.setHandler((r) => (r.kind === 'media-lookup' ? { body: { url: 'ftp://127.0.0.1/media', mime_type: 'image/jpeg' } } : undefined))
-    const err = await client.downloadMedia('3000000000000011').catch((e: unknown) => e)
+    const err = await client.downloadMedia('3000000000000011', { maxBytes: 1_000 }).catch((e: unknown) => e)
     expect(err).toMatchObject({ retryable: false, message: expect.stringContaining('expected one of: https:, http:') })
     expect(fake.requests.map((r) => r.kind)).toEqual(['media-lookup'])
   })

@@ -46,7 +46,7 @@ describe('console client', () => {
   })
 
   it('refuses to download media, for good', async () => {
-    const err = await createConsoleClient({ log: capturingLogger().log }).downloadMedia('3000000000000011').catch((e: unknown) => e)
+    const err = await createConsoleClient({ log: capturingLogger().log }).downloadMedia('3000000000000011', { maxBytes: 1_000 }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(WhatsAppApiError)
     expect(err).toMatchObject({ retryable: false, message: 'media download is not available on the console transport' })
   })

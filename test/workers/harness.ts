@@ -92,9 +92,12 @@ export interface HarnessOptions {
 }
 
 let sharedReader: CodeReader | undefined
+/** The code reader's default cap, which `image-analysis` also downloads up to. */
+const READER_MAX_BYTES = 8 * 1024 * 1024
 /** One real code reader per test file, started on first use: its threads take a moment to start. */
 const lazyReader: CodeReader = {
-  read: (image, signal) => (sharedReader ??= createCodeReader()).read(image, signal),
+  maxImageBytes: READER_MAX_BYTES,
+  read: (image, signal) => (sharedReader ??= createCodeReader({ maxImageBytes: READER_MAX_BYTES })).read(image, signal),
   close: async () => {
     const reader = sharedReader
     sharedReader = undefined

@@ -11,6 +11,7 @@ import { startFakeOpenAi } from '../helpers/fake-openai.js'
 import { answer } from '../ai/vision-input.js'
 import { useWorkerSuite, type Harness } from './harness.js'
 
+const MiB = 1024 * 1024
 const boleto = buildBankBoleto({ bankCode: '341', dueDate: '2026-12-10', amountCents: 25_990, freeField: '1091234567812345678901230' })
 const pix = buildPixCode({ key: 'pagamentos@loja.com.br', merchantName: 'Loja Exemplo', merchantCity: 'Sao Paulo', amountCents: 4_500 })
 
@@ -139,6 +140,30 @@ describe.each(ENGINES)('image-analysis (%s)', (engine) => {
     const accepted = await received(h, picture('boleto', 'clean-png'))
     await h.analyse(accepted.messageId)
     expect(await messageRow(accepted.messageId)).toMatchObject({ attempts: 1, analysis: { outcome: 'failed' } })
+  })
+
+  it('records a picture over the reader\'s byte cap as failed at once, having downloaded about the cap only', async () => {
+    const h = await suite.harness()
+    h.onGraph((r) => (r.kind === 'media-download' ? { generated: { size: 64 * MiB, chunked: true } } : undefined))
+    const accepted = await received(h, picture('boleto', 'clean-png'))
+    // The first of four attempts: a refusal for size is final, not retried.
+    await h.analyse(accepted.messageId, { attempt: 1, maxAttempts: 4 })
+    expect(await messageRow(accepted.messageId)).toMatchObject({ attempts: 1, analysis: { outcome: 'failed', findings: [], error: 'ATD_MEDIA_TOO_LARGE' } })
+    const download = h.graph.requests.find((r) => r.kind === 'media-download')!
+    await download.settled
+    // Socket buffers on loopback hold a few MB beyond what the client read.
+    expect(download.responseBytes).toBeLessThan(h.deps.images.reader.maxImageBytes + 24 * MiB)
+    expect(h.dispatcher.turnWakeUps(accepted.conversationId)).toHaveLength(1)
+  })
+
+  it('records a picture whose media URL points outside the allowed hosts as failed at once, sending it nothing', async () => {
+    const h = await suite.harness()
+    const elsewhere = h.graph.origin.replace('127.0.0.1', 'localhost')
+    h.onGraph((r) => (r.kind === 'media-lookup' ? { body: { url: `${elsewhere}/media-download/x`, mime_type: 'image/png' } } : undefined))
+    const accepted = await received(h, picture('pix', 'clean-png'))
+    await h.analyse(accepted.messageId, { attempt: 1, maxAttempts: 4 })
+    expect(await messageRow(accepted.messageId)).toMatchObject({ attempts: 1, analysis: { outcome: 'failed', error: 'ATD_MEDIA_URL_REFUSED' } })
+    expect(h.graph.requests.filter((r) => r.kind === 'media-download')).toEqual([])
   })
 
   it('does nothing for a redelivered wake-up once the picture is analysed', async () => {
