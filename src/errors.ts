@@ -85,14 +85,20 @@ export class WhatsAppApiError extends AtendeError {
   readonly httpStatus: number | undefined
   /** When set, try again after this delay without counting an attempt (rate limits). */
   readonly retryAfterMs: number | undefined
+  /**
+   * Meta's own words for the error (its title), numbers and token masked. Kept out of the
+   * message, which is logged: Meta's titles can quote the request, the text included.
+   */
+  readonly metaTitle: string | undefined
   constructor(
     message: string,
-    details: { metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+    details: { metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; metaTitle?: string; cause?: unknown },
   ) {
     super('ATD_WHATSAPP_API', 502, message, { retryable: details.retryable, cause: details.cause })
     this.metaCode = details.metaCode
     this.httpStatus = details.httpStatus
     this.retryAfterMs = details.retryAfterMs
+    this.metaTitle = details.metaTitle
   }
 }
 

@@ -12,6 +12,7 @@ import { AtendeError, ConfigError } from './errors.js'
 import { createApp } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
+import { loggerOptions } from './log/index.js'
 import { migrate, openDatabase } from './store/index.js'
 import {
   createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
@@ -44,10 +45,7 @@ async function main(argv: string[]): Promise<void> {
     return
   }
   const config = loadConfig(process.env)
-  const log = pino({
-    level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]', '*.phone', '*.waId'], censor: '[redacted]' },
-  })
+  const log = pino(loggerOptions(config.logLevel))
   installCrashHandlers(log)
   if (command === 'migrate') return runMigrate(config, log)
   checkRole(command as Role, config)

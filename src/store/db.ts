@@ -103,6 +103,10 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
   })
   // An idle client's socket error must not crash the process; the next query reports it.
   pool.on('error', () => {})
+  // A client checked out for a transaction has no pool listener: a backend terminated under
+  // it (failover, pg_terminate_backend) would emit 'error' to nobody and crash the process.
+  // Its query in flight rejects with the same error, and the pool drops the dead client.
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = drizzlePg(pool, { schema }) as unknown as Db
   return {
     db,

@@ -59,18 +59,19 @@ export function httpError(operation: string, response: FailedResponse, secretVal
   const meta = readMetaError(response.body)
   const status = response.status
   const described = meta.code === undefined ? 'no Meta error code' : `Meta code ${meta.code}`
-  const title = meta.title === undefined ? '' : ` (${scrub(meta.title, secretValue)})`
-  const message = `WhatsApp ${operation} failed: HTTP ${status}, ${described}${title}`
+  // Meta's title stays out of the message, which is logged: it can quote the request.
+  const message = `WhatsApp ${operation} failed: HTTP ${status}, ${described}`
+  const title = meta.title === undefined ? undefined : scrub(meta.title, secretValue)
 
   const rateWait = meta.code === undefined ? undefined : RATE_LIMIT_WAIT_MS.get(meta.code)
   if (rateWait !== undefined || status === 429) {
     const retryAfterMs = Math.max(rateWait ?? DEFAULT_429_WAIT_MS, retryAfterHeaderMs(response) ?? 0)
-    return apiError(message, meta.code, status, true, retryAfterMs)
+    return apiError(message, { metaCode: meta.code, metaTitle: title, httpStatus: status, retryable: true, retryAfterMs })
   }
   const retryable = status >= 500 || (meta.code !== undefined && TRANSIENT_CODES.has(meta.code))
   // Everything else, including 131047 (outside the 24 h window), 131026 (undeliverable),
   // 131051 (unsupported type) and 100 (invalid parameter), fails the same way next time.
-  return apiError(message, meta.code, status, retryable, undefined)
+  return apiError(message, { metaCode: meta.code, metaTitle: title, httpStatus: status, retryable, retryAfterMs: undefined })
 }
 
 /**
@@ -116,16 +117,14 @@ export function badResponseError(operation: string, expected: string, status: nu
 
 function apiError(
   message: string,
-  metaCode: number | undefined,
-  httpStatus: number,
-  retryable: boolean,
-  retryAfterMs: number | undefined,
+  d: { metaCode: number | undefined; metaTitle: string | undefined; httpStatus: number; retryable: boolean; retryAfterMs: number | undefined },
 ): WhatsAppApiError {
   return new WhatsAppApiError(message, {
-    ...(metaCode === undefined ? {} : { metaCode }),
-    httpStatus,
-    retryable,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(d.metaCode === undefined ? {} : { metaCode: d.metaCode }),
+    ...(d.metaTitle === undefined ? {} : { metaTitle: d.metaTitle }),
+    httpStatus: d.httpStatus,
+    retryable: d.retryable,
+    ...(d.retryAfterMs === undefined ? {} : { retryAfterMs: d.retryAfterMs }),
   })
 }
 
@@ -147,7 +146,8 @@ function readMetaError(text: string): MetaError {
 
 /**
  * Meta's titles are short English sentences, but some quote parameters. Long digit runs
- * (phone numbers) are masked and the token is removed, so the message is safe to log.
+ * (phone numbers) are masked and the token is removed; text they quote stays, so the title
+ * is stored with the failed part (`WhatsAppApiError.metaTitle`) and never logged.
  */
 function scrub(title: string, secretValue: string): string {
   let t = secretValue === '' ? title : title.replaceAll(secretValue, '[redacted]')

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { AiMessage } from '../ai/index.js'
 import { describeImage, splitReply, type ImageAnalysis } from '../domain/index.js'
-import { isAtendeError } from '../errors.js'
+import { isAtendeError, WhatsAppApiError } from '../errors.js'
 import {
   beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn,
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
@@ -213,9 +213,7 @@ function toAiMessage(m: TurnMessage): AiMessage {
 }
 
 function errorSummary(err: unknown): Record<string, unknown> {
-  if (isAtendeError(err)) {
-    const metaCode = 'metaCode' in err ? err.metaCode : undefined
-    return { code: err.code, metaCode, message: err.message }
-  }
+  if (err instanceof WhatsAppApiError) return { code: err.code, metaCode: err.metaCode, metaTitle: err.metaTitle, message: err.message }
+  if (isAtendeError(err)) return { code: err.code, message: err.message }
   return { message: err instanceof Error ? err.message : String(err) }
 }

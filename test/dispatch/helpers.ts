@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
+import { loggerOptions } from '../../src/log/index.js'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
 import type { Dispatcher, DispatchOptions, WakeUp } from '../../src/dispatch/index.js'
 
-export const silentLog = pino({ level: 'silent' })
+export const silentLog = pino(loggerOptions('silent'))
 
 /** A fresh BullMQ prefix per test (STYLE §8), so tests never see each other's keys. */
 export const testPrefix = () => `atende-test-${randomUUID()}`

@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
+import { loggerOptions } from '../../src/log/index.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig, secret } from '../../src/config/index.js'
 import { createRedisSendLimiter, redisOptions, type SendSlotLimiter } from '../../src/dispatch/index.js'
@@ -47,7 +48,7 @@ async function processLimiter(server: RedisServer, prefix: string, r: SendRates,
 
 function capturedLog(): { log: Logger; lines: Array<{ level: number; msg: string }> } {
   const lines: Array<{ level: number; msg: string }> = []
-  return { lines, log: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) }
+  return { lines, log: pino(loggerOptions('info'), { write: (line: string) => void lines.push(JSON.parse(line)) }) }
 }
 
 describe('Redis send limiter', () => {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { appendFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { logPrivacyError, scanLogLines, type LogScan } from './log-scan.js'
 import { freePort } from './redis.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -12,7 +14,14 @@ export interface AtendeProcess {
   readonly logs: ReadonlyArray<Record<string, unknown>>
   /** Resolves with the first log line (past or future) matching `match`. */
   waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>
-  /** SIGTERM and wait for the exit code. */
+  /** Adds strings (the test's phone numbers, names, texts) that no line of this process may carry. */
+  watch(...personal: string[]): void
+  /** Scans every line so far, stdout and stderr, for watched strings and phone numbers (`log-scan.ts`). */
+  scanLogs(): LogScan
+  /**
+   * SIGTERM and wait for the exit code; then scans the whole output and throws, quoting the
+   * offending lines, when any carries personal data. Skipped with `keepLogs: false`.
+   */
   stop(): Promise<number | null>
 }
 
@@ -27,7 +36,8 @@ export async function startAtende(env: Record<string, string>, role = 'serve', o
 export interface ScriptOptions {
   /**
    * Keep parsing and keeping log lines after start. A long benchmark turns this off: the parent
-   * would otherwise spend CPU and memory on the child's every line. @defaultValue true
+   * would otherwise spend CPU and memory on the child's every line; nothing is then scanned
+   * for personal data. @defaultValue true
    */
   keepLogs?: boolean
   /** Extra flags for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
@@ -52,6 +62,8 @@ export async function startScript(args: string[], env: Record<string, string>, o
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logs: Array<Record<string, unknown>> = []
+  const stdoutLines: string[] = []
+  const personal = new Set<string>()
   const waiters: Array<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = []
   let stderr = ''
   let buffer = ''
@@ -62,6 +74,7 @@ export async function startScript(args: string[], env: Record<string, string>, o
     while ((nl = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, nl)
       buffer = buffer.slice(nl + 1)
+      stdoutLines.push(line)
       let parsed: Record<string, unknown>
       try {
         parsed = JSON.parse(line) as Record<string, unknown>
@@ -93,6 +106,15 @@ export async function startScript(args: string[], env: Record<string, string>, o
     })
   }
 
+  const scanLogs = (): LogScan => {
+    const lines = [
+      ...stdoutLines.map((text) => ({ stream: 'stdout' as const, text })),
+      ...(buffer === '' ? [] : [{ stream: 'stdout' as const, text: buffer }]),
+      ...stderr.split('\n').filter((l) => l !== '').map((text) => ({ stream: 'stderr' as const, text })),
+    ]
+    return scanLogLines(lines, personal)
+  }
+
   await waitForLog((l) => l.msg === 'atende started', 60_000).catch((err: unknown) => {
     // A process that never said it started must not outlive the test that wanted it.
     proc.kill('SIGKILL')
@@ -104,11 +126,29 @@ export async function startScript(args: string[], env: Record<string, string>, o
     proc,
     logs,
     waitForLog,
+    watch: (...values) => values.forEach((v) => personal.add(v)),
+    scanLogs,
     stop: async () => {
-      if (proc.exitCode !== null) return proc.exitCode
-      proc.kill('SIGTERM')
-      const [code] = (await exited) as [number | null]
+      let code = proc.exitCode
+      if (code === null) {
+        proc.kill('SIGTERM')
+        ;[code] = (await exited) as [number | null]
+      }
+      if (options.keepLogs === false) return code
+      const scan = scanLogs()
+      reportScan(args, scan)
+      if (scan.findings.length > 0) throw logPrivacyError(scan, args.join(' '))
       return code
     },
   }
+}
+
+/**
+ * With `TEST_LOG_SCAN_REPORT=<file>`, one JSON line per stopped process: how many lines were
+ * scanned and how many carried personal data, for the figures of issue #8.
+ */
+function reportScan(args: string[], scan: LogScan): void {
+  const file = process.env.TEST_LOG_SCAN_REPORT
+  if (file === undefined || file === '') return
+  appendFileSync(file, `${JSON.stringify({ process: args.join(' '), lines: scan.lines, findings: scan.findings.length })}\n`)
 }

@@ -2,6 +2,7 @@ import { signBody } from '../../src/ingest/index.js'
 import { createTestDatabase, type Engine, type TestDatabase } from './db.js'
 import { startAtende, type AtendeProcess } from './atende-process.js'
 import { startFakeGraph, type FakeGraph } from './fake-graph.js'
+import { personalStrings } from './log-scan.js'
 import { startRedis, type RedisServer } from './redis.js'
 import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
 
@@ -22,9 +23,15 @@ export interface Stack {
   graph: FakeGraph
   redis: RedisServer | undefined
   database: TestDatabase
+  /** Posts a signed webhook; its numbers, names and texts join the strings no log line may carry. */
   post(body: unknown): Promise<Response>
   /** GET on the admin API with the admin token; the parsed JSON. */
   admin(path: string): Promise<any>
+  /**
+   * Stops everything. Atende's `stop()` scans its whole output for the personal data of every
+   * webhook posted and every message sent (`log-scan.ts`); the first finding fails the close,
+   * after the rest is cleaned up.
+   */
   close(): Promise<void>
 }
 
@@ -51,6 +58,7 @@ export async function startStack(runtime: RuntimeKind, engine: Engine, env: Reco
     redis,
     database,
     post: (body) => {
+      atende.watch(...personalStrings(body))
       const payload = JSON.stringify(body)
       return fetch(`${atende.url}/webhooks/whatsapp`, {
         method: 'POST',
@@ -64,10 +72,12 @@ export async function startStack(runtime: RuntimeKind, engine: Engine, env: Reco
       return res.json()
     },
     close: async () => {
-      await atende.stop()
+      for (const r of graph.requests) atende.watch(...personalStrings(r.body))
+      const stopped = await atende.stop().then(() => undefined, (err: unknown) => err)
       await graph.close()
       await redis?.stop()
       await database.drop()
+      if (stopped !== undefined) throw stopped
     },
   }
 }

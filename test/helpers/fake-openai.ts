@@ -19,6 +19,11 @@ export interface FakeOpenAi {
   readonly requests: FakeOpenAiRequest[]
   /** Queues answers for the next chat completions, in order; when none is queued, the default answers. */
   script(...answers: FakeOpenAiAnswer[]): void
+  /**
+   * Holds the answer to the next chat completion until the returned function is called (a
+   * turn kept in flight while the test changes the world under it). Unreleased, it never answers.
+   */
+  holdNext(): () => void
   /** Resolves once at least `count` requests have arrived. @defaultValue count = 1 */
   waitForRequests(count?: number, signal?: AbortSignal): Promise<FakeOpenAiRequest[]>
   /** Open client sockets, for leak checks in `afterEach`. */
@@ -65,6 +70,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const queued: FakeOpenAiAnswer[] = []
   const waiters = new Set<() => void>()
   const timers = new Set<NodeJS.Timeout>()
+  const holds: Array<Promise<void>> = []
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -84,10 +90,16 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const answer: FakeOpenAiAnswer = isCompletion
       ? (queued.shift() ?? { json: defaultReply(request.body) })
       : { status: 404, body: openAiError(`no route ${request.method} ${request.path}`, 'invalid_request_error') }
+    const hold = isCompletion ? holds.shift() : undefined
     const respond = () => {
       if ('status' in answer) send(res, answer.status, answer.body ?? openAiError('scripted failure', 'server_error'))
       else if ('refusal' in answer) send(res, 200, completion(request.body, null, seq, answer.refusal))
       else send(res, 200, completion(request.body, 'json' in answer ? JSON.stringify(answer.json) : answer.content, seq))
+    }
+    if (hold !== undefined) {
+      await hold
+      if (!res.destroyed) respond()
+      return
     }
     if ((options.latencyMs ?? 0) <= 0) return respond()
     const timer = setTimeout(() => {
@@ -110,6 +122,11 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     script: (...answers) => void queued.push(...answers),
+    holdNext() {
+      let release!: () => void
+      holds.push(new Promise<void>((resolve) => (release = resolve)))
+      return release
+    },
     waitForRequests(count = 1, signal) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll } from 'vitest'
 import { createTestDatabase, openMigrated, type Engine, type TestDatabase } from './db.js'
 import { pino } from 'pino'
+import { loggerOptions } from '../../src/log/index.js'
 import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import { loadConfig } from '../../src/config/index.js'
@@ -26,7 +27,7 @@ export async function buildWebhookApp(
   database: Database,
   options: { commitTimeoutMs?: number; adminToken?: Secret | undefined; warnings?: readonly string[] } = {},
 ): Promise<WebhookApp> {
-  const log = pino({ level: 'silent' })
+  const log = pino(loggerOptions('silent'))
   const runtime = createInProcessRuntime({ queues: loadConfig({}).queues, log })
   const ingest = createIngest({
     db: database.db,

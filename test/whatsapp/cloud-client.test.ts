@@ -119,14 +119,14 @@ describe('cloud client error mapping', () => {
     expect(await sendError()).toMatchObject({ httpStatus: 500, retryable: true, metaCode: undefined })
   })
 
-  it('names the Meta code and title, never the token or a phone number', async () => {
-    fake.failNext(graphError(400, 131047, `Re-engagement message to 5511900000001 with ${TOKEN}`))
+  it('names the Meta code in the message and keeps the title apart, never the token or a phone number', async () => {
+    fake.failNext(graphError(400, 131047, `Re-engagement message to 5511900000001 with ${TOKEN}: Olá`))
     const err = await sendError()
-    expect(err.message).toContain('Meta code 131047')
-    expect(err.message).toContain('Re-engagement message')
-    expect(err.message).not.toContain('5511900000001')
-    expect(err.message).not.toContain(TOKEN)
-    expect(err.message).not.toContain('Olá')
+    // The message is logged; Meta's title can quote the request, so it is stored, not logged.
+    expect(err.message).toBe('WhatsApp send failed: HTTP 400, Meta code 131047')
+    expect(err.metaTitle).toContain('Re-engagement message')
+    expect(err.metaTitle).not.toContain('5511900000001')
+    expect(err.metaTitle).not.toContain(TOKEN)
   })
 
   it('turns a call that never answers into a retryable timeout', async () => {

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
+import { loggerOptions } from '../../src/log/index.js'
 import { describe, expect, it } from 'vitest'
 import { WhatsAppApiError } from '../../src/errors.js'
 import { createConsoleClient } from '../../src/whatsapp/index.js'
@@ -13,7 +14,7 @@ function capturingLogger() {
       done()
     },
   })
-  return { log: pino({ level: 'debug' }, stream), lines }
+  return { log: pino(loggerOptions('debug'), stream), lines }
 }
 
 const customer = { waId: '5511900000001', userId: undefined, profileName: 'Cliente Um' }
@@ -27,7 +28,7 @@ describe('console client', () => {
 
     expect(wamid).toMatch(/^wamid\.console\.[0-9a-f-]{36}$/)
     expect(lines).toEqual([
-      expect.objectContaining({ level: 30, component: 'whatsapp-console', phoneNumberId: '1000000001', chars: 4, text: 'Olá!' }),
+      expect.objectContaining({ level: 30, component: 'whatsapp-console', phoneNumberId: '1000000001', chars: 4, reply: 'Olá!' }),
     ])
     expect(JSON.stringify(lines)).not.toContain('5511900000001')
   })

@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { pino } from 'pino'
+import { loggerOptions } from '../../src/log/index.js'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { createLocalProvider, createOpenAiProvider, loadKnowledgeBase, type AiProvider, type ImageDescriber, type KnowledgeBase } from '../../src/ai/index.js'
 import { secret } from '../../src/config/index.js'
@@ -23,7 +24,7 @@ import { startFakeGraph, type FakeGraph, type GraphHandler, type RecordedRequest
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
 import { webhookWith } from '../whatsapp/fixtures.js'
 
-export const silent = pino({ level: 'silent' })
+export const silent = pino(loggerOptions('silent'))
 export const DEBOUNCE: DebounceSettings = { debounceMs: 2_000, debounceMaxMs: 10_000 }
 export const AI_TIMEOUT_MS = 5_000
 export const SEND_TIMEOUT_MS = 5_000
