@@ -36,3 +36,6 @@ export const errorResponse = {
   properties: { code: { type: 'string' }, message: { type: 'string' } },
   required: ['code', 'message'],
 } as const
+
+/** The `4xx`/`5xx` answers of a route's response schema. */
+export const errorResponses = { '4xx': errorResponse, '5xx': errorResponse } as const
