@@ -126,6 +126,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs },
         db: database.db,
         adminToken: config.adminToken,
+        trustProxy: config.http.trustProxy,
       })
       closers.push({ name: 'http', close: async () => { await app.close(); await ingest.idle() } })
       await app.listen({ port: config.http.port, host: config.http.host })

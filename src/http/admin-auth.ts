@@ -1,7 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import type { Secret } from '../config/index.js'
-import { UnauthorizedError } from '../errors.js'
+import { AdminThrottledError, UnauthorizedError } from '../errors.js'
+
+/** Failed authentications a client may make within {@link FAILURE_WINDOW_MS} before it is locked out. */
+export const MAX_FAILURES = 10
+/**
+ * The fixed window failures are counted in. A lockout ends with the window, at most this long
+ * after the client's first failure in it, however many attempts it makes meanwhile.
+ */
+export const FAILURE_WINDOW_MS = 60_000
 
 export interface AdminGuardOptions {
   /** `ADMIN_TOKEN`. Without it every admin route answers 401: the API is off, never open. */
@@ -18,15 +27,32 @@ export const authHeaders = {
  * Guards every route of `app`'s encapsulation context, present and future, behind
  * `Authorization: Bearer <ADMIN_TOKEN>`. The check is an `onRequest` hook, so it runs before
  * any input is validated or read. Call it inside the admin plugin, before its routes.
+ *
+ * Failed attempts are counted per client (`request.ip`: see TRUST_PROXY). After
+ * {@link MAX_FAILURES} in a window, every request of that client gets 429 until the window
+ * ends, the right token included: accepting it would tell a guesser it had won, and make the
+ * lockout no limit on guessing. Requests with the right token are never counted, so an admin
+ * is never throttled by their own work.
  */
 export async function installAdminGuard(app: FastifyInstance, options: AdminGuardOptions): Promise<void> {
   const expected = options.token === undefined ? undefined : digest(options.token.reveal())
+  // A fastify-plugin: its decorators land in this (the admin) context, not on the root.
+  // `global: false` adds no hook of its own; only the `failures` counter below is used.
+  await app.register(rateLimit, { global: false })
+  const failures = app.createRateLimit({ max: MAX_FAILURES, timeWindow: FAILURE_WINDOW_MS })
 
   app.addHook('onRequest', async (request) => {
     if (expected === undefined) throw new UnauthorizedError('the admin API is disabled: ADMIN_TOKEN is not set')
     const given = bearerToken(request.headers.authorization)
     // Comparing digests keeps the comparison constant-time whatever the length given.
-    if (given === undefined || !timingSafeEqual(digest(given), expected)) throw new UnauthorizedError()
+    const authenticated = given !== undefined && timingSafeEqual(digest(given), expected)
+    // A failure is counted; the right token only reads the count.
+    const count = await failures(request, { increment: !authenticated })
+    if (!count.isAllowed) {
+      const lockedOut = authenticated ? count.remaining === 0 : count.isExceeded
+      if (lockedOut) throw new AdminThrottledError(Math.max(1, count.ttlInSeconds))
+    }
+    if (!authenticated) throw new UnauthorizedError()
   })
 }
 

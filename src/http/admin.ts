@@ -4,6 +4,7 @@ import type { Db } from '../store/index.js'
 import { installAdminGuard } from './admin-auth.js'
 import { conversationRoutes } from './admin-conversations.js'
 import { metricsRoutes } from './admin-metrics.js'
+import { notFound } from './errors.js'
 import type { ServerTiming } from './server-timing.js'
 
 export interface AdminRoutesOptions {
@@ -21,6 +22,9 @@ export interface AdminRoutesOptions {
  */
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
   await installAdminGuard(app, { token: options.token })
+  // Unknown paths under /api pass the guard too: a stranger cannot map the admin routes, and
+  // guessing tokens there is counted like anywhere else.
+  app.setNotFoundHandler(notFound)
   await app.register(metricsRoutes, { serverTiming: options.serverTiming })
   await app.register(conversationRoutes, { db: options.db })
 }

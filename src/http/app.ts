@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Secret } from '../config/index.js'
+import type { Secret, TrustProxy } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
@@ -17,12 +17,16 @@ export interface AppDeps {
   db: Db
   /** `ADMIN_TOKEN`; without it the admin API answers 401 to everything. */
   adminToken: Secret | undefined
+  /** `TRUST_PROXY`: which proxies may name the client in X-Forwarded-For. @defaultValue false */
+  trustProxy?: TrustProxy
 }
 
 /** Builds the HTTP app without listening: `main` listens, tests use `app.inject()`. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    // `request.ip`, whose failed admin logins are counted together.
+    trustProxy: typeof deps.trustProxy === 'object' ? [...deps.trustProxy] : (deps.trustProxy ?? false),
     // Behind a load balancer every request closes fast; a slow client must not hold a socket.
     requestTimeout: 30_000,
     // Fastify answers 503 to new requests while closing and waits for in-flight ones.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll } from 'vitest'
 import { createTestDatabase, openMigrated, type Engine, type TestDatabase } from './db.js'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import { loadConfig } from '../../src/config/index.js'
@@ -24,9 +24,16 @@ export interface WebhookApp {
 /** The real app, ingest and database; only the workers are left out. */
 export async function buildWebhookApp(
   database: Database,
-  options: { commitTimeoutMs?: number; adminToken?: Secret | undefined } = {},
+  options: {
+    commitTimeoutMs?: number
+    adminToken?: Secret | undefined
+    /** Fastify's trustProxy (`TRUST_PROXY`). @defaultValue false */
+    trustProxy?: boolean | readonly string[]
+    /** Where the app logs (the access-log tests read it). @defaultValue silent */
+    log?: Logger
+  } = {},
 ): Promise<WebhookApp> {
-  const log = pino({ level: 'silent' })
+  const log = options.log ?? pino({ level: 'silent' })
   const runtime = createInProcessRuntime({ queues: loadConfig({}).queues, log })
   const ingest = createIngest({
     db: database.db,
@@ -42,6 +49,7 @@ export async function buildWebhookApp(
     health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000 },
     db: database.db,
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
+    trustProxy: options.trustProxy ?? false,
   })
   return {
     app,
