@@ -19,10 +19,47 @@ export interface AppDeps {
   adminToken: Secret | undefined
   /** `TRUST_PROXY`: which proxies may name the client in X-Forwarded-For. @defaultValue false */
   trustProxy?: TrustProxy
+  /**
+   * `ADMIN_PORT` is set: the admin API gets an app (and a listener) of its own, and the public
+   * app answers 404 under `/api`. @defaultValue false
+   */
+  separateAdminListener?: boolean
 }
 
-/** Builds the HTTP app without listening: `main` listens, tests use `app.inject()`. */
+export interface HttpApps {
+  /** The webhook and health routes; the admin API too, unless it has its own listener. */
+  public: FastifyInstance
+  /** The admin API's own app (`/api/*`, `/healthz`, `/readyz`), when `separateAdminListener`. */
+  admin: FastifyInstance | undefined
+}
+
+/** Builds the HTTP apps without listening: `main` listens, tests use `app.inject()` on each. */
+export async function createApps(deps: AppDeps): Promise<HttpApps> {
+  const app = createServer(deps)
+  // Before any route plugin, so the timing hook covers every route of the public listener:
+  // the webhook's latency is what it measures, wherever the admin API that reports it lives.
+  const serverTiming = installServerTiming(app)
+  await app.register(healthRoutes, deps.health)
+  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming }
+  if (deps.separateAdminListener !== true) {
+    await app.register(adminRoutes, admin)
+    return { public: app, admin: undefined }
+  }
+  const adminApp = createServer(deps)
+  // A load balancer or orchestrator may probe either listener.
+  await adminApp.register(healthRoutes, deps.health)
+  await adminApp.register(adminRoutes, admin)
+  return { public: app, admin: adminApp }
+}
+
+/** The single app of one listener: webhook, health and admin API together. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  return (await createApps({ ...deps, separateAdminListener: false })).public
+}
+
+/** A Fastify instance with the settings and error handling both listeners share. */
+function createServer(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // `request.ip`, whose failed admin logins are counted together.
@@ -36,10 +73,5 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
   })
   installErrorHandling(app)
-  // Before any route plugin, so the timing hook covers every route.
-  const serverTiming = installServerTiming(app)
-  await app.register(healthRoutes, deps.health)
-  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
-  await app.register(adminRoutes, { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming })
   return app
 }
