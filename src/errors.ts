@@ -73,6 +73,19 @@ export class UnauthorizedError extends AtendeError {
   }
 }
 
+/**
+ * A client failed the admin API's authentication too often: every request of it, even with
+ * the right token, is refused until its window ends.
+ */
+export class AdminThrottledError extends AtendeError {
+  /** Seconds until the client may try again (the `Retry-After` header). */
+  readonly retryAfterSeconds: number
+  constructor(retryAfterSeconds: number) {
+    super('ATD_ADMIN_THROTTLED', 429, `too many failed admin authentications from this client; retry in ${retryAfterSeconds} s`)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
 export class NotFoundError extends AtendeError {
   constructor(message: string) {
     super('ATD_NOT_FOUND', 404, message)

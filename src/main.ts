@@ -5,11 +5,11 @@
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
-import { configWarnings, loadConfig, type Config } from './config/index.js'
+import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
 import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
-import { createApp } from './http/index.js'
+import { createApps } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
 import { loggerOptions } from './log/index.js'
@@ -89,6 +89,9 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     const whatsapp = limitSends(createWhatsAppClient(config, log), role, config, log, closers)
     const warnings = configWarnings(config)
     for (const warning of warnings) log.warn(warning)
+    if (config.adminToken !== undefined && isAdminTokenShort(config.adminToken.reveal())) {
+      log.warn({ minLength: ADMIN_TOKEN_MIN_LENGTH }, 'ADMIN_TOKEN is short: it could be guessed (refused when NODE_ENV=production)')
+    }
 
     // Before the runtime, so that it closes after the workers that use it.
     const images = role === 'api' ? undefined : createImageAnalysers(config, kb.business.language, closers)
@@ -116,16 +119,27 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     if (role !== 'worker') {
       const ingest = createIngest({ db: database.db, dispatcher: runtime.dispatcher, log, debounce, commitTimeoutMs: config.database.statementTimeoutMs })
-      const app = await createApp({
+      const http = await createApps({
         log,
         ingest,
         whatsapp: { appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken },
         health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs, warnings },
         db: database.db,
         adminToken: config.adminToken,
+        trustProxy: config.http.trustProxy,
+        separateAdminListener: config.adminListener !== undefined,
       })
-      closers.push({ name: 'http', close: async () => { await app.close(); await ingest.idle() } })
-      await app.listen({ port: config.http.port, host: config.http.host })
+      closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
+      // Pushed last, so closed first: both listeners stop before the workers and the database.
+      const admin = http.admin
+      if (admin !== undefined) closers.push({ name: 'admin http', close: () => admin.close() })
+      await http.public.listen({ port: config.http.port, host: config.http.host })
+      if (admin !== undefined && config.adminListener !== undefined) {
+        // A copy: listen() writes into its options, and the config is frozen.
+        const { host, port } = config.adminListener
+        await admin.listen({ host, port })
+        log.info({ host, port }, 'admin API on its own listener')
+      }
     }
     log.info({ role, ai: ai.name, whatsapp: whatsapp.transport, business: kb.business.name }, 'atende started')
     return { closers, abort: runtime.abort }

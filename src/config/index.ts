@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { ConfigError } from '../errors.js'
+import { ADMIN_TOKEN_MIN_LENGTH, isAdminTokenShort, type TrustProxy } from './http.js'
 import { envSchema } from './schema.js'
 import { readQueueSettings, type QueueName, type QueueSettings } from './queues.js'
 import { secret, type Secret } from './secret.js'
@@ -7,6 +8,7 @@ import { secret, type Secret } from './secret.js'
 export { QUEUE_NAMES, queueEnvPrefix, type QueueName, type QueueSettings } from './queues.js'
 export { secret, type Secret } from './secret.js'
 export { envSchema } from './schema.js'
+export { ADMIN_TOKEN_MIN_LENGTH, isAdminTokenShort, type TrustProxy } from './http.js'
 
 export interface RedisConfig {
   /** `redis://` or `rediss://`; the password, if any, lives in `password`. */
@@ -31,7 +33,12 @@ export interface SendRateConfig {
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test'
-  http: { port: number; host: string }
+  http: {
+    port: number
+    host: string
+    /** Whose `X-Forwarded-For` names the client (TRUST_PROXY). */
+    trustProxy: TrustProxy
+  }
   logLevel: string
   database: { url: Secret | undefined; dataDir: string; statementTimeoutMs: number; poolSize: number }
   /** Undefined: no Redis, the in-process runtime runs. */
@@ -70,6 +77,8 @@ export interface Config {
     readerThreads: number
   }
   adminToken: Secret | undefined
+  /** The admin API's own listener (ADMIN_PORT); undefined: it is served on `http`. */
+  adminListener: { host: string; port: number } | undefined
   turns: { debounceMs: number; debounceMaxMs: number }
   reconciler: { afterMs: number; intervalMs: number }
   shutdownGraceMs: number
@@ -95,7 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   return deepFreeze({
     nodeEnv: e.NODE_ENV,
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY },
     logLevel: e.LOG_LEVEL,
     database: {
       url: maybeSecret(e.DATABASE_URL),
@@ -137,6 +146,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       readerThreads: e.IMAGE_READER_THREADS,
     },
     adminToken: maybeSecret(e.ADMIN_TOKEN),
+    // Loopback by default: a separate admin listener exists to keep the API off the public interface.
+    adminListener: e.ADMIN_PORT === undefined ? undefined : { host: e.ADMIN_HOST ?? '127.0.0.1', port: e.ADMIN_PORT },
     turns: { debounceMs: e.DEBOUNCE_MS, debounceMaxMs: e.DEBOUNCE_MAX_MS },
     reconciler: { afterMs: e.RECONCILE_AFTER_MS, intervalMs: e.RECONCILE_INTERVAL_MS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
@@ -184,6 +195,15 @@ function crossFieldProblems(e: ParsedEnv): string[] {
     // A forgotten secret would let anyone post messages that are answered on a live number
     // (issue #8): running unsigned has to be asked for by name.
     problems.push('WHATSAPP_APP_SECRET: required when WHATSAPP_TRANSPORT=cloud (without it anyone can post messages that are answered on your number); set WHATSAPP_ALLOW_UNSIGNED=true to run unsigned on purpose')
+  }
+  if (e.NODE_ENV === 'production' && e.ADMIN_TOKEN !== undefined && isAdminTokenShort(e.ADMIN_TOKEN)) {
+    problems.push(`ADMIN_TOKEN: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters when NODE_ENV=production (a short token can be guessed); e.g. openssl rand -hex 32`)
+  }
+  if (e.ADMIN_HOST !== undefined && e.ADMIN_PORT === undefined) {
+    problems.push('ADMIN_HOST: has no effect without ADMIN_PORT; set ADMIN_PORT for a separate admin listener, or unset ADMIN_HOST')
+  }
+  if (e.ADMIN_PORT !== undefined && e.ADMIN_PORT === e.PORT) {
+    problems.push(`ADMIN_PORT: must differ from PORT (${e.PORT}); unset it to serve the admin API on PORT`)
   }
   if (e.WHATSAPP_TRANSPORT === 'cloud' && e.WHATSAPP_TOKEN === undefined) {
     problems.push('WHATSAPP_TOKEN: required when WHATSAPP_TRANSPORT=cloud')

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { parseTrustProxy } from './http.js'
 import { queueEnvShape } from './queues.js'
 
 const optionalString = z
@@ -27,12 +28,28 @@ const url = (protocols: readonly string[]) =>
  * table document the same list; `test/config` checks they agree.
  */
 export const envSchema = z.object({
-  /** `production` refuses to start without WHATSAPP_APP_SECRET. @defaultValue 'development' */
+  /** `production` refuses to start without WHATSAPP_APP_SECRET, or with an ADMIN_TOKEN under 32 characters. @defaultValue 'development' */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** HTTP port. @defaultValue 3000 */
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   /** HTTP bind address. @defaultValue '0.0.0.0' */
   HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Which proxies may name the client in `X-Forwarded-For` (Fastify's `trustProxy`); the admin
+   * throttle counts failures per client. `false`: the TCP peer is the client. `true`: every
+   * hop is trusted, so the client is the first entry, which a client can write itself unless
+   * the proxy replaces the header. A comma-separated list of the proxies' addresses (IP,
+   * IP/prefix, `loopback`, `linklocal`, `uniquelocal`): the client is the nearest hop not in
+   * it. @defaultValue false
+   */
+  TRUST_PROXY: optionalString.transform((v, ctx) => {
+    const parsed = parseTrustProxy(v)
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed })
+      return z.NEVER
+    }
+    return parsed
+  }),
   /** pino level. @defaultValue 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -154,8 +171,20 @@ export const envSchema = z.object({
   /** Knowledge base (YAML or JSON). @defaultValue 'knowledge-base/sample.pt-BR.yaml' */
   KNOWLEDGE_BASE: z.string().min(1).default('knowledge-base/sample.pt-BR.yaml'),
 
-  /** Bearer token of the admin API; the admin API answers 401 to everything when unset. */
-  ADMIN_TOKEN: optionalString,
+  /**
+   * Bearer token of the admin API; the admin API answers 401 to everything when unset. At
+   * least 32 characters when NODE_ENV=production; no whitespace (a Bearer header cannot carry it).
+   */
+  ADMIN_TOKEN: optionalString.refine((v) => v === undefined || !/\s/.test(v), {
+    message: 'must not contain whitespace: an Authorization: Bearer header cannot carry it',
+  }),
+  /**
+   * Port of a separate listener for the admin API (`/api/*`, plus `/healthz` and `/readyz`);
+   * PORT then answers 404 under `/api`. @defaultValue unset: the admin API is served on PORT
+   */
+  ADMIN_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65_535).optional()),
+  /** Bind address of that listener; only with ADMIN_PORT. @defaultValue '127.0.0.1' */
+  ADMIN_HOST: optionalString,
 
   /** A turn waits until the conversation is quiet this long. @defaultValue 1_500 */
   DEBOUNCE_MS: ms(1_500),

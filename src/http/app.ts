@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Secret } from '../config/index.js'
+import type { Secret, TrustProxy } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
@@ -17,12 +17,53 @@ export interface AppDeps {
   db: Db
   /** `ADMIN_TOKEN`; without it the admin API answers 401 to everything. */
   adminToken: Secret | undefined
+  /** `TRUST_PROXY`: which proxies may name the client in X-Forwarded-For. @defaultValue false */
+  trustProxy?: TrustProxy
+  /**
+   * `ADMIN_PORT` is set: the admin API gets an app (and a listener) of its own, and the public
+   * app answers 404 under `/api`. @defaultValue false
+   */
+  separateAdminListener?: boolean
 }
 
-/** Builds the HTTP app without listening: `main` listens, tests use `app.inject()`. */
+export interface HttpApps {
+  /** The webhook and health routes; the admin API too, unless it has its own listener. */
+  public: FastifyInstance
+  /** The admin API's own app (`/api/*`, `/healthz`, `/readyz`), when `separateAdminListener`. */
+  admin: FastifyInstance | undefined
+}
+
+/** Builds the HTTP apps without listening: `main` listens, tests use `app.inject()` on each. */
+export async function createApps(deps: AppDeps): Promise<HttpApps> {
+  const app = createServer(deps)
+  // Before any route plugin, so the timing hook covers every route of the public listener:
+  // the webhook's latency is what it measures, wherever the admin API that reports it lives.
+  const serverTiming = installServerTiming(app)
+  await app.register(healthRoutes, deps.health)
+  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming }
+  if (deps.separateAdminListener !== true) {
+    await app.register(adminRoutes, admin)
+    return { public: app, admin: undefined }
+  }
+  const adminApp = createServer(deps)
+  // A load balancer or orchestrator may probe either listener.
+  await adminApp.register(healthRoutes, deps.health)
+  await adminApp.register(adminRoutes, admin)
+  return { public: app, admin: adminApp }
+}
+
+/** The single app of one listener: webhook, health and admin API together. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  return (await createApps({ ...deps, separateAdminListener: false })).public
+}
+
+/** A Fastify instance with the settings and error handling both listeners share. */
+function createServer(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    // `request.ip`, whose failed admin logins are counted together.
+    trustProxy: typeof deps.trustProxy === 'object' ? [...deps.trustProxy] : (deps.trustProxy ?? false),
     // Behind a load balancer every request closes fast; a slow client must not hold a socket.
     requestTimeout: 30_000,
     // Fastify answers 503 to new requests while closing and waits for in-flight ones.
@@ -32,10 +73,5 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
   })
   installErrorHandling(app)
-  // Before any route plugin, so the timing hook covers every route.
-  const serverTiming = installServerTiming(app)
-  await app.register(healthRoutes, deps.health)
-  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
-  await app.register(adminRoutes, { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming })
   return app
 }

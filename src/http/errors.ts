@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
-import { isAtendeError } from '../errors.js'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AdminThrottledError, isAtendeError } from '../errors.js'
 
 /**
  * The one place that decides what a client sees of an error: our catalogued codes and
@@ -8,6 +8,7 @@ import { isAtendeError } from '../errors.js'
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof AdminThrottledError) reply.header('retry-after', String(err.retryAfterSeconds))
     if (isAtendeError(err) && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ code: err.code, message: err.message })
     }
@@ -25,9 +26,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err }, 'request failed')
     return reply.code(500).send({ code: 'ATD_INTERNAL', message: 'internal error' })
   })
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'ATD_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
-  )
+  app.setNotFoundHandler(notFound)
+}
+
+/** The 404 of an unknown route; the query string is left out of the message. */
+export async function notFound(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  return reply.code(404).send({ code: 'ATD_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` })
 }
 
 /** Response schema shared by every route's error answers. */
@@ -36,3 +40,6 @@ export const errorResponse = {
   properties: { code: { type: 'string' }, message: { type: 'string' } },
   required: ['code', 'message'],
 } as const
+
+/** The `4xx`/`5xx` answers of a route's response schema. */
+export const errorResponses = { '4xx': errorResponse, '5xx': errorResponse } as const

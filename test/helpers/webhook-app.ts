@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll } from 'vitest'
 import { createTestDatabase, openMigrated, type Engine, type TestDatabase } from './db.js'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { loggerOptions } from '../../src/log/index.js'
 import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
@@ -25,9 +25,17 @@ export interface WebhookApp {
 /** The real app, ingest and database; only the workers are left out. */
 export async function buildWebhookApp(
   database: Database,
-  options: { commitTimeoutMs?: number; adminToken?: Secret | undefined; warnings?: readonly string[] } = {},
+  options: {
+    commitTimeoutMs?: number
+    adminToken?: Secret | undefined
+    warnings?: readonly string[]
+    /** Fastify's trustProxy (`TRUST_PROXY`). @defaultValue false */
+    trustProxy?: boolean | readonly string[]
+    /** Where the app logs (the access-log tests read it). @defaultValue silent */
+    log?: Logger
+  } = {},
 ): Promise<WebhookApp> {
-  const log = pino(loggerOptions('silent'))
+  const log = options.log ?? pino(loggerOptions('silent'))
   const runtime = createInProcessRuntime({ queues: loadConfig({}).queues, log })
   const ingest = createIngest({
     db: database.db,
@@ -43,6 +51,7 @@ export async function buildWebhookApp(
     health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000, warnings: options.warnings ?? [] },
     db: database.db,
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
+    trustProxy: options.trustProxy ?? false,
   })
   return {
     app,
