@@ -12,6 +12,7 @@ import { AtendeError, ConfigError } from './errors.js'
 import { createApp } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
+import { createPrivacy } from './privacy/index.js'
 import { migrate, openDatabase } from './store/index.js'
 import {
   createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
@@ -126,6 +127,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs },
         db: database.db,
         adminToken: config.adminToken,
+        privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
       })
       closers.push({ name: 'http', close: async () => { await app.close(); await ingest.idle() } })
       await app.listen({ port: config.http.port, host: config.http.host })

@@ -23,7 +23,9 @@ const ALLOWED: Record<string, string[]> = {
   workers: ['store', 'ai', 'whatsapp', 'images', 'dispatch/port.ts'],
   dispatch: ['workers', 'store'],
   ingest: ['store', 'whatsapp', 'dispatch/port.ts'],
-  http: ['ingest', 'store'],
+  // Customer data rights: the database's rows and the queue jobs of an erased customer.
+  privacy: ['store', 'dispatch/port.ts'],
+  http: ['ingest', 'store', 'privacy'],
 }
 
 function files(dir: string): string[] {

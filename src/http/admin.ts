@@ -4,7 +4,9 @@ import type { Secret } from '../config/index.js'
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../errors.js'
 import { listConversations, loadConversationDetail, schema, type ConversationStatus, type Db } from '../store/index.js'
 import { errorResponse } from './errors.js'
+import { privacyRoutes } from './privacy.js'
 import type { ServerTiming } from './server-timing.js'
+import type { Privacy } from '../privacy/index.js'
 
 export interface AdminRoutesOptions {
   db: Db
@@ -12,6 +14,8 @@ export interface AdminRoutesOptions {
   serverTiming: ServerTiming
   /** `ADMIN_TOKEN`. Without it every admin route answers 401: the API is off, never open. */
   token: Secret | undefined
+  /** Export and erase of a customer's data, under `/api/contacts` (src/http/privacy.ts). */
+  privacy: Privacy
 }
 
 /** Page size of `GET /api/conversations` when `limit` is not given. */
@@ -117,6 +121,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     // Comparing digests keeps the comparison constant-time whatever the length given.
     if (given === undefined || !timingSafeEqual(digest(given), expected)) throw new UnauthorizedError()
   })
+
+  await app.register(privacyRoutes, { privacy: options.privacy })
 
   app.get(
     '/metrics/http',

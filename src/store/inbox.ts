@@ -59,12 +59,14 @@ export interface InboxCommitResult {
 
 const STATUS_RANK: Record<string, number> = { pending: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4, failed: 5 }
 
-/**
- * Whether a wamid belongs to an erased customer (`erased_wamids`, kept 7 days). The one place
- * that says how a wamid is hashed: the erase writes the same `sha256` (store/customer-data.ts).
- */
+/** How a wamid is kept in `erased_wamids`: its sha256, computed in SQL by the erase and by every lookup. */
+export function wamidHash(wamid: SQL): SQL {
+  return sql`sha256(convert_to(${wamid}, 'UTF8'))`
+}
+
+/** Whether a wamid belongs to an erased customer (`erased_wamids`, kept 7 days). */
 export function isErasedWamid(wamid: SQL): SQL {
-  return sql`exists (select 1 from erased_wamids e where e.hash = sha256(convert_to(${wamid}, 'UTF8')))`
+  return sql`exists (select 1 from erased_wamids e where e.hash = ${wamidHash(wamid)})`
 }
 
 export async function applyStatus(db: Db, s: StatusRow): Promise<void> {

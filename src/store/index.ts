@@ -36,6 +36,14 @@ export {
   type ReplyMeta,
 } from './outbox.js'
 export { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from './image-analysis.js'
+export {
+  CUSTOMER_TABLES,
+  eraseCustomer,
+  exportCustomer,
+  type CustomerExport,
+  type CustomerId,
+  type ErasedCustomer,
+} from './customer-data.js'
 export { findOverdueWork, markTurnsEnqueued, type OverdueWork } from './reconcile.js'
 export {
   CONVERSATION_MESSAGES_LIMIT,

@@ -19,12 +19,22 @@ export interface FakeOpenAi {
   readonly requests: FakeOpenAiRequest[]
   /** Queues answers for the next chat completions, in order; when none is queued, the default answers. */
   script(...answers: FakeOpenAiAnswer[]): void
+  /**
+   * Holds the answer to the next request that `match` accepts until `release()`: the caller
+   * is then waiting on the model, as long as the test needs. `arrived` resolves with that request.
+   */
+  hold(match?: (request: FakeOpenAiRequest) => boolean): FakeOpenAiHold
   /** Resolves once at least `count` requests have arrived. @defaultValue count = 1 */
   waitForRequests(count?: number, signal?: AbortSignal): Promise<FakeOpenAiRequest[]>
   /** Open client sockets, for leak checks in `afterEach`. */
   openConnections(): Promise<number>
   /** Stops the server and drops open sockets. Idempotent. */
   close(): Promise<void>
+}
+
+export interface FakeOpenAiHold {
+  arrived: Promise<FakeOpenAiRequest>
+  release(): void
 }
 
 export interface FakeOpenAiRequest {
@@ -65,6 +75,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const queued: FakeOpenAiAnswer[] = []
   const waiters = new Set<() => void>()
   const timers = new Set<NodeJS.Timeout>()
+  const holds: Array<{ match: (r: FakeOpenAiRequest) => boolean; arrive: (r: FakeOpenAiRequest) => void; released: Promise<void> }> = []
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -79,6 +90,12 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const request: FakeOpenAiRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: parseJson(raw) }
     const seq = requests.push(request)
     for (const wake of waiters) wake()
+    const hold = holds.findIndex((h) => h.match(request))
+    if (hold >= 0) {
+      const [h] = holds.splice(hold, 1)
+      h!.arrive(request)
+      await h!.released
+    }
 
     const isCompletion = request.method === 'POST' && request.path.split('?')[0] === '/v1/chat/completions'
     const answer: FakeOpenAiAnswer = isCompletion
@@ -110,6 +127,14 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     script: (...answers) => void queued.push(...answers),
+    hold(match = () => true) {
+      let arrive!: (r: FakeOpenAiRequest) => void
+      let release!: () => void
+      const arrived = new Promise<FakeOpenAiRequest>((r) => (arrive = r))
+      const released = new Promise<void>((r) => (release = r))
+      holds.push({ match, arrive, released })
+      return { arrived, release }
+    },
     waitForRequests(count = 1, signal) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -7,6 +7,7 @@ import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatc
 import { loadConfig } from '../../src/config/index.js'
 import { createApp } from '../../src/http/index.js'
 import { createIngest, signBody, type Ingest } from '../../src/ingest/index.js'
+import { createPrivacy } from '../../src/privacy/index.js'
 import type { Database } from '../../src/store/index.js'
 
 export const APP_SECRET = 'test-app-secret'
@@ -42,6 +43,7 @@ export async function buildWebhookApp(
     health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000 },
     db: database.db,
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
+    privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
   })
   return {
     app,
