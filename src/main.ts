@@ -12,7 +12,7 @@ import { AtendeError, ConfigError } from './errors.js'
 import { createApp } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
-import { createPrivacy, parseCustomerId } from './privacy/index.js'
+import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
 import { migrate, openDatabase, type CustomerId } from './store/index.js'
 import {
   createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
@@ -171,6 +171,11 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     const reconciler = createReconciler({ db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler })
     closers.push({ name: 'reconciler', close: reconciler.close })
+    if (role !== 'api') {
+      // Every such process asks; the database lets one purge per hour (docs/privacy.md).
+      const retention = createRetention({ db: database.db, log, retentionDays: config.privacy.retentionDays })
+      closers.push({ name: 'retention', close: retention.close })
+    }
 
     if (role !== 'worker') {
       const ingest = createIngest({ db: database.db, dispatcher: runtime.dispatcher, log, debounce, commitTimeoutMs: config.database.statementTimeoutMs })

@@ -8,3 +8,4 @@ export {
   type Privacy,
   type PrivacyDeps,
 } from './privacy.js'
+export { createRetention, type Retention, type RetentionOptions, type RetentionReport } from './retention.js'

@@ -44,6 +44,7 @@ export {
   type CustomerId,
   type ErasedCustomer,
 } from './customer-data.js'
+export { claimScheduledRun, ERASED_WAMID_KEEP_MS, purgeBatch, type PurgeTarget } from './retention.js'
 export { findOverdueWork, markTurnsEnqueued, type OverdueWork } from './reconcile.js'
 export {
   CONVERSATION_MESSAGES_LIMIT,
