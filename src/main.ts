@@ -1,5 +1,5 @@
 /**
- * Composition root and CLI: `atende serve | api | worker | migrate`. The only module that
+ * Composition root and CLI: `atende serve | api | worker | migrate | privacy`. The only module that
  * reads `process.env`, installs signal handlers, and wires adapters together.
  */
 import { Redis } from 'ioredis'
@@ -13,7 +13,8 @@ import { createApps } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
 import { loggerOptions } from './log/index.js'
-import { migrate, openDatabase } from './store/index.js'
+import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
+import { migrate, openDatabase, type CustomerId } from './store/index.js'
 import {
   createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
@@ -31,7 +32,10 @@ const USAGE = `usage: atende <command>
   serve     HTTP and every worker in one process (the default)
   api       HTTP only; needs REDIS_URL and DATABASE_URL
   worker    queue workers only; needs REDIS_URL and DATABASE_URL
-  migrate   apply database migrations and exit`
+  migrate   apply database migrations and exit
+  privacy export <waId>   everything held about a customer, as JSON on stdout
+  privacy erase <waId>    erase a customer everywhere; the counts removed, as JSON on stdout
+            <waId>: the customer's WhatsApp id, or bsuid:<id> for a business-scoped customer`
 
 async function main(argv: string[]): Promise<void> {
   const command = argv[0] ?? 'serve'
@@ -39,15 +43,19 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`)
     return
   }
-  if (!['serve', 'api', 'worker', 'migrate'].includes(command)) {
+  if (!['serve', 'api', 'worker', 'migrate', 'privacy'].includes(command)) {
     process.stderr.write(`unknown command '${command}'\n${USAGE}\n`)
     process.exitCode = 2
     return
   }
+  const request = command === 'privacy' ? privacyRequest(argv.slice(1)) : undefined
+  if (request === null) return
   const config = loadConfig(process.env)
-  const log = pino(loggerOptions(config.logLevel))
+  // `privacy` prints its answer on stdout: its log goes to stderr.
+  const log = request === undefined ? pino(loggerOptions(config.logLevel)) : pino(loggerOptions(config.logLevel), pino.destination(2))
   installCrashHandlers(log)
   if (command === 'migrate') return runMigrate(config, log)
+  if (request !== undefined) return runPrivacy(request, config, log)
   checkRole(command as Role, config)
   installShutdown(await start(command as Role, config, log), config, log)
 }
@@ -59,6 +67,52 @@ async function runMigrate(config: Config, log: Logger): Promise<void> {
     log.info({ applied, engine: database.engine }, 'migrations applied')
   } finally {
     await database.close()
+  }
+}
+
+type PrivacyRequest = { action: 'export' | 'erase'; customer: CustomerId }
+
+/** `privacy export|erase <waId>`, or null after saying what is wrong (exit code 2). */
+function privacyRequest(args: string[]): PrivacyRequest | null {
+  const [action, id] = args
+  if ((action !== 'export' && action !== 'erase') || id === undefined || args.length !== 2) {
+    process.stderr.write(`expected 'privacy export <waId>' or 'privacy erase <waId>'\n${USAGE}\n`)
+    process.exitCode = 2
+    return null
+  }
+  try {
+    return { action, customer: parseCustomerId(id) }
+  } catch (err) {
+    process.stderr.write(`atende: ${(err as Error).message}\n`)
+    process.exitCode = 2
+    return null
+  }
+}
+
+/** Exit code of `atende privacy` when no customer data is held under the id. */
+const EXIT_NOT_FOUND = 3
+
+/**
+ * `atende privacy export|erase`: the same export and erase as the admin API, from the
+ * command line. Its queue runtime only produces (it removes an erased customer's jobs from
+ * Redis); without Redis the wake-ups live in the serving process, where they find no row.
+ */
+async function runPrivacy(request: PrivacyRequest, config: Config, log: Logger): Promise<void> {
+  const database = await openDatabase({ url: config.database.url?.reveal(), dataDir: config.database.dataDir, statementTimeoutMs: config.database.statementTimeoutMs })
+  const closers: Closer[] = [{ name: 'database', close: database.close }]
+  try {
+    await migrate(database.db)
+    const runtime = await createRuntime({ config, log, consume: false })
+    closers.push({ name: 'runtime', close: runtime.close })
+    const privacy = createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log })
+    const answer = request.action === 'export' ? await privacy.exportCustomer(request.customer) : await privacy.eraseCustomer(request.customer)
+    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`)
+  } catch (err) {
+    if (!(err instanceof AtendeError && err.code === 'ATD_NOT_FOUND')) throw err
+    process.stderr.write(`atende: ${err.message}\n`)
+    process.exitCode = EXIT_NOT_FOUND
+  } finally {
+    await closeAll(closers, log)
   }
 }
 
@@ -116,6 +170,11 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     const reconciler = createReconciler({ db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler })
     closers.push({ name: 'reconciler', close: reconciler.close })
+    if (role !== 'api') {
+      // Every such process asks; the database lets one purge per hour (docs/privacy.md).
+      const retention = createRetention({ db: database.db, log, retentionDays: config.privacy.retentionDays })
+      closers.push({ name: 'retention', close: retention.close })
+    }
 
     if (role !== 'worker') {
       const ingest = createIngest({ db: database.db, dispatcher: runtime.dispatcher, log, debounce, commitTimeoutMs: config.database.statementTimeoutMs })
@@ -128,6 +187,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         adminToken: config.adminToken,
         trustProxy: config.http.trustProxy,
         separateAdminListener: config.adminListener !== undefined,
+        privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
       })
       closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
       // Pushed last, so closed first: both listeners stop before the workers and the database.

@@ -23,9 +23,11 @@ const ALLOWED: Record<string, string[]> = {
   workers: ['store', 'ai', 'whatsapp', 'images', 'dispatch/port.ts'],
   dispatch: ['workers', 'store'],
   ingest: ['store', 'whatsapp', 'dispatch/port.ts'],
-  http: ['ingest', 'store'],
+  http: ['ingest', 'store', 'privacy'],
   // pino options for main's root logger: the error serializer knows our error catalogue.
   log: [],
+  // Customer data rights: the database's rows and the queue jobs of an erased customer.
+  privacy: ['store', 'dispatch/port.ts'],
 }
 
 function files(dir: string): string[] {

@@ -82,6 +82,8 @@ export interface Config {
   turns: { debounceMs: number; debounceMaxMs: number }
   reconciler: { afterMs: number; intervalMs: number }
   shutdownGraceMs: number
+  /** Customer data retention (docs/privacy.md). */
+  privacy: { /** 0: keep everything. */ retentionDays: number }
   queues: Readonly<Record<QueueName, QueueSettings>>
 }
 
@@ -151,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     turns: { debounceMs: e.DEBOUNCE_MS, debounceMaxMs: e.DEBOUNCE_MAX_MS },
     reconciler: { afterMs: e.RECONCILE_AFTER_MS, intervalMs: e.RECONCILE_INTERVAL_MS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    privacy: { retentionDays: e.RETENTION_DAYS },
     queues: readQueueSettings(e),
   } satisfies Config)
 }

@@ -3,6 +3,9 @@ import { z } from 'zod'
 import { parseTrustProxy } from './http.js'
 import { queueEnvShape } from './queues.js'
 
+/** Meta redelivers for up to 7 days: data must outlive that, or a redelivery is stored as new. */
+export const MIN_RETENTION_DAYS = 8
+
 const optionalString = z
   .string()
   .optional()
@@ -196,6 +199,16 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: ms(5_000).pipe(z.number().min(10)),
   /** Graceful shutdown budget before in-flight work is aborted. @defaultValue 10_000 */
   SHUTDOWN_GRACE_MS: ms(10_000),
+
+  /**
+   * Days customer data is kept (conversations, messages and their analyses, status events,
+   * quarantine); older data is purged. 0 keeps everything. Otherwise at least 8: Meta
+   * redelivers a message for up to 7 days, and a purged wamid would be stored again as new.
+   * @defaultValue 0
+   */
+  RETENTION_DAYS: z.coerce.number().int().max(36_500).default(0).refine((v) => v === 0 || v >= MIN_RETENTION_DAYS, {
+    message: `expected 0 (keep everything) or at least ${MIN_RETENTION_DAYS} days: Meta redelivers a message for up to 7 days, and a purged message would be stored again as new`,
+  }),
 
   ...queueEnvShape(),
 })

@@ -1,9 +1,9 @@
-import { Queue, type JobsOptions } from 'bullmq'
+import { Queue, type JobsOptions, type JobType } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { QUEUE_NAMES, type QueueName, type QueueSettings } from '../config/index.js'
 import { QueueUnavailableError } from '../errors.js'
-import type { Dispatcher, DispatchOptions, WakeUp } from './port.js'
+import { isForgotten, type Dispatcher, type DispatchOptions, type ForgetRows, type WakeUp } from './port.js'
 
 export interface BullmqDispatcherOptions {
   /** The producer connection (see `redisOptions(config, 'producer')`); the caller closes it. */
@@ -61,10 +61,26 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
     }
   }
 
+  async function forget(rows: ForgetRows): Promise<number> {
+    if (rows.conversationIds.length === 0 && rows.messageIds.length === 0) return 0
+    const matches = isForgotten(rows)
+    try {
+      let removed = 0
+      for (const [name, queue] of queues) {
+        await bounded(queue.waitUntilReady(), options.connection.options.commandTimeout)
+        removed += await removeMatching(queue, name, matches)
+      }
+      return removed
+    } catch (err) {
+      throw new QueueUnavailableError('could not remove jobs from Redis', { cause: err })
+    }
+  }
+
   return {
     mode: 'queues',
     queues,
     dispatch,
+    forget,
     close: async () => {
       const results = await Promise.allSettled([...queues.values()].map((q) => q.close()))
       const failed = results.find((r) => r.status === 'rejected')
@@ -110,6 +126,31 @@ async function reviveFailed<T extends { opts: JobsOptions }>(queue: Queue, jobs:
     }
   }
   return rest
+}
+
+/** Every state a job is stored in but not running: running ones are locked and finish on their own. */
+const STORED_STATES: JobType[] = ['waiting', 'prioritized', 'delayed', 'waiting-children', 'failed', 'completed']
+const SCAN_PAGE = 500
+
+/**
+ * Removes the stored jobs whose wake-up `matches`. Job ids do not say which row a job is for
+ * (turn jobs get generated ids), so the queue's jobs are read page by page and the matching
+ * ones removed after the scan, which would otherwise shift the pages. An erase is rare; the
+ * scan's cost is bounded by the queues' retention (REMOVE_ON_COMPLETE, REMOVE_ON_FAIL).
+ */
+async function removeMatching(queue: Queue, name: QueueName, matches: (w: WakeUp) => boolean): Promise<number> {
+  const ids = new Set<string>()
+  for (let start = 0; ; start += SCAN_PAGE) {
+    // Each state is paged on its own: a page holds up to SCAN_PAGE jobs of every state.
+    const page = await queue.getJobs(STORED_STATES, start, start + SCAN_PAGE - 1, true)
+    if (page.length === 0) break
+    for (const job of page) {
+      if (job?.id !== undefined && matches({ queue: name, ...job.data } as WakeUp)) ids.add(job.id)
+    }
+  }
+  let removed = 0
+  for (const id of ids) removed += await queue.remove(id)
+  return removed
 }
 
 /** Job ids cannot contain ':' in BullMQ, hence the dashes. Jobs carry ids only. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { QUEUE_NAMES, type QueueName, type QueueSettings } from '../config/index.js'
 import type { Processor, Processors } from '../workers/index.js'
-import { wakeUpKey, type Dispatcher, type WakeUp } from './port.js'
+import { isForgotten, wakeUpKey, type Dispatcher, type WakeUp } from './port.js'
 import { backoffDelayMs, classifyFailure, logFailure } from './run-job.js'
 
 export interface InProcessRuntimeOptions {
@@ -153,6 +153,24 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
           schedule(e)
         }
       },
+      /** Drops the waiting wake-ups `matches` picks; a running one only loses its rerun. */
+      forget(matches: (w: WakeUp) => boolean): number {
+        let removed = 0
+        for (const [key, e] of entries) {
+          if (e.again !== undefined && matches(e.again)) {
+            e.again = undefined
+            removed++
+          }
+          if (e.running || !matches(e.wakeUp)) continue
+          clearTimeout(e.timer)
+          const i = ready.indexOf(e)
+          if (i >= 0) ready.splice(i, 1)
+          entries.delete(key)
+          removed++
+        }
+        checkIdle()
+        return removed
+      },
       stop() {
         for (const e of entries.values()) clearTimeout(e.timer)
         clearTimeout(limiterTimer)
@@ -174,6 +192,12 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
     },
     async dispatch(wakeUps) {
       for (const w of wakeUps) lanes.get(w.queue)!.dispatch(w)
+    },
+    async forget(rows) {
+      const matches = isForgotten(rows)
+      let removed = 0
+      for (const l of lanes.values()) removed += l.forget(matches)
+      return removed
     },
     idle: () => new Promise<void>((resolve) => {
       idleWaiters.push(resolve)

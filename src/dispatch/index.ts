@@ -1,4 +1,4 @@
-export { wakeUpKey, type Dispatcher, type DispatchOptions, type WakeUp } from './port.js'
+export { wakeUpKey, type Dispatcher, type DispatchOptions, type ForgetRows, type WakeUp } from './port.js'
 export { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js'
 export { createInProcessRuntime, type InProcessRuntime } from './in-process.js'
 export { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js'

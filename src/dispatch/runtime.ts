@@ -58,7 +58,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     abort: () => workers?.abort(),
     close: async () => {
       const errors: unknown[] = []
-      for (const close of [() => workers?.close(), () => dispatcher.close(), () => producer.quit()]) {
+      // quit() needs Redis to answer; when it cannot, dropping the socket is all there is to do
+      // (a connection left to reconnect would keep the process alive).
+      for (const close of [() => workers?.close(), () => dispatcher.close(), () => producer.quit().catch(() => producer.disconnect())]) {
         await Promise.resolve(close()).catch((err: unknown) => errors.push(err))
       }
       if (errors.length > 0) throw errors[0]

@@ -5,7 +5,9 @@ import { installAdminGuard } from './admin-auth.js'
 import { conversationRoutes } from './admin-conversations.js'
 import { metricsRoutes } from './admin-metrics.js'
 import { notFound } from './errors.js'
+import { privacyRoutes } from './privacy.js'
 import type { ServerTiming } from './server-timing.js'
+import type { Privacy } from '../privacy/index.js'
 
 export interface AdminRoutesOptions {
   db: Db
@@ -13,6 +15,8 @@ export interface AdminRoutesOptions {
   serverTiming: ServerTiming
   /** `ADMIN_TOKEN`. Without it every admin route answers 401: the API is off, never open. */
   token: Secret | undefined
+  /** Export and erase of a customer's data, under `/api/contacts` (src/http/privacy.ts). */
+  privacy: Privacy
 }
 
 /**
@@ -27,4 +31,5 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.setNotFoundHandler(notFound)
   await app.register(metricsRoutes, { serverTiming: options.serverTiming })
   await app.register(conversationRoutes, { db: options.db })
+  await app.register(privacyRoutes, { privacy: options.privacy })
 }

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino'
 import type { Secret, TrustProxy } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
+import type { Privacy } from '../privacy/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
 import { installServerTiming } from './server-timing.js'
@@ -24,6 +25,8 @@ export interface AppDeps {
    * app answers 404 under `/api`. @defaultValue false
    */
   separateAdminListener?: boolean
+  /** Customer data export and erase, behind the admin token. */
+  privacy: Privacy
 }
 
 export interface HttpApps {
@@ -41,7 +44,7 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   const serverTiming = installServerTiming(app)
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     return { public: app, admin: undefined }
@@ -71,6 +74,11 @@ function createServer(deps: AppDeps): FastifyInstance {
     // Two info lines per webhook would dominate the log and its cost; failures are logged
     // by the error handler, and every request's time is in the server-timing histogram.
     logController: new LogController({ disableRequestLogging: true }),
+    // A path parameter longer than this is refused by the router (414) before any route runs.
+    // The router's default, 100, is shorter than a business-scoped customer id
+    // (`bsuid:` + up to 128, src/privacy/customer-id.ts); longer than 256 stays refused, so
+    // an integer parameter never holds enough digits to read as Infinity.
+    routerOptions: { maxParamLength: 256 },
   })
   installErrorHandling(app)
   return app

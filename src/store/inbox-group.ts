@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { stripNul, type DebounceSettings } from '../domain/index.js'
 import { jsonText, nullableText } from './values.js'
 import { NOT_PREPARED, queryRows, type Db } from './db.js'
-import { applyStatus, type AcceptedMessage, type InboundRow, type InboxBatch, type InboxCommitResult, type QuarantineRow } from './inbox.js'
+import { applyStatus, isErasedWamid, type AcceptedMessage, type InboundRow, type InboxBatch, type InboxCommitResult, type QuarantineRow } from './inbox.js'
 
 /** What one request of a group commit gets back: its own result, or its own failure. */
 export type GroupCommitOutcome = { ok: true; result: InboxCommitResult } | { ok: false; error: unknown }
@@ -94,15 +94,22 @@ async function groupCommit(db: Db, batches: readonly InboxBatch[], now: Date, de
   return results
 }
 
-/** Rows whose wamid is already stored, or repeated within the group, are duplicates (invariant 2). */
+/**
+ * Rows whose wamid is already stored, or repeated within the group, are duplicates
+ * (invariant 2); so are the wamids of an erased customer, for the 7 days Meta may redeliver
+ * them (`erased_wamids`, one primary-key probe per wamid): they are not stored again.
+ */
 async function dropDuplicates(db: Db, batches: readonly InboxBatch[], results: InboxCommitResult[]): Promise<Pending[]> {
   const all = batches.flatMap((b, batch) => b.messages.map((row) => ({ batch, row })))
   if (all.length === 0) return []
+  const wamids = sql.param(all.map((p) => p.row.wamid))
   const stored = await queryRows<{ wamid: string }>(
     db,
     // Not prepared: its generic plan, made while messages was small, was a sequential scan
     // of every message for every webhook once the table had grown.
-    sql`${sql.raw(NOT_PREPARED)} select wamid from messages where wamid = any(${sql.param(all.map((p) => p.row.wamid))}::text[])`,
+    sql`${sql.raw(NOT_PREPARED)} select wamid from messages where wamid = any(${wamids}::text[])
+        union all
+        select w from unnest(${wamids}::text[]) as w where ${isErasedWamid(sql`w`)}`,
   )
   const seen = new Set(stored.map((r) => r.wamid))
   const fresh: Pending[] = []

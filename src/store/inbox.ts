@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import { stripNul } from '../domain/index.js'
 import { jsonText, nullableText } from './values.js'
 import type { Db } from './db.js'
@@ -59,10 +59,25 @@ export interface InboxCommitResult {
 
 const STATUS_RANK: Record<string, number> = { pending: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4, failed: 5 }
 
+/** How a wamid is kept in `erased_wamids`: its sha256, computed in SQL by the erase and by every lookup. */
+export function wamidHash(wamid: SQL): SQL {
+  return sql`sha256(convert_to(${wamid}, 'UTF8'))`
+}
+
+/** Whether a wamid belongs to an erased customer (`erased_wamids`, kept 7 days). */
+export function isErasedWamid(wamid: SQL): SQL {
+  return sql`exists (select 1 from erased_wamids e where e.hash = ${wamidHash(wamid)})`
+}
+
 export async function applyStatus(db: Db, s: StatusRow): Promise<void> {
+  // A status of an erased customer's message (a late "read", a redelivery) is not stored:
+  // its payload names the customer again.
+  const wamid = stripNul(s.wamid)
   await db.execute(
     sql`insert into status_events (wamid, status, recipient, errors, payload, occurred_at)
-        values (${stripNul(s.wamid)}, ${stripNul(s.status)}, ${nullableText(s.recipient)}, ${jsonText(s.errors)}, ${jsonText(s.payload) ?? '{}'}, ${s.occurredAt ?? null})`,
+        select ${wamid}::text, ${stripNul(s.status)}::text, ${nullableText(s.recipient)}::text, ${jsonText(s.errors)}::jsonb,
+               ${jsonText(s.payload) ?? '{}'}::jsonb, ${s.occurredAt ?? null}::timestamptz
+        where not ${isErasedWamid(sql`${wamid}::text`)}`,
   )
   if (s.outboxId !== undefined) {
     // The send's outcome was unknown (crash after Meta accepted it): Meta's status settles it.

@@ -36,6 +36,15 @@ export {
   type ReplyMeta,
 } from './outbox.js'
 export { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from './image-analysis.js'
+export {
+  CUSTOMER_TABLES,
+  eraseCustomer,
+  exportCustomer,
+  type CustomerExport,
+  type CustomerId,
+  type ErasedCustomer,
+} from './customer-data.js'
+export { claimScheduledRun, ERASED_WAMID_KEEP_MS, purgeBatch, type PurgeTarget } from './retention.js'
 export { findOverdueWork, markTurnsEnqueued, type OverdueWork } from './reconcile.js'
 export {
   CONVERSATION_MESSAGES_LIMIT,

@@ -83,7 +83,11 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     }
     let parts = turn.replyParts
     if (parts.length === 0) parts = await askAi(turn, seq, unanswered)
-    if (parts.length === 0) return // the lease was lost: another turn owns the conversation now
+    if (parts.length === 0) {
+      // Another turn owns the conversation now, or it was erased (LGPD) while the AI answered.
+      turn.log.warn({ seq }, 'turn lost its lease before storing its reply; stopping')
+      return
+    }
     const sent = await sendParts(turn, parts)
     if (sent === false) return
     const meta = parts[0]!.meta

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
 import { loggerOptions } from '../../src/log/index.js'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
-import type { Dispatcher, DispatchOptions, WakeUp } from '../../src/dispatch/index.js'
+import type { Dispatcher, DispatchOptions, ForgetRows, WakeUp } from '../../src/dispatch/index.js'
 
 export const silentLog = pino(loggerOptions('silent'))
 
@@ -53,19 +53,27 @@ export function queueSettings(
 /** The `Dispatcher` port as the boundary of the reconciler: it records what it is handed. */
 export interface RecordingDispatcher extends Dispatcher {
   readonly calls: Array<{ wakeUps: WakeUp[]; options: DispatchOptions | undefined }>
+  /** Every `forget` call, in order. */
+  readonly forgotten: ForgetRows[]
   /** Every wake-up handed over, in order, across calls. */
   wakeUps(): WakeUp[]
 }
 
 export function recordingDispatcher(hook?: (wakeUps: readonly WakeUp[]) => Promise<void>): RecordingDispatcher {
   const calls: RecordingDispatcher['calls'] = []
+  const forgotten: ForgetRows[] = []
   return {
     mode: 'queues',
     calls,
+    forgotten,
     wakeUps: () => calls.flatMap((c) => c.wakeUps),
     async dispatch(wakeUps, options) {
       calls.push({ wakeUps: [...wakeUps], options })
       await hook?.(wakeUps)
+    },
+    async forget(rows) {
+      forgotten.push(rows)
+      return 0
     },
   }
 }

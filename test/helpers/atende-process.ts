@@ -44,6 +44,21 @@ export interface ScriptOptions {
   nodeArgs?: string[]
 }
 
+/** Runs `atende <args>` to completion (a one-shot command); resolves with its exit code and output. */
+export async function runAtende(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+  proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+  const [code] = (await once(proc, 'exit')) as [number | null]
+  return { code, stdout, stderr }
+}
+
 /** Runs any TypeScript entry point of this repository the same way (benchmarks' baselines too). */
 export async function startScript(args: string[], env: Record<string, string>, options: ScriptOptions = {}): Promise<AtendeProcess> {
   let started = false

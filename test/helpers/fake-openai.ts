@@ -24,12 +24,22 @@ export interface FakeOpenAi {
    * turn kept in flight while the test changes the world under it). Unreleased, it never answers.
    */
   holdNext(): () => void
+  /**
+   * Holds the answer to the next request that `match` accepts until `release()`: the caller
+   * is then waiting on the model, as long as the test needs. `arrived` resolves with that request.
+   */
+  hold(match?: (request: FakeOpenAiRequest) => boolean): FakeOpenAiHold
   /** Resolves once at least `count` requests have arrived. @defaultValue count = 1 */
   waitForRequests(count?: number, signal?: AbortSignal): Promise<FakeOpenAiRequest[]>
   /** Open client sockets, for leak checks in `afterEach`. */
   openConnections(): Promise<number>
   /** Stops the server and drops open sockets. Idempotent. */
   close(): Promise<void>
+}
+
+export interface FakeOpenAiHold {
+  arrived: Promise<FakeOpenAiRequest>
+  release(): void
 }
 
 export interface FakeOpenAiRequest {
@@ -70,7 +80,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const queued: FakeOpenAiAnswer[] = []
   const waiters = new Set<() => void>()
   const timers = new Set<NodeJS.Timeout>()
-  const holds: Array<Promise<void>> = []
+  const holds: Array<{ match: (r: FakeOpenAiRequest) => boolean; arrive: (r: FakeOpenAiRequest) => void; released: Promise<void> }> = []
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -85,21 +95,21 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const request: FakeOpenAiRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: parseJson(raw) }
     const seq = requests.push(request)
     for (const wake of waiters) wake()
+    const hold = holds.findIndex((h) => h.match(request))
+    if (hold >= 0) {
+      const [h] = holds.splice(hold, 1)
+      h!.arrive(request)
+      await h!.released
+    }
 
     const isCompletion = request.method === 'POST' && request.path.split('?')[0] === '/v1/chat/completions'
     const answer: FakeOpenAiAnswer = isCompletion
       ? (queued.shift() ?? { json: defaultReply(request.body) })
       : { status: 404, body: openAiError(`no route ${request.method} ${request.path}`, 'invalid_request_error') }
-    const hold = isCompletion ? holds.shift() : undefined
     const respond = () => {
       if ('status' in answer) send(res, answer.status, answer.body ?? openAiError('scripted failure', 'server_error'))
       else if ('refusal' in answer) send(res, 200, completion(request.body, null, seq, answer.refusal))
       else send(res, 200, completion(request.body, 'json' in answer ? JSON.stringify(answer.json) : answer.content, seq))
-    }
-    if (hold !== undefined) {
-      await hold
-      if (!res.destroyed) respond()
-      return
     }
     if ((options.latencyMs ?? 0) <= 0) return respond()
     const timer = setTimeout(() => {
@@ -118,15 +128,22 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const { port } = server.address() as { port: number }
   let closing: Promise<void> | undefined
 
+  function hold(match: (request: FakeOpenAiRequest) => boolean = () => true): FakeOpenAiHold {
+    let arrive!: (r: FakeOpenAiRequest) => void
+    let release!: () => void
+    const arrived = new Promise<FakeOpenAiRequest>((r) => (arrive = r))
+    const released = new Promise<void>((r) => (release = r))
+    holds.push({ match, arrive, released })
+    return { arrived, release }
+  }
+
+
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     script: (...answers) => void queued.push(...answers),
-    holdNext() {
-      let release!: () => void
-      holds.push(new Promise<void>((resolve) => (release = resolve)))
-      return release
-    },
+    holdNext: () => hold((r) => r.method === 'POST' && r.path.split('?')[0] === '/v1/chat/completions').release,
+    hold,
     waitForRequests(count = 1, signal) {
       return new Promise((resolve, reject) => {
         const check = () => {

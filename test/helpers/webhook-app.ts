@@ -8,6 +8,7 @@ import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatc
 import { loadConfig } from '../../src/config/index.js'
 import { createApp } from '../../src/http/index.js'
 import { createIngest, signBody, type Ingest } from '../../src/ingest/index.js'
+import { createPrivacy } from '../../src/privacy/index.js'
 import type { Database } from '../../src/store/index.js'
 
 export const APP_SECRET = 'test-app-secret'
@@ -52,6 +53,7 @@ export async function buildWebhookApp(
     db: database.db,
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
     trustProxy: options.trustProxy ?? false,
+    privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
   })
   return {
     app,

@@ -1,4 +1,5 @@
 import { loggerOptions } from '../../src/log/index.js'
+import { createPrivacy } from '../../src/privacy/index.js'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig, secret } from '../../src/config/index.js'
@@ -26,6 +27,7 @@ async function buildApps(database: Database, separateAdminListener: boolean): Pr
     adminToken: secret(ADMIN_TOKEN),
     trustProxy: false,
     separateAdminListener,
+    privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
   })
   return {
     ...apps,

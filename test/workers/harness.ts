@@ -10,7 +10,7 @@ import { loggerOptions } from '../../src/log/index.js'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { createLocalProvider, createOpenAiProvider, loadKnowledgeBase, type AiProvider, type ImageDescriber, type KnowledgeBase } from '../../src/ai/index.js'
 import { secret } from '../../src/config/index.js'
-import type { Dispatcher, WakeUp } from '../../src/dispatch/port.js'
+import { isForgotten, type Dispatcher, type ForgetRows, type WakeUp } from '../../src/dispatch/port.js'
 import type { DebounceSettings } from '../../src/domain/index.js'
 import { createCodeReader, type CodeReader } from '../../src/images/index.js'
 import { createIngest, type Ingest } from '../../src/ingest/index.js'
@@ -56,6 +56,14 @@ export class RecordingDispatcher implements Dispatcher {
   async dispatch(wakeUps: readonly WakeUp[]): Promise<void> {
     if (this.failWith !== undefined) throw this.failWith
     this.wakeUps.push(...wakeUps)
+  }
+  /** Drops the recorded wake-ups of these rows, as a runtime drops their jobs. */
+  async forget(rows: ForgetRows): Promise<number> {
+    if (this.failWith !== undefined) throw this.failWith
+    const gone = isForgotten(rows)
+    const before = this.wakeUps.length
+    this.wakeUps.splice(0, this.wakeUps.length, ...this.wakeUps.filter((w) => !gone(w)))
+    return before - this.wakeUps.length
   }
   turnWakeUps(conversationId: number) {
     return this.wakeUps.filter((w): w is Extract<WakeUp, { queue: 'ai-response' }> => w.queue === 'ai-response' && w.conversationId === conversationId)
