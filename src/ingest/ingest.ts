@@ -1,9 +1,9 @@
 import type { Logger } from 'pino'
 import type { DebounceSettings } from '../domain/index.js'
-import { DatabaseUnavailableError, MalformedJsonError } from '../errors.js'
+import { DatabaseUnavailableError } from '../errors.js'
 import type { Dispatcher } from '../dispatch/port.js'
 import { commitInboxGroup, markEnqueued, type Db, type InboxBatch, type InboxCommitResult } from '../store/index.js'
-import { parseWebhook } from '../whatsapp/index.js'
+import { decodeWebhookBody, parseWebhook } from '../whatsapp/index.js'
 import { createCoalescer } from './coalesce.js'
 import { toInboxBatch } from './to-rows.js'
 
@@ -51,14 +51,9 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   return {
     async accept(rawBody) {
-      let body: unknown
-      try {
-        body = JSON.parse(rawBody.toString('utf8'))
-      } catch (err) {
-        throw new MalformedJsonError({ cause: err })
-      }
-      const parsed = parseWebhook(body)
-      const batch = toInboxBatch(parsed)
+      const decoded = decodeWebhookBody(rawBody)
+      const parsed = parseWebhook(decoded.value)
+      const batch = toInboxBatch(parsed, { raw: rawBody, cut: decoded.cut })
       if (batch.quarantine.length > 0) {
         // An alert event: Meta sent something signed that we could not read; it is kept raw.
         log.error({ event: 'webhook_quarantined', parts: batch.quarantine.length, reasons: batch.quarantine.map((q) => q.reason) },

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { stripNul } from '../domain/index.js'
+import { storableText } from '../domain/index.js'
 import { jsonText, nullableText } from './values.js'
 import type { Db } from './db.js'
 
@@ -57,25 +57,29 @@ export interface InboxCommitResult {
   quarantined: number
 }
 
-const STATUS_RANK: Record<string, number> = { pending: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4, failed: 5 }
+const STATUS_RANK = new Map(Object.entries({ pending: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4, failed: 5 }))
 
 export async function applyStatus(db: Db, s: StatusRow): Promise<void> {
+  const wamid = storableText(s.wamid)
+  const status = storableText(s.status)
+  const errors = jsonText(s.errors)
   await db.execute(
     sql`insert into status_events (wamid, status, recipient, errors, payload, occurred_at)
-        values (${stripNul(s.wamid)}, ${stripNul(s.status)}, ${nullableText(s.recipient)}, ${jsonText(s.errors)}, ${jsonText(s.payload) ?? '{}'}, ${s.occurredAt ?? null})`,
+        values (${wamid}, ${status}, ${nullableText(s.recipient)}, ${errors}, ${jsonText(s.payload) ?? '{}'}, ${s.occurredAt ?? null})`,
   )
   if (s.outboxId !== undefined) {
     // The send's outcome was unknown (crash after Meta accepted it): Meta's status settles it.
-    await db.execute(sql`update messages set wamid = ${s.wamid}, updated_at = now()
+    await db.execute(sql`update messages set wamid = ${wamid}, updated_at = now()
                          where id = ${s.outboxId} and direction = 'out' and wamid is null`)
   }
   // Statuses can arrive out of order; never move an outbound message backwards (read → delivered).
-  const rank = STATUS_RANK[s.status] ?? 0
+  // A Map, not an object: a status named `constructor` must not find Object.prototype's.
+  const rank = STATUS_RANK.get(status) ?? 0
   const ranks = sql.raw(
-    `case provider_status ${Object.entries(STATUS_RANK).map(([k, v]) => `when '${k}' then ${v}`).join(' ')} else 0 end`,
+    `case provider_status ${[...STATUS_RANK].map(([k, v]) => `when '${k}' then ${v}`).join(' ')} else 0 end`,
   )
   await db.execute(
-    sql`update messages set provider_status = ${s.status}, error = coalesce(${jsonText(s.errors)}::jsonb, error), updated_at = now()
-        where wamid = ${s.wamid} and direction = 'out' and ${ranks} < ${rank}`,
+    sql`update messages set provider_status = ${status}, error = coalesce(${errors}::jsonb, error), updated_at = now()
+        where wamid = ${wamid} and direction = 'out' and ${ranks} < ${rank}`,
   )
 }

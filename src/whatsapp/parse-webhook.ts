@@ -4,8 +4,8 @@
  * becomes an {@link UnparsedPart} for the quarantine table while the rest still parse
  * (DESIGN.md, invariant 1). This function never throws.
  */
-import { stripNul, stripNulDeep } from '../domain/index.js'
-import { parseMessage } from './parse-message.js'
+import { storableJson } from '../domain/index.js'
+import { parseMessage, type ContactIndex } from './parse-message.js'
 import type { InboundMessage, ParsedWebhook, StatusUpdate, UnparsedPart } from './types.js'
 import {
   changeSchema,
@@ -30,45 +30,35 @@ interface Sink {
 
 export function parseWebhook(body: unknown): ParsedWebhook {
   const sink: Sink = { messages: [], statuses: [], unparsed: [] }
-  let clean: unknown = body
-  try {
-    // PostgreSQL text and jsonb reject U+0000; strip it once, here, from every string and key.
-    clean = stripNulDeep(body)
-    readEnvelope(clean, sink)
-    return sink
-  } catch (err) {
-    // Only a pathological body gets here (e.g. nesting deep enough to exhaust the stack).
-    // Returning it whole as one unparsed part keeps it for the quarantine instead of losing it.
-    const name = err instanceof Error ? err.name : typeof err
-    return { messages: [], statuses: [], unparsed: [{ reason: `body could not be walked (${stripNul(name)})`, raw: clean }] }
-  }
+  // Text and JSON as the database can store them, once, here; nesting past MAX_JSON_DEPTH is
+  // cut, so nothing downstream (zod, JSON.stringify, jsonb) can recurse without a bound.
+  const clean = storableJson(body)
+  readEnvelope(clean.value, sink)
+  return { ...sink, cutValues: clean.cut }
 }
 
 function readEnvelope(body: unknown, sink: Sink): void {
   const envelope = envelopeSchema.safeParse(body)
   if (!envelope.success) {
-    sink.unparsed.push({
-      reason: `body: expected a WhatsApp webhook { object: 'whatsapp_business_account', entry: [...] }; ${describeIssues(envelope.error)}`,
-      raw: body,
-    })
+    sink.unparsed.push({ raw: body, reason: `body: expected a WhatsApp webhook { object: 'whatsapp_business_account', entry: [...] }; ${describeIssues(envelope.error)}` })
     return
   }
-  envelope.data.entry.forEach((entry, i) => readEntry(entry, `entry[${i}]`, sink))
+  for (const [i, entry] of envelope.data.entry.entries()) readEntry(entry, `entry[${i}]`, sink)
 }
 
 function readEntry(entry: unknown, where: string, sink: Sink): void {
   const parsed = entrySchema.safeParse(entry)
   if (!parsed.success) {
-    sink.unparsed.push({ reason: `${where}: expected an entry with a changes array; ${describeIssues(parsed.error)}`, raw: entry })
+    sink.unparsed.push({ raw: entry, reason: `${where}: expected an entry with a changes array; ${describeIssues(parsed.error)}` })
     return
   }
-  parsed.data.changes.forEach((change, i) => readChange(change, `${where}.changes[${i}]`, sink))
+  for (const [i, change] of parsed.data.changes.entries()) readChange(change, `${where}.changes[${i}]`, sink)
 }
 
 function readChange(change: unknown, where: string, sink: Sink): void {
   const parsed = changeSchema.safeParse(change)
   if (!parsed.success) {
-    sink.unparsed.push({ reason: `${where}: expected a change with a field name and a value; ${describeIssues(parsed.error)}`, raw: change })
+    sink.unparsed.push({ raw: change, reason: `${where}: expected a change with a field name and a value; ${describeIssues(parsed.error)}` })
     return
   }
   // Other fields (account_update, message_template_status_update, ...) are not ours to handle.
@@ -80,10 +70,7 @@ function readMessagesValue(value: unknown, where: string, sink: Sink): void {
   const parsed = messagesValueSchema.safeParse(value)
   if (!parsed.success) {
     // Without metadata we cannot tell which business number was written to: keep it all.
-    sink.unparsed.push({
-      reason: `${where}: expected a messages value with metadata.phone_number_id; ${describeIssues(parsed.error)}`,
-      raw: value,
-    })
+    sink.unparsed.push({ raw: value, reason: `${where}: expected a messages value with metadata.phone_number_id; ${describeIssues(parsed.error)}` })
     return
   }
   const v = parsed.data
@@ -113,7 +100,7 @@ function readMessagesValue(value: unknown, where: string, sink: Sink): void {
 function listAt(list: unknown, where: string, sink: Sink): unknown[] {
   if (list === undefined || list === null) return []
   if (Array.isArray(list)) return list
-  sink.unparsed.push({ reason: `${where}: expected an array; got ${typeof list}`, raw: list })
+  sink.unparsed.push({ raw: list, reason: `${where}: expected an array; got ${typeof list}` })
   return []
 }
 
@@ -121,14 +108,20 @@ function listAt(list: unknown, where: string, sink: Sink): unknown[] {
  * Contacts only give profile names, so an odd one is skipped rather than quarantined: the
  * messages it describes still parse, just without a name.
  */
-function readContacts(contacts: unknown): Contact[] {
-  if (!Array.isArray(contacts)) return []
-  const out: Contact[] = []
+function readContacts(contacts: unknown): ContactIndex {
+  const byWaId = new Map<string, Contact>()
+  const byUserId = new Map<string, Contact>()
+  const index: ContactIndex = { byWaId, byUserId }
+  if (!Array.isArray(contacts)) return index
   for (const c of contacts) {
     const parsed = contactSchema.safeParse(c)
-    if (parsed.success) out.push(parsed.data)
+    if (!parsed.success) continue
+    // The first contact given for an id wins, as a search of the list in order would find.
+    const { wa_id: waId, user_id: userId } = parsed.data
+    if (waId !== undefined && !byWaId.has(waId)) byWaId.set(waId, parsed.data)
+    if (userId !== undefined && !byUserId.has(userId)) byUserId.set(userId, parsed.data)
   }
-  return out
+  return index
 }
 
 function readStatus(raw: unknown, phoneNumberId: string, where: string, sink: Sink): void {
@@ -151,9 +144,12 @@ function readStatus(raw: unknown, phoneNumberId: string, where: string, sink: Si
   })
 }
 
+const MAX_CODES_IN_REASON = 10
+
 /** Only numeric codes are echoed: titles and details may quote customer data. */
 function errorCodes(errors: unknown): string {
   if (!Array.isArray(errors)) return 'not an array'
-  const codes = errors.map((e) => (isJsonObject(e) && typeof e.code === 'number' ? String(e.code) : '?'))
-  return codes.length === 0 ? 'none' : codes.join(', ')
+  const codes = errors.slice(0, MAX_CODES_IN_REASON).map((e) => (isJsonObject(e) && typeof e.code === 'number' ? String(e.code) : '?'))
+  const more = errors.length > MAX_CODES_IN_REASON ? ` and ${errors.length - MAX_CODES_IN_REASON} more` : ''
+  return codes.length === 0 ? 'none' : codes.join(', ') + more
 }

@@ -73,6 +73,8 @@ export interface ParsedWebhook {
   messages: InboundMessage[]
   statuses: StatusUpdate[]
   unparsed: UnparsedPart[]
+  /** Values nested deeper than `MAX_JSON_DEPTH`, replaced by `CUT_MARKER` in the parts above. */
+  cutValues: number
 }
 
 export interface SendTextInput {

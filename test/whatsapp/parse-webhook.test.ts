@@ -26,6 +26,7 @@ describe('parseWebhook', () => {
       ],
       statuses: [],
       unparsed: [],
+      cutValues: 0,
     })
   })
 
