@@ -2,6 +2,15 @@ import { MAX_JSON_DEPTH } from '../domain/index.js'
 import type { InboxBatch, InboundRow, QuarantineRow, StatusRow } from '../store/index.js'
 import type { InboundMessage, ParsedWebhook, StatusUpdate } from '../whatsapp/index.js'
 
+/**
+ * Most quarantine rows one delivery writes. Past it (100,000 empty entries made 100,000 rows),
+ * one row keeps the whole signed body, with the counts in its reason.
+ */
+export const MAX_QUARANTINE_ROWS = 10
+
+/** Longest quarantine reason; a reason also goes to the log. */
+export const MAX_REASON_CHARS = 500
+
 /** The signed bytes of a delivery, and how many too-deep values decoding them cut. */
 export interface DeliveryBody {
   raw: Buffer
@@ -23,20 +32,49 @@ export function toInboxBatch(parsed: ParsedWebhook, body: DeliveryBody): InboxBa
 }
 
 /**
- * One row per unparsed part (its value as read). When a value had to be cut for nesting too
- * deep, one row keeps the original bytes instead: nothing signed is lost.
+ * One row per unparsed part (its value as read), while they are few and whole. When there
+ * are many, or a value had to be cut for nesting too deep, one row keeps the original bytes:
+ * nothing signed is lost, and a hostile delivery costs one row.
  */
 function quarantineRows(parsed: ParsedWebhook, body: DeliveryBody): QuarantineRow[] {
   const cut = body.cut + parsed.cutValues
-  if (cut === 0) {
+  if (cut === 0 && parsed.unparsedCount <= MAX_QUARANTINE_ROWS) {
     // The parser bounded nesting, so this JSON.stringify cannot overflow the stack.
-    return parsed.unparsed.map((u) => ({ reason: u.reason, raw: Buffer.from(JSON.stringify(u.raw) ?? 'null') }))
+    return parsed.unparsed.map((u) => ({ reason: boundedReason(u.reason), raw: Buffer.from(JSON.stringify(u.raw) ?? 'null') }))
   }
   const what = [
-    parsed.unparsed.length > 0 ? `${parsed.unparsed.length} parts could not be read` : undefined,
-    `${cut} values nested deeper than ${MAX_JSON_DEPTH} levels were cut from what was read`,
+    parsed.unparsedCount > 0 ? `${parsed.unparsedCount} parts could not be read` : undefined,
+    cut > 0 ? `${cut} values nested deeper than ${MAX_JSON_DEPTH} levels were cut from what was read` : undefined,
   ].filter((s) => s !== undefined)
-  return [{ reason: `${what.join('; ')}; the whole signed body is kept here`, raw: body.raw }]
+  const first = parsed.unparsed.slice(0, 3).map((u) => u.reason)
+  return [{ reason: boundedReason(`${what.join('; ')}; the whole signed body is kept here${first.length > 0 ? `. First: ${first.join('; ')}` : ''}`), raw: body.raw }]
+}
+
+export function boundedReason(reason: string, maxChars = MAX_REASON_CHARS): string {
+  return reason.length <= maxChars ? reason : `${reason.slice(0, maxChars - 1)}…`
+}
+
+/**
+ * A batch cut into batches of at most `maxRows` rows, in order (messages, statuses, then
+ * quarantine). Always at least one, so an empty delivery still meets the database.
+ */
+export function chunkBatch(batch: InboxBatch, maxRows: number): InboxBatch[] {
+  const rows = [
+    ...batch.messages.map((row) => ({ kind: 'messages' as const, row })),
+    ...batch.statuses.map((row) => ({ kind: 'statuses' as const, row })),
+    ...batch.quarantine.map((row) => ({ kind: 'quarantine' as const, row })),
+  ]
+  const chunks: InboxBatch[] = []
+  for (let i = 0; i === 0 || i < rows.length; i += maxRows) {
+    const chunk: InboxBatch = { messages: [], statuses: [], quarantine: [] }
+    for (const r of rows.slice(i, i + maxRows)) {
+      if (r.kind === 'messages') chunk.messages.push(r.row)
+      else if (r.kind === 'statuses') chunk.statuses.push(r.row)
+      else chunk.quarantine.push(r.row)
+    }
+    chunks.push(chunk)
+  }
+  return chunks
 }
 
 function toInboundRow(m: InboundMessage): InboundRow {

@@ -22,55 +22,107 @@ import {
 /** The only `changes[].field` that carries customer messages and delivery statuses. */
 const MESSAGES_FIELD = 'messages'
 
-interface Sink {
-  messages: InboundMessage[]
-  statuses: StatusUpdate[]
-  unparsed: UnparsedPart[]
+export interface ParseOptions {
+  /**
+   * Unparsed parts kept whole (reason and raw value); past this many they are only counted.
+   * A delivery of a million odd parts must not become a million objects. @defaultValue 100
+   */
+  keepUnparsed?: number
+  /** Parts (entries, changes, messages, statuses) read between two yields of {@link parseWebhookInSteps}. @defaultValue 500 */
+  partsPerStep?: number
 }
 
-export function parseWebhook(body: unknown): ParsedWebhook {
-  const sink: Sink = { messages: [], statuses: [], unparsed: [] }
+class Sink {
+  readonly messages: InboundMessage[] = []
+  readonly statuses: StatusUpdate[] = []
+  readonly unparsed: UnparsedPart[] = []
+  unparsedCount = 0
+  #parts = 0
+
+  constructor(
+    private readonly keepUnparsed: number,
+    private readonly partsPerStep: number,
+  ) {}
+
+  /** Counts an odd part; the reason is only written for the parts kept. */
+  reject(raw: unknown, reason: () => string): void {
+    this.unparsedCount++
+    if (this.unparsed.length < this.keepUnparsed) this.unparsed.push({ reason: reason(), raw })
+  }
+
+  /** Counts a part read; true when a step is over and the reader should yield. */
+  step(): boolean {
+    return ++this.#parts % this.partsPerStep === 0
+  }
+}
+
+type Steps = Generator<void, void, void>
+
+/** Reads a whole body at once: {@link parseWebhookInSteps} without the pauses. */
+export function parseWebhook(body: unknown, options: ParseOptions = {}): ParsedWebhook {
+  const steps = parseWebhookInSteps(body, options)
+  for (;;) {
+    const next = steps.next()
+    if (next.done === true) return next.value
+  }
+}
+
+/**
+ * Reads a body, pausing (`yield`) every `partsPerStep` parts so that the caller can let the
+ * event loop serve other requests: a delivery of thousands of parts costs seconds of CPU.
+ * Never throws.
+ */
+export function* parseWebhookInSteps(body: unknown, options: ParseOptions = {}): Generator<void, ParsedWebhook, void> {
+  const sink = new Sink(options.keepUnparsed ?? 100, options.partsPerStep ?? 500)
   // Text and JSON as the database can store them, once, here; nesting past MAX_JSON_DEPTH is
   // cut, so nothing downstream (zod, JSON.stringify, jsonb) can recurse without a bound.
   const clean = storableJson(body)
-  readEnvelope(clean.value, sink)
-  return { ...sink, cutValues: clean.cut }
+  yield* readEnvelope(clean.value, sink)
+  return {
+    messages: sink.messages,
+    statuses: sink.statuses,
+    unparsed: sink.unparsed,
+    unparsedCount: sink.unparsedCount,
+    cutValues: clean.cut,
+  }
 }
 
-function readEnvelope(body: unknown, sink: Sink): void {
+function* readEnvelope(body: unknown, sink: Sink): Steps {
   const envelope = envelopeSchema.safeParse(body)
   if (!envelope.success) {
-    sink.unparsed.push({ raw: body, reason: `body: expected a WhatsApp webhook { object: 'whatsapp_business_account', entry: [...] }; ${describeIssues(envelope.error)}` })
+    sink.reject(body, () => `body: expected a WhatsApp webhook { object: 'whatsapp_business_account', entry: [...] }; ${describeIssues(envelope.error)}`)
     return
   }
-  for (const [i, entry] of envelope.data.entry.entries()) readEntry(entry, `entry[${i}]`, sink)
+  for (const [i, entry] of envelope.data.entry.entries()) yield* readEntry(entry, `entry[${i}]`, sink)
 }
 
-function readEntry(entry: unknown, where: string, sink: Sink): void {
+function* readEntry(entry: unknown, where: string, sink: Sink): Steps {
+  if (sink.step()) yield
   const parsed = entrySchema.safeParse(entry)
   if (!parsed.success) {
-    sink.unparsed.push({ raw: entry, reason: `${where}: expected an entry with a changes array; ${describeIssues(parsed.error)}` })
+    sink.reject(entry, () => `${where}: expected an entry with a changes array; ${describeIssues(parsed.error)}`)
     return
   }
-  for (const [i, change] of parsed.data.changes.entries()) readChange(change, `${where}.changes[${i}]`, sink)
+  for (const [i, change] of parsed.data.changes.entries()) yield* readChange(change, `${where}.changes[${i}]`, sink)
 }
 
-function readChange(change: unknown, where: string, sink: Sink): void {
+function* readChange(change: unknown, where: string, sink: Sink): Steps {
+  if (sink.step()) yield
   const parsed = changeSchema.safeParse(change)
   if (!parsed.success) {
-    sink.unparsed.push({ raw: change, reason: `${where}: expected a change with a field name and a value; ${describeIssues(parsed.error)}` })
+    sink.reject(change, () => `${where}: expected a change with a field name and a value; ${describeIssues(parsed.error)}`)
     return
   }
   // Other fields (account_update, message_template_status_update, ...) are not ours to handle.
   if (parsed.data.field !== MESSAGES_FIELD) return
-  readMessagesValue(parsed.data.value, `${where}.value`, sink)
+  yield* readMessagesValue(parsed.data.value, `${where}.value`, sink)
 }
 
-function readMessagesValue(value: unknown, where: string, sink: Sink): void {
+function* readMessagesValue(value: unknown, where: string, sink: Sink): Steps {
   const parsed = messagesValueSchema.safeParse(value)
   if (!parsed.success) {
     // Without metadata we cannot tell which business number was written to: keep it all.
-    sink.unparsed.push({ raw: value, reason: `${where}: expected a messages value with metadata.phone_number_id; ${describeIssues(parsed.error)}` })
+    sink.reject(value, () => `${where}: expected a messages value with metadata.phone_number_id; ${describeIssues(parsed.error)}`)
     return
   }
   const v = parsed.data
@@ -78,21 +130,23 @@ function readMessagesValue(value: unknown, where: string, sink: Sink): void {
   const contacts = readContacts(v.contacts)
 
   for (const [i, raw] of listAt(v.messages, `${where}.messages`, sink).entries()) {
+    if (sink.step()) yield
     const result = parseMessage(raw, { phoneNumberId, contacts, where: `${where}.messages[${i}]` })
     if (result.ok) sink.messages.push(result.message)
-    else sink.unparsed.push(result.part)
+    else sink.reject(result.part.raw, () => result.part.reason)
   }
   for (const [i, raw] of listAt(v.statuses, `${where}.statuses`, sink).entries()) {
+    if (sink.step()) yield
     readStatus(raw, phoneNumberId, `${where}.statuses[${i}]`, sink)
   }
   if (v.errors !== undefined && v.errors !== null) {
     // Value-level errors are Meta telling us something went wrong on its side (no message
     // or status to attach them to). They have no column of their own, so they go to the
     // quarantine where someone will see them.
-    sink.unparsed.push({
-      reason: `${where}.errors: Meta reported errors outside any message or status (codes: ${errorCodes(v.errors)})`,
-      raw: { metadata: isJsonObject(value) ? value.metadata : undefined, errors: v.errors },
-    })
+    sink.reject(
+      { metadata: isJsonObject(value) ? value.metadata : undefined, errors: v.errors },
+      () => `${where}.errors: Meta reported errors outside any message or status (codes: ${errorCodes(v.errors)})`,
+    )
   }
 }
 
@@ -100,7 +154,7 @@ function readMessagesValue(value: unknown, where: string, sink: Sink): void {
 function listAt(list: unknown, where: string, sink: Sink): unknown[] {
   if (list === undefined || list === null) return []
   if (Array.isArray(list)) return list
-  sink.unparsed.push({ raw: list, reason: `${where}: expected an array; got ${typeof list}` })
+  sink.reject(list, () => `${where}: expected an array; got ${typeof list}`)
   return []
 }
 
@@ -127,8 +181,8 @@ function readContacts(contacts: unknown): ContactIndex {
 function readStatus(raw: unknown, phoneNumberId: string, where: string, sink: Sink): void {
   const parsed = statusSchema.safeParse(raw)
   if (!parsed.success || !isJsonObject(raw)) {
-    const issues = parsed.success ? '(itself): expected an object' : describeIssues(parsed.error)
-    sink.unparsed.push({ reason: `${where}: expected a status with id and status; ${issues}`, raw })
+    const issues = () => (parsed.success ? '(itself): expected an object' : describeIssues(parsed.error))
+    sink.reject(raw, () => `${where}: expected a status with id and status; ${issues()}`)
     return
   }
   const s = parsed.data

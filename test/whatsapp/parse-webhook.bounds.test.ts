@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_ID_CHARS, MAX_UNIX_SECONDS, parseWebhook } from '../../src/whatsapp/index.js'
+import { MAX_ID_CHARS, MAX_UNIX_SECONDS, parseWebhook, parseWebhookInSteps } from '../../src/whatsapp/index.js'
 import { textMessage, webhookWith } from './fixtures.js'
 
 type Json = Record<string, unknown>
@@ -25,10 +25,31 @@ describe('parseWebhook bounds', () => {
     ;(valueOf(body).messages as Json[]).push({ ...textMessage('wamid.OK', 'oi'), from: long }, textMessage('w'.repeat(MAX_ID_CHARS), 'oi'))
     const parsed = parseWebhook(body)
     expect(parsed.messages.map((m) => m.wamid.length)).toEqual([MAX_ID_CHARS])
-    expect(parsed.unparsed).toHaveLength(2)
+    expect(parsed.unparsedCount).toBe(2)
   })
 
   it('reads a message whose id holds a lone surrogate under its well-formed id', () => {
     expect(parseWebhook(webhookWith(textMessage('wamid.\ud800', 'a\udc00'))).messages[0]).toMatchObject({ wamid: 'wamid.\ufffd', text: 'a\ufffd' })
+  })
+
+  it('keeps the first unparsed parts whole and counts the rest', () => {
+    const body = webhookWith(textMessage('wamid.K', 'oi'))
+    ;(body.entry as unknown[]).push(...Array.from({ length: 50 }, () => ({})))
+    const parsed = parseWebhook(body, { keepUnparsed: 3 })
+    expect(parsed.messages).toHaveLength(1)
+    expect(parsed.unparsed.map((u) => u.reason.slice(0, 9))).toEqual(['entry[1]:', 'entry[2]:', 'entry[3]:'])
+    expect(parsed.unparsedCount).toBe(50)
+  })
+
+  it('pauses every partsPerStep parts and reads the same as at once', () => {
+    const messages = Array.from({ length: 25 }, (_, i) => textMessage(`wamid.S${i}`, 'oi'))
+    const body = webhookWith(messages[0]!, { messages })
+    const steps = parseWebhookInSteps(body, { partsPerStep: 10 })
+    let pauses = 0
+    let next = steps.next()
+    for (; next.done !== true; next = steps.next()) pauses++
+    // 27 parts read (one entry, one change, 25 messages): a pause after the 10th and the 20th.
+    expect(pauses).toBe(2)
+    expect(next.value).toEqual(parseWebhook(body))
   })
 })

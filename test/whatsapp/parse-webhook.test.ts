@@ -26,6 +26,7 @@ describe('parseWebhook', () => {
       ],
       statuses: [],
       unparsed: [],
+      unparsedCount: 0,
       cutValues: 0,
     })
   })
