@@ -78,7 +78,13 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
           return
         }
         starts.push(Date.now())
-        void run(ready.shift()!)
+        const e = ready.shift()!
+        active++
+        e.running = true
+        // Started on a macrotask: PGlite answers on this thread, so jobs started straight
+        // from the previous one's completion never let a socket be read (a backlog of 15,000
+        // jobs held a webhook request for 280 s).
+        setImmediate(() => void run(e))
       }
       checkIdle()
     }
@@ -86,8 +92,6 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
     const run = async (e: Entry) => {
       const key = wakeUpKey(e.wakeUp)
       const processor = processors[queue] as Processor<QueueName>
-      active++
-      e.running = true
       const jobLog = log.child({ queue, job: key, attempt: e.attempt })
       let next: { runAt: number; attempt: number } | undefined
       try {

@@ -1,6 +1,6 @@
 export { turnDueAt, type DebounceSettings } from './turn-due.js'
 export { splitReply, MAX_TEXT_CHARS } from './split-reply.js'
-export { stripNul, stripNulDeep } from './text.js'
+export { CUT_MARKER, MAX_JSON_DEPTH, storableJson, storableText, type StorableJson } from './text.js'
 export {
   parseBoleto,
   boletoBarcodeToLine,

@@ -1,19 +1,30 @@
+import { setImmediate as nextMacrotask } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { DebounceSettings } from '../domain/index.js'
-import { DatabaseUnavailableError, MalformedJsonError } from '../errors.js'
+import { DatabaseUnavailableError } from '../errors.js'
 import type { Dispatcher } from '../dispatch/port.js'
 import { commitInboxGroup, markEnqueued, type Db, type InboxBatch, type InboxCommitResult } from '../store/index.js'
-import { parseWebhook } from '../whatsapp/index.js'
+import { decodeWebhookBody, parseWebhookInSteps, type ParsedWebhook } from '../whatsapp/index.js'
 import { createCoalescer } from './coalesce.js'
-import { toInboxBatch } from './to-rows.js'
+import { boundedReason, chunkBatch, MAX_QUARANTINE_ROWS, toInboxBatch } from './to-rows.js'
+
+/** Reasons one `webhook parts quarantined` line lists, and the length of each. */
+const MAX_LOGGED_REASONS = 10
+const MAX_LOGGED_REASON_CHARS = 200
 
 export interface IngestDeps {
   db: Db
   dispatcher: Dispatcher
   log: Logger
   debounce: DebounceSettings
-  /** Longest the inbox commit may take before the webhook answers 503. */
+  /** Longest one commit of the inbox may take before the webhook answers 503. */
   commitTimeoutMs: number
+  /**
+   * Rows (messages, statuses, quarantine) per commit. A larger delivery is committed in
+   * several, pausing between them, so a delivery that arrives meanwhile is not held behind
+   * it; the 200 still waits for the last. @defaultValue 500
+   */
+  maxRowsPerCommit?: number
   /** @defaultValue () => new Date() */
   now?: () => Date
 }
@@ -49,35 +60,67 @@ export function createIngest(deps: IngestDeps): Ingest {
     },
   })
 
+  /** After the commit, never before; a failed or slow enqueue is the reconciler's job. */
+  function wakeAfterCommit(messageIds: number[]): void {
+    const p = wake(messageIds)
+      .catch((err) => log.warn({ err, messages: messageIds.length }, 'wake-up enqueue failed; the reconciler will retry'))
+      .finally(() => inFlight.delete(p))
+    inFlight.add(p)
+  }
+
+  /** An alert event: Meta sent something signed that we could not read; it is kept raw. Bounded whatever the delivery holds. */
+  function logQuarantined(parsed: ParsedWebhook, cutInBody: number, rows: number): void {
+    log.error(
+      {
+        event: 'webhook_quarantined',
+        parts: parsed.unparsedCount,
+        cutValues: cutInBody + parsed.cutValues,
+        rows,
+        reasons: parsed.unparsed.slice(0, MAX_LOGGED_REASONS).map((u) => boundedReason(u.reason, MAX_LOGGED_REASON_CHARS)),
+      },
+      'webhook parts quarantined',
+    )
+  }
+
   return {
     async accept(rawBody) {
-      let body: unknown
+      const decoded = decodeWebhookBody(rawBody)
+      const parsed = await inSteps(parseWebhookInSteps(decoded.value, { keepUnparsed: MAX_QUARANTINE_ROWS }))
+      const batch = toInboxBatch(parsed, { raw: rawBody, cut: decoded.cut })
+      if (batch.quarantine.length > 0) logQuarantined(parsed, decoded.cut, batch.quarantine.length)
+      const total: InboxCommitResult = { accepted: [], duplicates: 0, statuses: 0, quarantined: 0 }
       try {
-        body = JSON.parse(rawBody.toString('utf8'))
-      } catch (err) {
-        throw new MalformedJsonError({ cause: err })
+        for (const [i, chunk] of chunkBatch(batch, deps.maxRowsPerCommit ?? 500).entries()) {
+          // A macrotask between commits: PGlite answers on the same thread, so without it no
+          // other request's bytes would even be read until the last commit.
+          if (i > 0) await nextMacrotask()
+          const result = await withTimeout(commit(chunk), deps.commitTimeoutMs)
+          total.accepted.push(...result.accepted)
+          total.duplicates += result.duplicates
+          total.statuses += result.statuses
+          total.quarantined += result.quarantined
+        }
+      } finally {
+        // Woken once the delivery is through (its own workers would otherwise compete with
+        // its next chunks for PGlite), and also when a later chunk failed: what is
+        // committed is woken, since Meta's redelivery will find it a duplicate.
+        if (total.accepted.length > 0) wakeAfterCommit(total.accepted.map((a) => a.messageId))
       }
-      const parsed = parseWebhook(body)
-      const batch = toInboxBatch(parsed)
-      if (batch.quarantine.length > 0) {
-        // An alert event: Meta sent something signed that we could not read; it is kept raw.
-        log.error({ event: 'webhook_quarantined', parts: batch.quarantine.length, reasons: batch.quarantine.map((q) => q.reason) },
-          'webhook parts quarantined')
-      }
-      const result = await withTimeout(commit(batch), deps.commitTimeoutMs)
-      if (result.accepted.length > 0) {
-        // After the commit, never before; a failed or slow enqueue is the reconciler's job.
-        const p = wake(result.accepted.map((a) => a.messageId))
-          .catch((err) => log.warn({ err, messages: result.accepted.length }, 'wake-up enqueue failed; the reconciler will retry'))
-          .finally(() => inFlight.delete(p))
-        inFlight.add(p)
-      }
-      log.debug({ accepted: result.accepted.length, duplicates: result.duplicates, statuses: result.statuses }, 'webhook committed')
-      return result
+      log.debug({ accepted: total.accepted.length, duplicates: total.duplicates, statuses: total.statuses }, 'webhook committed')
+      return total
     },
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight])
     },
+  }
+}
+
+/** Runs a stepwise computation, letting the event loop serve others between its steps. */
+async function inSteps<T>(steps: Generator<void, T, void>): Promise<T> {
+  for (;;) {
+    const next = steps.next()
+    if (next.done === true) return next.value
+    await nextMacrotask()
   }
 }
 

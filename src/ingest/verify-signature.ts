@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
 const PREFIX = 'sha256='
+/** `sha256=` and the 32 bytes of an HMAC-SHA256 in hex, nothing before or after. */
+const SIGNATURE_FORMAT = /^sha256=[0-9a-fA-F]{64}$/
 
 /**
  * Checks Meta's `X-Hub-Signature-256` (HMAC-SHA256 of the exact request bytes with the app
@@ -8,11 +10,12 @@ const PREFIX = 'sha256='
  * into `á` and the signature no longer matches.
  */
 export function isValidSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
-  if (header === undefined || !header.startsWith(PREFIX)) return false
+  // Exactly the format, checked before decoding: Buffer.from(hex) stops at the first bad
+  // character, so `sha256=<valid>zz` would otherwise pass.
+  if (header === undefined || !SIGNATURE_FORMAT.test(header)) return false
   const given = Buffer.from(header.slice(PREFIX.length), 'hex')
   const expected = createHmac('sha256', appSecret).update(rawBody).digest()
-  // A short or non-hex header decodes to fewer bytes; timingSafeEqual needs equal lengths.
-  return given.length === expected.length && timingSafeEqual(given, expected)
+  return timingSafeEqual(given, expected)
 }
 
 /** `sha256=<hex>` for a body: what Meta sends, and what tests and the README's curl use. */

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
-import type { SQL } from 'drizzle-orm'
+import { DrizzleQueryError, type SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import pg from 'pg'
 import * as schema from './schema.js'
@@ -130,4 +130,37 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 export async function queryRows<T>(db: Pick<Db, 'execute'>, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] }
   return result.rows
+}
+
+/**
+ * SQLSTATE classes that mean "not this row": data exception (22: a value out of range, bad
+ * JSON), integrity constraint (23) and program limit (54: an index row too large, nesting
+ * too deep). Everything else (a connection lost, a statement cancelled by the timeout, no
+ * memory) is the database's state, and the same row may well pass on Meta's redelivery.
+ */
+const REFUSED_FOR_CONTENT = new Set(['22', '23', '54'])
+
+/**
+ * Whether a failed statement was refused for the values it carried, so quarantining that
+ * row and going on is right; or failed for a reason that would fail any row, so the whole
+ * request must fail and be redelivered. An error that never reached the driver (our own
+ * check, e.g. an invalid date) is the row's too.
+ */
+export function isRefusedForContent(err: unknown): boolean {
+  const state = sqlStateOf(err)
+  if (state !== undefined) return REFUSED_FOR_CONTENT.has(state.slice(0, 2))
+  return !(err instanceof DrizzleQueryError)
+}
+
+/**
+ * The SQLSTATE of a database error. drizzle wraps the driver's error as `cause`; the two
+ * drivers throw different classes (pg's DatabaseError, PGlite's own), both with `code`.
+ */
+export function sqlStateOf(err: unknown): string | undefined {
+  let e: unknown = err
+  for (let depth = 0; depth < 4 && e instanceof Error; depth++, e = e.cause) {
+    const code = (e as Error & { code?: unknown }).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
+  }
+  return undefined
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
+import { jsonText } from './values.js'
 import { toDate } from './messages.js'
 
 /** An inbound image as its analysis needs it. */
@@ -55,7 +56,7 @@ export async function completeImageAnalysis(
   const [r] = await queryRows<{ recorded: number; turn_due_at: unknown }>(
     db,
     sql`with done as (
-          update messages m set analysis = ${JSON.stringify(analysis)}::jsonb, processed_at = ${now}, updated_at = ${now}
+          update messages m set analysis = ${jsonText(analysis)}::jsonb, processed_at = ${now}, updated_at = ${now}
           where m.id = ${id} and m.direction = 'in' and m.processed_at is null
           returning m.conversation_id),
         stamped as (

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
-import { stripNul, type DebounceSettings } from '../domain/index.js'
+import { storableText, type DebounceSettings } from '../domain/index.js'
 import { jsonText, nullableText } from './values.js'
-import { NOT_PREPARED, queryRows, type Db } from './db.js'
-import { applyStatus, isErasedWamid, type AcceptedMessage, type InboundRow, type InboxBatch, type InboxCommitResult, type QuarantineRow } from './inbox.js'
+import { isRefusedForContent, NOT_PREPARED, queryRows, sqlStateOf, type Db } from './db.js'
+import { applyStatus, isErasedWamid, type AcceptedMessage, type InboundRow, type InboxBatch, type InboxCommitResult, type QuarantineRow, type StatusRow } from './inbox.js'
 
 /** What one request of a group commit gets back: its own result, or its own failure. */
 export type GroupCommitOutcome = { ok: true; result: InboxCommitResult } | { ok: false; error: unknown }
@@ -38,26 +38,61 @@ export async function commitInboxGroup(
 }
 
 /**
- * Commits one request's batch row by row: each message in its own savepoint, so a row the
- * database refuses is quarantined raw instead of failing the others (invariant 1). The group
- * commit's fallback, and the same statements as the group commit, one message at a time.
+ * Commits one request's batch row by row: each message, status and quarantine row in its own
+ * savepoint, so a row the database refuses for its content is quarantined raw instead of
+ * failing the others (invariant 1). The group commit's fallback, with the same statements as
+ * the group commit, one row at a time. A failure that is not the row's (the database down,
+ * a statement cancelled) fails the request, so Meta redelivers it rather than a valid
+ * message ending in quarantine.
  */
 export async function commitInbox(db: Db, batch: InboxBatch, now: Date, debounce: DebounceSettings): Promise<InboxCommitResult> {
   return db.transaction(async (tx) => {
     const result: InboxCommitResult = { accepted: [], duplicates: 0, statuses: 0, quarantined: 0 }
     const refused: QuarantineRow[] = []
     for (const m of batch.messages) {
-      try {
-        const [one] = await tx.transaction((sp) => groupCommit(sp as unknown as Db, [{ messages: [m], statuses: [], quarantine: [] }], now, debounce))
-        result.accepted.push(...one!.accepted)
-        result.duplicates += one!.duplicates
-      } catch (err) {
-        refused.push({ reason: `message refused by the database: ${(err as Error).message}`, raw: Buffer.from(JSON.stringify(m)) })
+      const one = await inSavepoint(tx, (sp) => groupCommit(sp, [{ messages: [m], statuses: [], quarantine: [] }], now, debounce))
+      if (one.ok) {
+        result.accepted.push(...one.value[0]!.accepted)
+        result.duplicates += one.value[0]!.duplicates
+      } else {
+        refused.push(refusedRow('message', m, one.error))
       }
     }
-    const [rest] = await groupCommit(tx, [{ messages: [], statuses: batch.statuses, quarantine: [...batch.quarantine, ...refused] }], now, debounce)
-    return { ...result, statuses: rest!.statuses, quarantined: rest!.quarantined }
+    for (const s of batch.statuses) {
+      const done = await inSavepoint(tx, (sp) => applyStatus(sp, s))
+      if (done.ok) result.statuses++
+      else refused.push(refusedRow('status', s, done.error))
+    }
+    for (const q of [...batch.quarantine, ...refused]) {
+      const kept = await inSavepoint(tx, (sp) => insertQuarantine(sp, [q]))
+      // Only the reason can be refused (raw is bytes); keep the bytes under one we wrote.
+      if (!kept.ok) await insertQuarantine(tx, [{ reason: `quarantine row refused by the database (${refusal(kept.error)}); its reason was dropped`, raw: q.raw }])
+      result.quarantined++
+    }
+    return result
   })
+}
+
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown }
+
+/** `work` in a savepoint; a refusal for the row's content is returned, any other failure thrown. */
+async function inSavepoint<T>(tx: Db, work: (sp: Db) => Promise<T>): Promise<Attempt<T>> {
+  try {
+    return { ok: true, value: await tx.transaction((sp) => work(sp as unknown as Db)) }
+  } catch (error) {
+    if (isRefusedForContent(error)) return { ok: false, error }
+    throw error
+  }
+}
+
+function refusedRow(kind: 'message' | 'status', row: InboundRow | StatusRow, error: unknown): QuarantineRow {
+  return { reason: `${kind} refused by the database (${refusal(error)})`, raw: Buffer.from(jsonText(row) ?? 'null') }
+}
+
+/** The SQLSTATE, or the class of an error raised before the statement reached the database. Never the driver's message: it quotes the row's values. */
+function refusal(error: unknown): string {
+  const state = sqlStateOf(error)
+  return state !== undefined ? `SQLSTATE ${state}` : `before the statement: ${error instanceof Error ? error.name : typeof error}`
 }
 
 interface Pending {
@@ -67,7 +102,7 @@ interface Pending {
 
 async function groupCommit(db: Db, batches: readonly InboxBatch[], now: Date, debounce: DebounceSettings): Promise<InboxCommitResult[]> {
   const results: InboxCommitResult[] = batches.map(() => ({ accepted: [], duplicates: 0, statuses: 0, quarantined: 0 }))
-  const fresh = await dropDuplicates(db, batches, results)
+  const fresh = await dropDuplicates(db, batches.map((b) => b.messages.map(storableRow)), results)
   if (fresh.length > 0) {
     const contactIds = await upsertContacts(db, fresh, now)
     const seqs = await advanceConversations(db, fresh, contactIds, now, debounce)
@@ -86,12 +121,37 @@ async function groupCommit(db: Db, batches: readonly InboxBatch[], now: Date, de
     results[i]!.statuses = b.statuses.length
   }
   const quarantine = batches.flatMap((b, i) => b.quarantine.map((q) => ({ ...q, batch: i })))
-  if (quarantine.length > 0) {
-    await db.execute(sql`insert into quarantine (reason, raw)
-      select * from unnest(${sql.param(quarantine.map((q) => stripNul(q.reason)))}::text[], ${sql.param(quarantine.map((q) => q.raw))}::bytea[])`)
-    for (const q of quarantine) results[q.batch]!.quarantined++
-  }
+  await insertQuarantine(db, quarantine)
+  for (const q of quarantine) results[q.batch]!.quarantined++
   return results
+}
+
+async function insertQuarantine(db: Db, rows: readonly QuarantineRow[]): Promise<void> {
+  if (rows.length === 0) return
+  // Bytes travel as base64 text: PGlite encodes a bytea parameter byte by byte in JS, and a
+  // 2 MB body (kept whole) held its thread for 5 s; decoding base64 in the database takes 0.1 s.
+  await db.execute(sql`insert into quarantine (reason, raw)
+    select r, decode(b, 'base64') from unnest(
+      ${sql.param(rows.map((q) => storableText(q.reason)))}::text[], ${sql.param(rows.map((q) => q.raw.toString('base64')))}::text[]) as t(r, b)`)
+}
+
+/**
+ * Every text of a row as the database will store it, before anything is compared: a wamid
+ * holding a lone surrogate is stored with U+FFFD, and must be looked up that way too.
+ */
+function storableRow(row: InboundRow): InboundRow {
+  const text = (v: string | undefined) => (v === undefined ? undefined : storableText(v))
+  return {
+    ...row,
+    phoneNumberId: storableText(row.phoneNumberId),
+    customerKey: storableText(row.customerKey),
+    waId: text(row.waId),
+    userId: text(row.userId),
+    profileName: text(row.profileName),
+    wamid: storableText(row.wamid),
+    type: storableText(row.type),
+    text: text(row.text),
+  }
 }
 
 /**
@@ -99,8 +159,8 @@ async function groupCommit(db: Db, batches: readonly InboxBatch[], now: Date, de
  * (invariant 2); so are the wamids of an erased customer, for the 7 days Meta may redeliver
  * them (`erased_wamids`, one primary-key probe per wamid): they are not stored again.
  */
-async function dropDuplicates(db: Db, batches: readonly InboxBatch[], results: InboxCommitResult[]): Promise<Pending[]> {
-  const all = batches.flatMap((b, batch) => b.messages.map((row) => ({ batch, row })))
+async function dropDuplicates(db: Db, messages: readonly InboundRow[][], results: InboxCommitResult[]): Promise<Pending[]> {
+  const all = messages.flatMap((rows, batch) => rows.map((row) => ({ batch, row })))
   if (all.length === 0) return []
   const wamids = sql.param(all.map((p) => p.row.wamid))
   const stored = await queryRows<{ wamid: string }>(
@@ -205,7 +265,7 @@ async function insertMessages(db: Db, fresh: Pending[], seqs: Assigned[], now: D
     sql`insert into messages (conversation_id, direction, wamid, seq, type, text, media, payload, provider_status, sent_at, created_at, updated_at)
         select c, 'in', w, s, ty, tx, m::jsonb, pl::jsonb, 'received', sa, ${now}, ${now} from unnest(
           ${sql.param(seqs.map((s) => s.conversationId))}::bigint[], ${sql.param(rows.map((r) => r.wamid))}::text[],
-          ${sql.param(seqs.map((s) => s.seq))}::int[], ${sql.param(rows.map((r) => stripNul(r.type)))}::text[],
+          ${sql.param(seqs.map((s) => s.seq))}::int[], ${sql.param(rows.map((r) => r.type))}::text[],
           ${sql.param(rows.map((r) => nullableText(r.text)))}::text[], ${sql.param(rows.map((r) => jsonText(r.media)))}::text[],
           ${sql.param(rows.map((r) => jsonText(r.payload)))}::text[], ${sql.param(rows.map((r) => r.sentAt.toISOString()))}::timestamptz[])
           as t(c, w, s, ty, tx, m, pl, sa)

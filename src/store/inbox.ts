@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { stripNul } from '../domain/index.js'
+import { storableText } from '../domain/index.js'
 import { jsonText, nullableText } from './values.js'
 import type { Db } from './db.js'
 
@@ -57,7 +57,7 @@ export interface InboxCommitResult {
   quarantined: number
 }
 
-const STATUS_RANK: Record<string, number> = { pending: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4, failed: 5 }
+const STATUS_RANK = new Map(Object.entries({ pending: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4, failed: 5 }))
 
 /** How a wamid is kept in `erased_wamids`: its sha256, computed in SQL by the erase and by every lookup. */
 export function wamidHash(wamid: SQL): SQL {
@@ -72,25 +72,28 @@ export function isErasedWamid(wamid: SQL): SQL {
 export async function applyStatus(db: Db, s: StatusRow): Promise<void> {
   // A status of an erased customer's message (a late "read", a redelivery) is not stored:
   // its payload names the customer again.
-  const wamid = stripNul(s.wamid)
+  const wamid = storableText(s.wamid)
+  const status = storableText(s.status)
+  const errors = jsonText(s.errors)
   await db.execute(
     sql`insert into status_events (wamid, status, recipient, errors, payload, occurred_at)
-        select ${wamid}::text, ${stripNul(s.status)}::text, ${nullableText(s.recipient)}::text, ${jsonText(s.errors)}::jsonb,
+        select ${wamid}::text, ${status}::text, ${nullableText(s.recipient)}::text, ${errors}::jsonb,
                ${jsonText(s.payload) ?? '{}'}::jsonb, ${s.occurredAt ?? null}::timestamptz
         where not ${isErasedWamid(sql`${wamid}::text`)}`,
   )
   if (s.outboxId !== undefined) {
     // The send's outcome was unknown (crash after Meta accepted it): Meta's status settles it.
-    await db.execute(sql`update messages set wamid = ${s.wamid}, updated_at = now()
+    await db.execute(sql`update messages set wamid = ${wamid}, updated_at = now()
                          where id = ${s.outboxId} and direction = 'out' and wamid is null`)
   }
   // Statuses can arrive out of order; never move an outbound message backwards (read → delivered).
-  const rank = STATUS_RANK[s.status] ?? 0
+  // A Map, not an object: a status named `constructor` must not find Object.prototype's.
+  const rank = STATUS_RANK.get(status) ?? 0
   const ranks = sql.raw(
-    `case provider_status ${Object.entries(STATUS_RANK).map(([k, v]) => `when '${k}' then ${v}`).join(' ')} else 0 end`,
+    `case provider_status ${[...STATUS_RANK].map(([k, v]) => `when '${k}' then ${v}`).join(' ')} else 0 end`,
   )
   await db.execute(
-    sql`update messages set provider_status = ${s.status}, error = coalesce(${jsonText(s.errors)}::jsonb, error), updated_at = now()
-        where wamid = ${s.wamid} and direction = 'out' and ${ranks} < ${rank}`,
+    sql`update messages set provider_status = ${status}, error = coalesce(${errors}::jsonb, error), updated_at = now()
+        where wamid = ${wamid} and direction = 'out' and ${ranks} < ${rank}`,
   )
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
-import { stripNul } from '../domain/index.js'
+import { storableText } from '../domain/index.js'
 import { queryRows, type Db } from './db.js'
+import { jsonText } from './values.js'
 
 /** pending → sending → sent | unknown | failed; `superseded` when a later turn covers its messages. */
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'read' | 'unknown' | 'failed' | 'superseded'
@@ -46,8 +47,8 @@ export async function prepareReply(
 ): Promise<OutboxPart[]> {
   const first = input.apology === true ? APOLOGY_PART : 0
   const { conversationId: c, seq, now } = input
-  const meta = JSON.stringify(input.meta)
-  const values = input.parts.map((text, i) => sql`(${first + i}::int, ${stripNul(text)}::text)`)
+  const meta = jsonText(input.meta)
+  const values = input.parts.map((text, i) => sql`(${first + i}::int, ${storableText(text)}::text)`)
   // No parts to store: the statement still fences and supersedes, as it did with parts.
   const rows = values.length === 0 ? sql`select null::int, null::text where false` : sql`values ${sql.join(values, sql`, `)}`
   const result = await queryRows<PartRow>(
@@ -125,7 +126,7 @@ export async function markSent(db: Db, partId: number, wamid: string, now: Date)
 /** `pending`: may be sent again by a retry. `failed`: Meta refused it for good. */
 export async function markSendFailed(db: Db, partId: number, status: 'pending' | 'failed', error: unknown, now: Date): Promise<void> {
   await db.execute(
-    sql`update messages set provider_status = ${status}, error = ${JSON.stringify(error)}::jsonb, updated_at = ${now}
+    sql`update messages set provider_status = ${status}, error = ${jsonText(error)}::jsonb, updated_at = ${now}
         where id = ${partId} and provider_status = 'sending'`,
   )
 }

@@ -1,11 +1,15 @@
-import { stripNul, stripNulDeep } from '../domain/index.js'
+import { storableJson, storableText } from '../domain/index.js'
 
-/** A customer-supplied string as a column value: NUL stripped (PostgreSQL rejects it), undefined → null. */
+/** A string as a column value (see `storableText`); undefined → null. */
 export function nullableText(v: string | undefined): string | null {
-  return v === undefined ? null : stripNul(v)
+  return v === undefined ? null : storableText(v)
 }
 
-/** A JSON value as text for a `jsonb` column: NUL stripped everywhere, undefined/null → null. */
+/**
+ * A value as text for a `jsonb` column: every string made storable, nesting bounded (see
+ * `storableJson`, which never recurses, so no value can overflow the stack here); undefined
+ * or null → null.
+ */
 export function jsonText(v: unknown): string | null {
-  return v === undefined || v === null ? null : JSON.stringify(stripNulDeep(v))
+  return v === undefined || v === null ? null : JSON.stringify(storableJson(v).value)
 }

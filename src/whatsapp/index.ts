@@ -13,7 +13,9 @@ export type {
   UnparsedPart,
   WhatsAppClient,
 } from './types.js'
-export { parseWebhook } from './parse-webhook.js'
+export { decodeWebhookBody, type DecodedBody } from './decode-body.js'
+export { parseWebhook, parseWebhookInSteps, type ParseOptions } from './parse-webhook.js'
+export { MAX_ID_CHARS, MAX_UNIX_SECONDS } from './webhook-schema.js'
 export { createCloudClient, type CloudClient, type CloudClientOptions } from './cloud-client.js'
 export { createConsoleClient, type ConsoleClientOptions } from './console-client.js'
 export {

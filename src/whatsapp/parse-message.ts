@@ -16,10 +16,16 @@ import {
   type MessageBase,
 } from './webhook-schema.js'
 
+/** A change's contacts by id: a delivery of thousands of messages must not search a list per message. */
+export interface ContactIndex {
+  byWaId: ReadonlyMap<string, Contact>
+  byUserId: ReadonlyMap<string, Contact>
+}
+
 /** Where a message sits in its change, and what the change tells about it. */
 export interface MessageContext {
   phoneNumberId: string
-  contacts: readonly Contact[]
+  contacts: ContactIndex
   /** e.g. `entry[0].changes[1].value.messages[2]`, for reasons. */
   where: string
 }
@@ -74,10 +80,10 @@ function fail(raw: unknown, reason: string): MessageResult {
   return { ok: false, part: { reason, raw } }
 }
 
-function customerOf(m: MessageBase, contacts: readonly Contact[]): CustomerRef {
-  const contact = contacts.find(
-    (c) => (m.from !== undefined && c.wa_id === m.from) || (m.from_user_id !== undefined && c.user_id === m.from_user_id),
-  )
+function customerOf(m: MessageBase, contacts: ContactIndex): CustomerRef {
+  const contact =
+    (m.from === undefined ? undefined : contacts.byWaId.get(m.from)) ??
+    (m.from_user_id === undefined ? undefined : contacts.byUserId.get(m.from_user_id))
   return { waId: m.from, userId: m.from_user_id, profileName: contact?.profile?.name }
 }
 

@@ -72,7 +72,12 @@ export interface UnparsedPart {
 export interface ParsedWebhook {
   messages: InboundMessage[]
   statuses: StatusUpdate[]
+  /** The unparsed parts kept whole, the first ones up to the parser's `keepUnparsed`. */
   unparsed: UnparsedPart[]
+  /** Every unparsed part, kept whole or only counted. */
+  unparsedCount: number
+  /** Values nested deeper than `MAX_JSON_DEPTH`, replaced by `CUT_MARKER` in the parts above. */
+  cutValues: number
 }
 
 export interface SendTextInput {

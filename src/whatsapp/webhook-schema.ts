@@ -14,16 +14,38 @@ const optionalString = z
   .nullish()
   .transform((v) => (v === null || v === '' ? undefined : v))
 
+/**
+ * Longest id we take (wamids, phone number ids, wa_ids, user ids). Meta's are under 100
+ * characters; ids are unique-indexed, and PostgreSQL refuses an index entry over ~2,700 bytes.
+ */
+export const MAX_ID_CHARS = 256
+
+/** An id: a non-empty string of at most {@link MAX_ID_CHARS}. */
+const id = z.string().min(1).max(MAX_ID_CHARS)
+
+/** An id that may be absent; `null` and empty mean "not given" too. */
+const optionalId = z
+  .string()
+  .max(MAX_ID_CHARS)
+  .nullish()
+  .transform((v) => (v === null || v === '' ? undefined : v))
+
 const jsonObject = z.record(z.string(), z.unknown())
 
 /**
- * Meta sends unix seconds as a string of digits; a bare number is accepted too. Twelve
- * digits at most keeps the result inside the range of a JS Date.
+ * 9999-12-31T23:59:59Z: the last second both a JS Date and PostgreSQL's timestamptz accept
+ * as a plain four-digit year (PostgreSQL refuses the `+033658-…` form JS writes past it).
  */
+export const MAX_UNIX_SECONDS = 253_402_300_799
+
+/** Meta sends unix seconds as a string of digits; a bare number is accepted too. */
 export const unixSeconds = z
   .preprocess(
     (v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v),
-    z.string().regex(/^\d{1,12}$/, 'expected unix seconds as a string of digits'),
+    z
+      .string()
+      .regex(/^\d{1,12}$/, 'expected unix seconds as a string of digits')
+      .refine((v) => Number(v) <= MAX_UNIX_SECONDS, `expected unix seconds up to ${MAX_UNIX_SECONDS} (year 9999)`),
   )
   .transform((v) => new Date(Number(v) * 1000))
 
@@ -37,7 +59,7 @@ export const entrySchema = z.object({ changes: z.array(z.unknown()) })
 export const changeSchema = z.object({ field: z.string(), value: z.unknown().optional() })
 
 export const messagesValueSchema = z.object({
-  metadata: z.object({ phone_number_id: z.string().min(1), display_phone_number: optionalString }),
+  metadata: z.object({ phone_number_id: id, display_phone_number: optionalString }),
   contacts: z.unknown().optional(),
   messages: z.unknown().optional(),
   statuses: z.unknown().optional(),
@@ -45,19 +67,19 @@ export const messagesValueSchema = z.object({
 })
 
 export const contactSchema = z.object({
-  wa_id: optionalString,
-  user_id: optionalString,
+  wa_id: optionalId,
+  user_id: optionalId,
   profile: z.object({ name: optionalString }).nullish(),
 })
 export type Contact = z.infer<typeof contactSchema>
 
 export const messageBaseSchema = z
   .object({
-    id: z.string().min(1),
+    id,
     timestamp: unixSeconds,
     type: z.string().min(1),
-    from: optionalString,
-    from_user_id: optionalString,
+    from: optionalId,
+    from_user_id: optionalId,
     context: jsonObject.optional(),
     referral: jsonObject.optional(),
     errors: z.array(z.unknown()).optional(),
@@ -99,11 +121,11 @@ export const interactiveBaseSchema = z.object({ type: z.string() })
 export const replyChoiceSchema = z.object({ id: z.string(), title: z.string(), description: optionalString })
 
 export const statusSchema = z.object({
-  id: z.string().min(1),
+  id,
   status: z.string().min(1),
   timestamp: unixSeconds.optional(),
-  recipient_id: optionalString,
-  recipient_user_id: optionalString,
+  recipient_id: optionalId,
+  recipient_user_id: optionalId,
   biz_opaque_callback_data: optionalString,
   errors: z.array(z.unknown()).optional(),
 })

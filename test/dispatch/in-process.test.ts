@@ -264,4 +264,21 @@ describe('in-process runtime', () => {
     await closing
     expect(events).toEqual(['job finished', 'close resolved'])
   })
+
+  it('lets other I/O in between jobs when a backlog is due', async () => {
+    // PGlite answers on this thread: jobs whose awaits never leave the microtask queue, run
+    // back to back, starved every socket (after a 15,000-message delivery, a webhook waited 280 s).
+    const all = deferred()
+    let done = 0
+    let seenByNextMacrotask: number | undefined
+    const processor = async () => {
+      if (done === 0) setImmediate(() => (seenByNextMacrotask = done))
+      await Promise.resolve()
+      if (++done === 100) all.resolve()
+    }
+    const r = runtime({ 'message-processing': { concurrency: 1 } }, { 'message-processing': processor })
+    await r.dispatch(Array.from({ length: 100 }, (_, i) => ({ queue: 'message-processing' as const, messageId: i + 1 })))
+    await within(all.promise, 5_000, 'the backlog')
+    expect(seenByNextMacrotask).toBeLessThan(100)
+  })
 })

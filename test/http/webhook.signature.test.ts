@@ -42,6 +42,17 @@ describe.each(ENGINES)('webhook signature and handshake (%s)', (engine) => {
     expect(await tableCounts(w.database)).toEqual(before)
   })
 
+  it('answers 401 to a valid signature with anything after it', async () => {
+    const before = await tableCounts(w.database)
+    const req = signedPost(loadWebhook('text'))
+    const valid = req.headers['x-hub-signature-256']
+    for (const signature of [`${valid}zz`, `${valid}0`, `${valid} `, `${valid},sha256=00`]) {
+      const res = await w.app.inject({ ...req, headers: { ...req.headers, 'x-hub-signature-256': signature } })
+      expect(res.statusCode).toBe(401)
+    }
+    expect(await tableCounts(w.database)).toEqual(before)
+  })
+
   it('verifies over the exact bytes, \\u00e1-style escapes included', async () => {
     const raw = JSON.stringify(loadWebhook('text')).replace('"body":"', '"body":"Ol\\u00e1, ')
     expect(raw).toContain('\\u00e1')

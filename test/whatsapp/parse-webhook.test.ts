@@ -26,6 +26,8 @@ describe('parseWebhook', () => {
       ],
       statuses: [],
       unparsed: [],
+      unparsedCount: 0,
+      cutValues: 0,
     })
   })
 
