@@ -35,3 +35,4 @@ export {
   type ImageAnalysis,
   type ImageFinding,
 } from './image-analysis.js'
+export { SIMULATOR_CUSTOMER_PATTERN, SIMULATOR_PHONE_NUMBER_ID } from './simulator.js'

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
   bigint,
+  boolean,
   check,
   customType,
   index,
@@ -11,6 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
+import { SIMULATOR_PHONE_NUMBER_ID } from '../domain/index.js'
 
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity()
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -59,11 +61,20 @@ export const conversations = pgTable(
     /** Attempts of the pending turn, counted here so an emptied Redis cannot reset them. */
     turnAttempts: integer('turn_attempts').notNull().default(0),
     turnEnqueuedAt: ts('turn_enqueued_at'),
+    /**
+     * A conversation of the dashboard's simulator (docs/decisions/0026): NPS, metrics, events
+     * and learning leave these out. Computed from the number, so it can never disagree with it.
+     */
+    simulated: boolean('simulated')
+      .notNull()
+      .generatedAlwaysAs(sql.raw(`phone_number_id = '${SIMULATOR_PHONE_NUMBER_ID}'`)),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('conversations_number_contact_key').on(t.phoneNumberId, t.contactId),
+    // The dashboard's change feed asks what changed since a moment (src/store/change-feed.ts).
+    index('conversations_updated_at_idx').on(t.updatedAt),
     index('conversations_turn_due_idx').on(t.turnDueAt).where(sql`${t.turnDueAt} is not null`),
     check(
       'conversations_status_check',
@@ -112,6 +123,7 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_wamid_key').on(t.wamid),
     uniqueIndex('messages_conversation_direction_seq_part_key').on(t.conversationId, t.direction, t.seq, t.part),
+    index('messages_updated_at_idx').on(t.updatedAt),
     index('messages_unprocessed_idx').on(t.createdAt).where(sql`${t.processedAt} is null and ${t.direction} = 'in'`),
     check('messages_direction_check', sql`${t.direction} in ('in', 'out')`),
   ],
@@ -160,3 +172,32 @@ export const scheduledRuns = pgTable('scheduled_runs', {
   name: text('name').primaryKey(),
   lastRunAt: ts('last_run_at').notNull(),
 })
+
+/**
+ * Logged-in dashboard sessions (docs/decisions/0024). The cookie carries a random id; only its
+ * sha256 is stored, so a copy of this table opens no session. In the database, not in memory,
+ * so every `api` process knows every session and a logout ends it everywhere.
+ */
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    idHash: bytea('id_hash').primaryKey(),
+    /** `admin` (ADMIN_TOKEN) or `agent` (AGENT_TOKENS: the inbox only). */
+    role: text('role').$type<'admin' | 'agent'>().notNull(),
+    /** Who acts: the agent's name, or `admin`. Never taken from a request body. */
+    agent: text('agent').notNull(),
+    /**
+     * sha256 of the token that opened the session: a session ends when its token is changed or
+     * removed from the configuration.
+     */
+    tokenHash: bytea('token_hash').notNull(),
+    /** Sent back in `X-CSRF-Token` by every mutation of this session. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    index('admin_sessions_expires_at_idx').on(t.expiresAt),
+    check('admin_sessions_role_check', sql`${t.role} in ('admin', 'agent')`),
+  ],
+)
