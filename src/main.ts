@@ -16,7 +16,7 @@ import { loggerOptions } from './log/index.js'
 import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
 import { migrate, openDatabase, type CustomerId } from './store/index.js'
 import {
-  createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
+  createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, withSimulatorConsole, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
 import { createProcessors, type ImageAnalysers } from './workers/index.js'
 
@@ -140,7 +140,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
     const ai = createAiProvider(config.ai, kb)
-    const whatsapp = limitSends(createWhatsAppClient(config, log), role, config, log, closers)
+    // Outside the limiter: the simulator's replies never reach Meta, so they spend none of its rate.
+    const whatsapp = withSimulatorConsole(limitSends(createWhatsAppClient(config, log), role, config, log, closers), createConsoleClient({ log }))
     const warnings = configWarnings(config)
     for (const warning of warnings) log.warn(warning)
     if (config.adminToken !== undefined && isAdminTokenShort(config.adminToken.reveal())) {
@@ -188,6 +189,11 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         trustProxy: config.http.trustProxy,
         separateAdminListener: config.adminListener !== undefined,
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
+        dashboard: {
+          agents: config.dashboard.agents,
+          simulator: config.dashboard.simulator,
+          queueBoard: runtime.queues.length > 0 ? { kind: 'bullmq', queues: runtime.queues } : { kind: 'database' },
+        },
       })
       closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
       // Pushed last, so closed first: both listeners stop before the workers and the database.

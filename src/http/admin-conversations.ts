@@ -82,6 +82,7 @@ const messageSchema = {
     // Stored JSON as Meta sent it (or our send error): any shape, passed through as is.
     media: {},
     payload: {},
+    analysis: {},
     providerStatus: { type: 'string' },
     error: {},
     sentAt: nullableIsoTimestamp,

@@ -43,6 +43,8 @@ export interface ConversationMessage {
   text: string | null
   media: unknown
   payload: unknown
+  /** Inbound pictures: what the image analysis read (boleto, PIX, a description); null otherwise. */
+  analysis: unknown
   providerStatus: string
   error: unknown
   sentAt: Date | null
@@ -99,7 +101,7 @@ export async function loadConversationDetail(db: Db, id: number): Promise<Conver
   // Newest first with one extra row to learn whether older ones were left out, then reversed.
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`select id, direction, wamid, seq, part, type, text, media, payload, provider_status, error, sent_at, created_at
+    sql`select id, direction, wamid, seq, part, type, text, media, payload, analysis, provider_status, error, sent_at, created_at
         from messages where conversation_id = ${id}
         order by seq desc, direction desc, part desc
         limit ${CONVERSATION_MESSAGES_LIMIT + 1}`,
@@ -149,6 +151,7 @@ function toMessage(r: Record<string, unknown>): ConversationMessage {
     text: r.text as string | null,
     media: r.media ?? null,
     payload: r.payload ?? null,
+    analysis: r.analysis ?? null,
     providerStatus: r.provider_status as string,
     error: r.error ?? null,
     sentAt: toDate(r.sent_at),
