@@ -48,8 +48,9 @@ const ADMIN_PAGES = ['/overview', '/nps', '/learning', '/simulator']
 export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app, options) => {
   await app.register(cookie)
   app.decorateRequest('dashboardSession', null)
-  // Smaller bodies than the server's default: nothing the dashboard takes comes near it.
-  app.removeContentTypeParser('application/json')
+  // JSON and forms only (anything else: 415), smaller than the server's default: nothing the
+  // dashboard takes comes near it.
+  app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, app.getDefaultJsonParser('error', 'error'))
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
