@@ -17,14 +17,14 @@ describe('the simulator number on the cloud transport', () => {
   afterEach(async () => fake.close())
 
   it('sends and marks read on the console, so nothing reaches Meta', async () => {
-    const sent = await client.sendText({ phoneNumberId: SIMULATOR_PHONE_NUMBER_ID, to: { waId: '5500012345678' }, text: 'oi' })
+    const sent = await client.sendText({ phoneNumberId: SIMULATOR_PHONE_NUMBER_ID, to: { waId: '5500012345678', userId: undefined, profileName: undefined }, text: 'oi' })
     await client.markRead({ phoneNumberId: SIMULATOR_PHONE_NUMBER_ID, wamid: 'wamid.simulator.1' })
     expect(sent.wamid).toMatch(/^wamid\.console\./)
     expect(fake.requests).toHaveLength(0)
   })
 
   it('sends every other number through the cloud', async () => {
-    const sent = await client.sendText({ phoneNumberId: '1000000001', to: { waId: '5511900000001' }, text: 'oi' })
+    const sent = await client.sendText({ phoneNumberId: '1000000001', to: { waId: '5511900000001', userId: undefined, profileName: undefined }, text: 'oi' })
     expect(sent.wamid).not.toMatch(/^wamid\.console\./)
     expect(fake.requests.filter((r) => r.kind === 'send')).toHaveLength(1)
   })

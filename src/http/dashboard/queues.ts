@@ -34,5 +34,23 @@ export const queueBoardRoutes: FastifyPluginAsync<QueueRoutesOptions> = async (a
       uiConfig: { boardTitle: 'Atende', hideDocsLink: true, miscLinks: [{ text: 'Atende', url: '/admin' }] },
     },
   })
-  await app.register(serverAdapter.registerPlugin(), { prefix: '/queues' })
+  await app.register(async (boardApp) => {
+    boardApp.addHook('onSend', async (_request, reply, payload) => {
+      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload
+      reply.header('content-security-policy', BOARD_CSP)
+      reply.header('x-frame-options', 'DENY')
+      return payload.replace(EXTERNAL_STYLESHEET, '')
+    })
+    await boardApp.register(serverAdapter.registerPlugin(), { prefix: '/queues' })
+  })
 }
+
+/**
+ * bull-board's page links Google Fonts; the dashboard fetches nothing from elsewhere (a
+ * visitor's address is nobody else's business), so the link is dropped and the CSP refuses
+ * any other. Its own fonts fall back to the system's.
+ */
+const EXTERNAL_STYLESHEET = /<link[^>]+href="https?:\/\/[^"]*"[^>]*>/g
+const BOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'"
+
