@@ -200,6 +200,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
       const admin = http.admin
       if (admin !== undefined) closers.push({ name: 'admin http', close: () => admin.close() })
       await http.public.listen({ port: config.http.port, host: config.http.host })
+      log.info({ agents: config.dashboard.agents.length, simulator: config.dashboard.simulator, listener: admin === undefined ? 'public' : 'admin' }, 'dashboard at /admin')
       if (admin !== undefined && config.adminListener !== undefined) {
         // A copy: listen() writes into its options, and the config is frozen.
         const { host, port } = config.adminListener

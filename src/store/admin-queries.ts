@@ -14,6 +14,8 @@ export interface ConversationSummary {
   contact: { id: number; waId: string | null; userId: string | null; profileName: string | null }
   status: ConversationStatus
   department: string | null
+  /** A conversation of the dashboard's simulator (never a real customer). */
+  simulated: boolean
   lastSeq: number
   answeredSeq: number
   turnDueAt: Date | null
@@ -63,7 +65,7 @@ export interface ConversationDetail extends ConversationSummary {
  * given `seq`, the reply comes after the inbound message: 'out' sorts after 'in').
  */
 const SUMMARY_SELECT = sql`
-  select c.id, c.phone_number_id, c.status, c.department, c.last_seq, c.answered_seq, c.turn_due_at,
+  select c.id, c.phone_number_id, c.status, c.department, c.simulated, c.last_seq, c.answered_seq, c.turn_due_at,
          c.created_at, c.updated_at, k.id as contact_id, k.wa_id, k.user_id, k.profile_name,
          m.direction as last_direction, m.type as last_type,
          left(m.text, ${LAST_MESSAGE_TEXT_CHARS}) as last_text, m.created_at as last_created_at
@@ -123,6 +125,7 @@ function toSummary(r: Record<string, unknown>): ConversationSummary {
     },
     status: r.status as ConversationStatus,
     department: r.department as string | null,
+    simulated: r.simulated === true,
     lastSeq: Number(r.last_seq),
     answeredSeq: Number(r.answered_seq),
     turnDueAt: toDate(r.turn_due_at),

@@ -43,6 +43,7 @@ describe.each(ENGINES)('dashboard simulator (%s)', (engine) => {
     expect(row).toEqual({ simulated: true, phone_number_id: 'simulator' })
     const detail = await w.app.inject({ url: `/admin/api/conversations/${conversationId}`, headers: asPage(admin) })
     expect(detail.json().messages.map((m: { text: string }) => m.text)).toEqual(['como pego a segunda via?'])
+    expect(detail.json().simulated).toBe(true)
     const found = await w.app.inject({ url: `/admin/api/simulator/conversation?customer=${CUSTOMER}`, headers: asPage(admin) })
     expect(found.json()).toEqual({ conversationId })
   })

@@ -25,7 +25,7 @@ const TEXT = {
     simulatorIntro: 'Converse como um cliente. A mensagem passa pelo webhook real, num número reservado que nunca chega à Meta.',
     simulatorOff: 'O simulador está desligado (SIMULATOR_ENABLED=false).',
     newConversation: 'Nova conversa', typeMessage: 'Digite uma mensagem…', typing: 'Atende está respondendo…',
-    forbidden: 'Sem permissão.',
+    forbidden: 'Sem permissão.', simulated: 'simulada',
   },
   en: {
     inbox: 'Inbox', overview: 'Overview', queues: 'Queues', nps: 'NPS', learning: 'Learning', simulator: 'Simulator',
@@ -52,7 +52,7 @@ const TEXT = {
     simulatorIntro: 'Chat as a customer. The message goes through the real webhook, on a reserved number that never reaches Meta.',
     simulatorOff: 'The simulator is off (SIMULATOR_ENABLED=false).',
     newConversation: 'New conversation', typeMessage: 'Type a message…', typing: 'Atende is replying…',
-    forbidden: 'Not allowed.',
+    forbidden: 'Not allowed.', simulated: 'simulated',
   },
 }
 

@@ -24,7 +24,7 @@ function Row({ c }) {
   return html`<li class=${`conversation status-${c.status}`} data-conversation=${c.id}>
     <${Link} href=${`/admin/inbox/${c.id}`}>
       <span class="name">${contactName(c)}</span>
-      <span class="badge">${t(`status_${c.status}`)}</span>
+      <span class="badge">${t(`status_${c.status}`)}${c.simulated ? html` · <span class="simulated">${t('simulated')}</span>` : ''}</span>
       ${c.department && html`<span class="dept">${c.department}</span>`}
       <span class="preview">${c.lastMessage?.text ?? ''}</span>
       <time>${formatTime(c.updatedAt)}</time>

@@ -36,6 +36,18 @@ export interface DashboardOptions {
 /** Bodies the dashboard takes: a login, an agent's message (≤ 4,096 chars), a proposal's edit. */
 const BODY_LIMIT_BYTES = 64 * 1024
 
+const sessionAnswer = {
+  type: 'object',
+  properties: {
+    role: { type: 'string' },
+    agent: { type: 'string' },
+    csrfToken: { type: 'string' },
+    simulator: { type: 'boolean' },
+    runtime: { type: 'string' },
+  },
+  required: ['role', 'agent', 'csrfToken', 'simulator', 'runtime'],
+} as const
+
 /** Pages of the signed-in app (web/dashboard/app.js routes between them). */
 const INBOX_PAGES = ['/', '/inbox', '/inbox/:id']
 const ADMIN_PAGES = ['/overview', '/nps', '/learning', '/simulator']
@@ -76,7 +88,7 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
       await sessions.close(request.dashboardSession ?? undefined, reply)
       return reply.redirect('/admin/login', 302)
     })
-    guarded.get('/api/session', async (request) => {
+    guarded.get('/api/session', { schema: { response: { 200: sessionAnswer } } }, async (request) => {
       const s = request.dashboardSession!
       return { role: s.role, agent: s.agent, csrfToken: s.csrfToken, ...context }
     })

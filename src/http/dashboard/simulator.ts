@@ -5,6 +5,7 @@ import { MAX_TEXT_CHARS, SIMULATOR_CUSTOMER_PATTERN, SIMULATOR_PHONE_NUMBER_ID }
 import { SimulatorDisabledError, SimulatorIngestError } from '../../errors.js'
 import { signBody } from '../../ingest/index.js'
 import { listConversations, type Db } from '../../store/index.js'
+import { errorResponses } from '../errors.js'
 
 /** Posts a raw webhook body to our own `POST /webhooks/whatsapp` (in process). */
 export type WebhookPoster = (raw: string, signature: string | undefined) => Promise<{ statusCode: number; body: string }>
@@ -23,6 +24,11 @@ interface SimulatedMessage {
 }
 
 const customer = { type: 'string', pattern: SIMULATOR_CUSTOMER_PATTERN } as const
+const conversationAnswer = {
+  type: 'object',
+  properties: { conversationId: { type: ['integer', 'null'] } },
+  required: ['conversationId'],
+} as const
 
 /**
  * The simulator (docs/decisions/0026): the browser sends only the text; this route builds
@@ -46,6 +52,7 @@ export const simulatorRoutes: FastifyPluginAsync<SimulatorRoutesOptions> = async
           maxProperties: 3,
           properties: { customer, text: { type: 'string', minLength: 1, maxLength: MAX_TEXT_CHARS }, _csrf: { type: 'string' } },
         },
+        response: { 202: conversationAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -63,7 +70,7 @@ export const simulatorRoutes: FastifyPluginAsync<SimulatorRoutesOptions> = async
 
   app.get<{ Querystring: { customer: string } }>(
     '/api/simulator/conversation',
-    { schema: { querystring: { type: 'object', required: ['customer'], properties: { customer } } } },
+    { schema: { querystring: { type: 'object', required: ['customer'], properties: { customer } }, response: { 200: conversationAnswer, ...errorResponses } } },
     async (request) => ({ conversationId: await findConversation(options.db, request.query.customer) }),
   )
 }
