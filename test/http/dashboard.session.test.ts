@@ -127,6 +127,14 @@ describe.each(ENGINES)('dashboard session (%s)', (engine) => {
     expect(JSON.stringify(rows)).not.toContain(Buffer.from(id, 'base64url').toString('hex'))
   })
 
+  it('serves the pages in English when the language cookie asks for it', async () => {
+    const admin = await login(w.app, ADMIN_TOKEN)
+    const en = await w.app.inject({ url: '/admin/inbox', headers: { cookie: `${admin.cookie}; atende_lang=en` } })
+    expect(en.body).toContain('<html lang="en">')
+    const pt = await w.app.inject({ url: '/admin/inbox', headers: { cookie: `${admin.cookie}; atende_lang=<script>` } })
+    expect(pt.body).toContain('<html lang="pt-BR">')
+  })
+
   it('pages carry the security headers and the CSRF token', async () => {
     const admin = await login(w.app, ADMIN_TOKEN)
     const res = await w.app.inject({ url: '/admin/inbox', headers: { cookie: admin.cookie } })

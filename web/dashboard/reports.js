@@ -25,12 +25,18 @@ function useOptional(path, everyMs) {
   return { data, error, reload: load }
 }
 
+/** The database's work counts, refreshed every 2 s, with the depth of the last two minutes. */
 function WorkCounts() {
   const { data, error } = useOptional('/admin/api/work-counts', 2000)
+  const [depths, setDepths] = useState([])
+  useEffect(() => {
+    if (data) setDepths((d) => [...d.slice(-59), data.unprocessedMessages + data.turnsWaiting + data.outboxPending])
+  }, [data])
   return html`<div>
     <table class="counts">
       ${data && Object.entries(data).map(([k, v]) => html`<tr data-count=${k}><th>${t(`work_${k}`)}</th><td>${v}</td></tr>`)}
     </table>
+    <${Sparkline} values=${depths} label=${t('queueDepth')} />
     <${ErrorNote} error=${error} />
   </div>`
 }
