@@ -16,6 +16,7 @@ interface Item {
   id: number
   status: string
   department: string | null
+  simulated: boolean
   contact: { waId: string | null; userId: string | null }
   lastMessage?: { direction: string; type: string; text: string | null; createdAt: string }
 }
