@@ -135,6 +135,15 @@ describe.each(ENGINES)('dashboard session (%s)', (engine) => {
     expect(pt.body).toContain('<html lang="pt-BR">')
   })
 
+  it("leaves the dashboard's requests out of the server's request-time figures", async () => {
+    const admin = await login(w.app, ADMIN_TOKEN)
+    await w.app.inject({ method: 'DELETE', url: '/api/metrics/http', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    for (let i = 0; i < 3; i++) await w.app.inject({ url: '/admin/inbox', headers: { cookie: admin.cookie } })
+    const figures = await w.app.inject({ url: '/api/metrics/http', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    // Only the metrics request itself (and the reset before it) may be counted.
+    expect(figures.json().count).toBeLessThanOrEqual(1)
+  })
+
   it('pages carry the security headers and the CSRF token', async () => {
     const admin = await login(w.app, ADMIN_TOKEN)
     const res = await w.app.inject({ url: '/admin/inbox', headers: { cookie: admin.cookie } })
