@@ -44,8 +44,10 @@ describe('the dashboard in chromium', () => {
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
 
   it('sends a visitor to the login, and logs the admin in', async () => {
-    await page.goto(`${stack.atende.url}/admin/inbox`)
-    expect(new URL(page.url()).pathname).toBe('/admin/login')
+    for (const path of ['/admin/queues', '/admin/queues/api/queues', '/admin/inbox']) {
+      await page.goto(`${stack.atende.url}${path}`)
+      expect(new URL(page.url()).pathname, path).toBe('/admin/login')
+    }
     await shot('login')
     await page.fill('input[name=token]', 'not-the-token')
     await page.click('button[type=submit]')
