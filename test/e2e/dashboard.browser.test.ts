@@ -84,6 +84,7 @@ describe('the dashboard in chromium', () => {
     await page.goto(`${stack.atende.url}/admin/inbox`)
     const row = page.locator('li.conversation').first()
     await row.waitFor()
+    await shot('inbox')
     await row.locator('a').click()
     await page.waitForURL(/\/admin\/inbox\/\d+$/)
     await page.locator('li.message.out').first().waitFor()
