@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { IMPORT_MAP, loadAssets, totalBytes, WEB_DIR } from '../../src/http/dashboard/assets.js'
@@ -26,6 +27,14 @@ describe('dashboard assets (no build step)', () => {
         else expect(bare, `${name} imports ${spec}`).toContain(spec)
       }
     }
+  })
+
+  it('serves only committed files of web/dashboard (nothing generated)', () => {
+    const committed = execFileSync('git', ['ls-files', '--', 'web/dashboard'], { cwd: join(WEB_DIR, '../..'), encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.slice('web/dashboard/'.length))
+    expect(readdirSync(WEB_DIR).sort()).toEqual(committed.sort())
   })
 
   it('the app is plain JavaScript the browser runs as written (no JSX, no TypeScript)', () => {
