@@ -35,3 +35,18 @@ export {
   type ImageAnalysis,
   type ImageFinding,
 } from './image-analysis.js'
+export {
+  contentColumns,
+  MAX_BUTTONS,
+  MAX_INTERACTIVE_BODY_CHARS,
+  MAX_LIST_ROWS,
+  MAX_ROW_DESCRIPTION_CHARS,
+  MAX_ROW_TITLE_CHARS,
+  MAX_TITLE_CHARS,
+  type InteractiveContent,
+  type ListRow,
+  type ListSection,
+  type OutboundContent,
+  type ReplyButton,
+  type TemplateContent,
+} from './outbound-content.js'
