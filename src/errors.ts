@@ -213,3 +213,19 @@ export class CodeReaderClosedError extends AtendeError {
 export function isAtendeError(err: unknown): err is AtendeError {
   return err instanceof AtendeError
 }
+
+/** An outbound payload (text, template, interactive) that Meta would refuse for its shape. */
+export class InvalidOutboundContentError extends AtendeError {
+  readonly issues: readonly string[]
+  constructor(issues: readonly string[]) {
+    super('ATD_OUTBOUND_INVALID', 400, `outbound message is not valid: ${issues.join('; ')}`)
+    this.issues = issues
+  }
+}
+
+/** The same `Idempotency-Key` was used again for a different message in this conversation. */
+export class IdempotencyKeyReusedError extends AtendeError {
+  constructor() {
+    super('ATD_IDEMPOTENCY_KEY_REUSED', 409, 'this Idempotency-Key was already used for a different message in this conversation')
+  }
+}

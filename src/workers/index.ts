@@ -9,6 +9,7 @@ export { createImageAnalysisProcessor } from './image-analysis.js'
 export type { JobContext, Processor, ProcessorResult, Processors } from './processor.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
+export { createOutboxSender, type OutboxSender } from './outbox-sender.js'
 export { linkSignal, type LinkedSignal } from './linked-signal.js'
 
 /** Every queue's processor, built over one set of dependencies. */
