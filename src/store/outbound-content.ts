@@ -40,7 +40,7 @@ const list = z.object({
   message: `a list holds at most ${MAX_LIST_ROWS} rows in total`,
 })
 
-const interactive = z.object({ type: z.literal('interactive'), interactive: z.union([buttons, list]) }).strict()
+const interactive = z.object({ type: z.literal('interactive'), interactive: z.discriminatedUnion('kind', [buttons, list]) }).strict()
 
 export const outboundContentSchema = z.discriminatedUnion('type', [text, template, interactive])
 
