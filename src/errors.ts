@@ -103,11 +103,20 @@ export class WhatsAppApiError extends AtendeError {
    * message, which is logged: Meta's titles can quote the request, the text included.
    */
   readonly metaTitle: string | undefined
+  /**
+   * A send whose request may have reached Meta and been accepted although we never read the
+   * answer (a timeout or a connection lost after the request was written, a 2xx without a
+   * message id). Its outbox row is `unknown`, never sent again blindly (invariant 6).
+   */
+  readonly mayHaveSent: boolean
   constructor(
     message: string,
-    details: { metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; metaTitle?: string; cause?: unknown },
+    details: {
+      metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; metaTitle?: string; mayHaveSent?: boolean; cause?: unknown
+    },
   ) {
     super('ATD_WHATSAPP_API', 502, message, { retryable: details.retryable, cause: details.cause })
+    this.mayHaveSent = details.mayHaveSent ?? false
     this.metaCode = details.metaCode
     this.httpStatus = details.httpStatus
     this.retryAfterMs = details.retryAfterMs

@@ -33,11 +33,13 @@ export {
   markSendFailed,
   markSent,
   prepareReply,
+  sendFailureOf,
   type BeginSendResult,
   type OutboxPart,
   type OutboxStatus,
   type ReplyMeta,
   type SendAttempt,
+  type SendFailure,
 } from './outbox.js'
 export {
   beginOutboundSend,

@@ -131,6 +131,14 @@ export async function beginSend(db: Db, input: { partId: number; conversationId:
   return r === undefined ? { kind: 'leaseLost' } : { kind: 'begun', attempt: r.attempts }
 }
 
+export type SendFailure = 'pending' | 'failed' | 'unknown'
+
+/** What a failed send leaves its row as: see {@link markSendFailed}. */
+export function sendFailureOf(err: { retryable: boolean; mayHaveSent?: boolean }): SendFailure {
+  if (err.mayHaveSent === true) return 'unknown'
+  return err.retryable ? 'pending' : 'failed'
+}
+
 /** Which send attempt Meta answered: the part, its attempt, and for a bot reply the turn's token. */
 export interface SendAttempt {
   partId: number
@@ -158,8 +166,12 @@ export async function markSent(db: Db, sent: SendAttempt & { wamid: string }, no
   return rows.length > 0
 }
 
-/** `pending`: may be sent again by a retry. `failed`: Meta refused it for good. Fenced like {@link markSent}. */
-export async function markSendFailed(db: Db, failed: SendAttempt & { status: 'pending' | 'failed'; error: unknown }, now: Date): Promise<void> {
+/**
+ * `pending`: surely not sent, may be sent again by a retry. `failed`: Meta refused it for
+ * good. `unknown`: it may have reached Meta (a timeout, a lost connection); never sent again,
+ * the status webhook settles it. Fenced like {@link markSent}.
+ */
+export async function markSendFailed(db: Db, failed: SendAttempt & { status: SendFailure; error: unknown }, now: Date): Promise<void> {
   await db.execute(
     sql`update messages set provider_status = ${failed.status}, error = ${jsonText(failed.error)}::jsonb, updated_at = ${now}
         where id = ${failed.partId} and attempts = ${failed.attempt} and provider_status = 'sending'`,

@@ -110,7 +110,8 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
       controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
     }, timeoutMs)
     const onCallerAbort = () => controller.abort(signal?.reason)
-    if (signal?.aborted === true) onCallerAbort()
+    const abortedBeforeStart = signal?.aborted === true
+    if (abortedBeforeStart) onCallerAbort()
     else signal?.addEventListener('abort', onCallerAbort, { once: true })
 
     let body: GraphResponse['body'] | undefined
@@ -128,7 +129,7 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
       // a refusal by the host lookup reaches us as the connection's error or its cause.
       if (err instanceof AtendeError) throw err
       if (err instanceof Error && err.cause instanceof MediaUrlRefusedError) throw err.cause
-      throw transportError(operation, err, { timedOut, callerAborted: signal?.aborted === true, timeoutMs })
+      throw transportError(operation, err, { timedOut, callerAborted: signal?.aborted === true, timeoutMs, abortedBeforeStart })
     } finally {
       clearTimeout(timer)
       signal?.removeEventListener('abort', onCallerAbort)
@@ -157,8 +158,8 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
     const url = `${base}/${encodeURIComponent(input.phoneNumberId)}/messages`
     return exchange('send', url, { method: 'POST', json: body }, input.signal, async (response) => {
       const wamid = messageIdOf(await response.body.json().catch(() => undefined))
-      // Meta accepted something we cannot track; retrying may duplicate, but the outbox
-      // counts that, and silence is worse (DESIGN.md, invariant 6).
+      // Meta accepted something we cannot track: the error says it may have been sent, so
+      // the outbox row becomes `unknown` and is never sent again blindly (invariant 6).
       if (wamid === undefined) throw badResponseError('send', 'messages[0].id', response.statusCode)
       return { wamid }
     })

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
-import { isAtendeError } from '../errors.js'
-import { beginOutboundSend, claimOutbox, markSendFailed, markSent, releaseOutbox, type OutboxClaim } from '../store/index.js'
+import { isAtendeError, WhatsAppApiError } from '../errors.js'
+import { beginOutboundSend, claimOutbox, markSendFailed, markSent, releaseOutbox, sendFailureOf, type OutboxClaim } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import { linkSignal } from './linked-signal.js'
 import { outboxCallbackData } from './outbox-callback.js'
@@ -61,7 +61,8 @@ export function createOutboxSender(deps: WorkerDeps): OutboxSender {
         log.info({ outboxId: row.id, kind: row.kind, type: row.content.type }, 'outbox row sent')
       } catch (err) {
         const retryable = !isAtendeError(err) || err.retryable
-        await markSendFailed(deps.db, { ...attempt, status: retryable ? 'pending' : 'failed', error: errorSummary(err) }, now())
+        const status = sendFailureOf({ retryable, mayHaveSent: err instanceof WhatsAppApiError && err.mayHaveSent })
+        await markSendFailed(deps.db, { ...attempt, status, error: errorSummary(err) }, now())
         const retryAfterMs = isAtendeError(err) && 'retryAfterMs' in err ? (err.retryAfterMs as number | undefined) : undefined
         if (retryAfterMs !== undefined) return { retryAt: new Date(now().getTime() + retryAfterMs), reason: 'send rate limited (by our limiter or by Meta)' }
         if (retryable) throw err

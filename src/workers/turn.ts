@@ -3,7 +3,7 @@ import type { AiMessage } from '../ai/index.js'
 import { describeImage, splitReply, type ImageAnalysis } from '../domain/index.js'
 import { isAtendeError, WhatsAppApiError } from '../errors.js'
 import {
-  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn,
+  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn, sendFailureOf,
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
@@ -149,7 +149,8 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
         last = { ...attempt, wamid }
       } catch (err) {
         const retryable = !isAtendeError(err) || err.retryable
-        await markSendFailed(deps.db, { ...attempt, status: retryable ? 'pending' : 'failed', error: errorSummary(err) }, now())
+        const status = sendFailureOf({ retryable, mayHaveSent: err instanceof WhatsAppApiError && err.mayHaveSent })
+        await markSendFailed(deps.db, { ...attempt, status, error: errorSummary(err) }, now())
         throw err
       }
     }

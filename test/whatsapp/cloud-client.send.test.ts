@@ -94,6 +94,34 @@ describe('cloud client send', () => {
   })
 })
 
+describe('cloud client send: may it have reached Meta?', () => {
+  const text = { type: 'text' as const, text: 'Olá!' }
+  const failure = (c: WhatsAppClient, signal?: AbortSignal) =>
+    c.send({ phoneNumberId: PHONE_NUMBER_ID, to: customer, content: text, signal }).catch((e: unknown) => e)
+
+  it('says yes after a timeout: the request was written', async () => {
+    const quick = createCloudClient({ apiBaseUrl: fake.url, token: secret('test-token-placeholder'), timeoutMs: 200 })
+    fake.failNext({ hang: true })
+    expect(await failure(quick)).toMatchObject({ retryable: true, mayHaveSent: true })
+  })
+
+  it('says yes for a 2xx without a message id', async () => {
+    fake.failNext({ status: 200, body: { messaging_product: 'whatsapp' } })
+    expect(await failure(client)).toMatchObject({ mayHaveSent: true })
+  })
+
+  it('says no when the connection was refused, when Meta answered an error, or when aborted before it began', async () => {
+    const closed = await startFakeGraph()
+    const url = closed.url
+    await closed.close()
+    const refused = createCloudClient({ apiBaseUrl: url, token: secret('test-token-placeholder'), timeoutMs: 2_000 })
+    expect(await failure(refused)).toMatchObject({ retryable: true, mayHaveSent: false })
+    fake.failNext(graphError(500, 1, 'An unknown error occurred'))
+    expect(await failure(client)).toMatchObject({ retryable: true, mayHaveSent: false })
+    expect(await failure(client, AbortSignal.abort())).toMatchObject({ mayHaveSent: false })
+  })
+})
+
 describe('console client send', () => {
   function capture() {
     const lines: Record<string, unknown>[] = []

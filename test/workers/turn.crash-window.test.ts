@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { secret } from '../../src/config/index.js'
+import { splitReply } from '../../src/domain/index.js'
+import { WhatsAppApiError } from '../../src/errors.js'
 import { countUnknownSends } from '../../src/store/index.js'
+import { createCloudClient } from '../../src/whatsapp/index.js'
 import { ENGINES } from '../helpers/db.js'
 import type { FakeOpenAi } from '../helpers/fake-openai.js'
-import { conversationRow, LEASE_MS, outboxRows, sentText, useWorkerSuite, type Harness } from './harness.js'
+import { conversationRow, LEASE_MS, longReply, outboxRows, sentText, useWorkerSuite, type Harness } from './harness.js'
 
 // Invariant 6's one window: Meta accepted a part, and the worker died (or stalled) before
 // the row said so. The part is `unknown`, never sent again; the status webhook settles it.
@@ -99,5 +103,29 @@ describe.each(ENGINES)('turn crash window (%s)', (engine) => {
     expect(await outboxRows(suite.database, id)).toMatchObject([{ status: 'sent', wamid, attempts: 1 }])
     expect(await conversationRow(suite.database, id)).toEqual(after)
     expect(h.sends()).toHaveLength(1)
+  })
+
+  it('leaves a part whose send timed out after the request was written unknown, and the retry sends only the rest', async () => {
+    const reply = longReply(2)
+    const parts = splitReply(reply)
+    const h = await harness(reply)
+    // A client that gives up quickly, so the hanging answer times out without a long wait.
+    h.deps.whatsapp = createCloudClient({ apiBaseUrl: h.graph.url, token: secret('test-wa-token'), timeoutMs: 300 })
+    h.graph.failNext({ hang: true })
+    const id = await h.burst('me explica o plano inteiro')
+
+    const err = await h.turn(id, { attempt: 1 }).then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(WhatsAppApiError)
+    expect(err).toMatchObject({ retryable: true, mayHaveSent: true })
+    expect((await outboxRows(suite.database, id)).map((r) => [r.part, r.status])).toEqual([[0, 'unknown'], [1, 'pending']])
+
+    expect(await h.turn(id, { attempt: 2 })).toBeUndefined()
+
+    // Meta received the first part (the request was written); it is not sent a second time.
+    const requested = h.graph.requests.filter((r) => r.kind === 'send').map(sentText)
+    expect(requested).toEqual(parts)
+    expect((await outboxRows(suite.database, id)).map((r) => [r.part, r.status, r.attempts])).toEqual([[0, 'unknown', 1], [1, 'sent', 1]])
+    expect(await countUnknownSends(suite.database.db, { conversationId: id })).toBe(1)
+    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null })
   })
 })
