@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
 import { loggerOptions } from '../../src/log/index.js'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
-import type { Dispatcher, DispatchOptions, ForgetRows, WakeUp } from '../../src/dispatch/index.js'
+import type { Dispatcher, DispatchOptions, ForgetRows, WakeUp } from '../../src/queues/index.js'
 
 export const silentLog = pino(loggerOptions('silent'))
 

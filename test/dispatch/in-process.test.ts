@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { QueueName, QueueSettings } from '../../src/config/index.js'
-import { createInProcessRuntime, type InProcessRuntime, type WakeUp } from '../../src/dispatch/index.js'
+import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import { AtendeError } from '../../src/errors.js'
-import type { JobContext, ProcessorResult, Processors } from '../../src/workers/index.js'
+import type { JobContext, ProcessorResult, Processors, WakeUp } from '../../src/queues/index.js'
 import { deferred, queueSettings, silentLog, within } from './helpers.js'
 
 const runtimes: InProcessRuntime[] = []
@@ -103,21 +103,6 @@ describe('in-process runtime', () => {
     await r.dispatch([{ queue: 'message-processing', messageId: 1 }])
     await r.idle()
     expect(calls.map((c) => c.attempt)).toEqual([1, 1])
-  })
-
-  it('keeps a pending retry of a retryable error, which the probe moves to now as attempt 2', async () => {
-    // The control for the test above: the same probe does find a retryable failure's retry.
-    const second = deferred()
-    const { calls, processor } = recorder((_, n) => {
-      if (n === 1) throw retryable()
-      second.resolve()
-    })
-    const r = runtime({ 'message-processing': { attempts: 4, backoffMs: 600_000 } }, { 'message-processing': processor })
-    await r.dispatch([{ queue: 'message-processing', messageId: 1 }])
-    await r.idle()
-    await r.dispatch([{ queue: 'message-processing', messageId: 1 }])
-    await within(second.promise, 5_000, 'the retry')
-    expect(calls.map((c) => c.attempt)).toEqual([1, 2])
   })
 
   it('runs a job again at retryAt without counting an attempt', async () => {

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { linkSignal } from '../../src/workers/index.js'
+import { linkSignal } from '../../src/lib/index.js'
 
 describe('linkSignal', () => {
   it('aborts with the parent and carries its reason', () => {
