@@ -15,6 +15,7 @@ import { readCappedBody } from './media-body.js'
 import { createMediaHostPolicy } from './media-hosts.js'
 import type { OutboundContent } from '../domain/index.js'
 import type { CustomerRef, DownloadedMedia, DownloadMediaOptions, MarkReadInput, SendInput, SendTextInput, WhatsAppClient } from './types.js'
+import { linkSignal } from '../lib/index.js'
 
 export interface CloudClientOptions {
   /**
@@ -102,21 +103,14 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
     signal: AbortSignal | undefined,
     read: (response: GraphResponse) => Promise<T>,
   ): Promise<T> {
-    const controller = new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      // The reason AbortSignal.timeout gives, so the error's cause reads as it did with fetch.
-      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
-    }, timeoutMs)
-    const onCallerAbort = () => controller.abort(signal?.reason)
+    // A send aborted before it began surely did not leave (transportError's mayHaveSent).
     const abortedBeforeStart = signal?.aborted === true
-    if (abortedBeforeStart) onCallerAbort()
-    else signal?.addEventListener('abort', onCallerAbort, { once: true })
+    // Aborts with the reason AbortSignal.timeout gives, so the error's cause reads as it did with fetch.
+    const deadline = linkSignal([signal], timeoutMs)
 
     let body: GraphResponse['body'] | undefined
     try {
-      const response = await requestFollowing(new URL(url), init, controller.signal)
+      const response = await requestFollowing(new URL(url), init, deadline.signal)
       body = response.body
       const status = response.statusCode
       if (status < 200 || status > 299) {
@@ -129,10 +123,9 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
       // a refusal by the host lookup reaches us as the connection's error or its cause.
       if (err instanceof AtendeError) throw err
       if (err instanceof Error && err.cause instanceof MediaUrlRefusedError) throw err.cause
-      throw transportError(operation, err, { timedOut, callerAborted: signal?.aborted === true, timeoutMs, abortedBeforeStart })
+      throw transportError(operation, err, { timedOut: deadline.timedOut, callerAborted: signal?.aborted === true, timeoutMs, abortedBeforeStart })
     } finally {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onCallerAbort)
+      deadline.release()
       // Only a `read` that threw before reading leaves the body untouched; free the socket.
       if (body !== undefined && !body.bodyUsed) body.destroy()
     }

@@ -2,9 +2,9 @@ import type { Logger } from 'pino'
 import { isAtendeError, WhatsAppApiError } from '../errors.js'
 import { beginOutboundSend, claimOutbox, markSendFailed, markSent, releaseOutbox, sendFailureOf, type OutboxClaim } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
-import { linkSignal } from './linked-signal.js'
+import { linkSignal } from '../lib/index.js'
 import { outboxCallbackData } from './outbox-callback.js'
-import type { JobContext, ProcessorResult } from './processor.js'
+import type { JobContext, ProcessorResult } from '../queues/index.js'
 import { errorSummary } from './turn.js'
 
 /** Rows sent per claim of the outbox lease; the lease covers this many sends. */

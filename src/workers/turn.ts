@@ -8,8 +8,8 @@ import {
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import { outboxCallbackData } from './outbox-callback.js'
-import { linkSignal } from './linked-signal.js'
-import type { Processor, ProcessorResult } from './processor.js'
+import { linkSignal } from '../lib/index.js'
+import type { Processor, ProcessorResult } from '../queues/index.js'
 
 /** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000

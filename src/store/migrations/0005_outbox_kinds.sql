@@ -27,7 +27,7 @@ ALTER TABLE "messages" ADD CONSTRAINT "messages_kind_check" CHECK (("messages"."
 --> statement-breakpoint
 DROP FUNCTION atende_complete_turn(bigint, bigint, integer, text, text, timestamptz, integer, integer, bigint, text);
 --> statement-breakpoint
--- As in 0001, with the mark-sent fenced: only the send attempt that began the part (its
+-- As in the turn_due_function migration, with the mark-sent fenced: only the send attempt that began the part (its
 -- `attempts` and the token that began it, stamped by beginSend) records its wamid, so a
 -- stale turn's late answer never overwrites another attempt's (invariant 6).
 CREATE FUNCTION atende_complete_turn(
@@ -69,9 +69,8 @@ BEGIN
 		turn_attempts = 0,
 		lease_until = 'epoch',
 		first_unanswered_at = first_later,
-		turn_due_at = CASE WHEN c.last_seq > p_answered_seq THEN least(
-			c.last_inbound_at + make_interval(secs => p_debounce_ms / 1000.0),
-			first_later + make_interval(secs => p_debounce_max_ms / 1000.0)) END,
+		turn_due_at = CASE WHEN c.last_seq > p_answered_seq
+			THEN atende_turn_due_at(c.last_inbound_at, first_later, p_debounce_ms, p_debounce_max_ms) END,
 		updated_at = p_now
 	WHERE c.id = p_conversation_id AND c.turn_token = p_token
 	RETURNING true, c.turn_due_at;
