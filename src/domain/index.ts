@@ -35,3 +35,15 @@ export {
   type ImageAnalysis,
   type ImageFinding,
 } from './image-analysis.js'
+export {
+  acceptedEvents,
+  CONVERSATION_STATUSES,
+  isBotActive,
+  isConversationStatus,
+  LIFECYCLE_EVENTS,
+  transition,
+  type ConversationStatus,
+  type LifecycleErrorCode,
+  type LifecycleEvent,
+  type Transition,
+} from './lifecycle.js'

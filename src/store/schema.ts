@@ -11,6 +11,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
+import type { ConversationStatus } from '../domain/index.js'
 
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity()
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -31,8 +32,8 @@ export const contacts = pgTable('contacts', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 })
 
-export const CONVERSATION_STATUSES = ['open', 'handoff', 'resolved', 'awaiting_nps', 'closed'] as const
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
+// The lifecycle's rules own the status list (src/domain/lifecycle.ts); the check below repeats it for the database.
+export { CONVERSATION_STATUSES, type ConversationStatus } from '../domain/index.js'
 
 /** One customer thread on one business number. The turn and debounce columns live here. */
 export const conversations = pgTable(
