@@ -47,3 +47,15 @@ export {
   type LifecycleEvent,
   type Transition,
 } from './lifecycle.js'
+export {
+  classifySurveyAnswer,
+  isSurveyOptOut,
+  netPromoterScore,
+  npsCategory,
+  parseNpsScore,
+  tallyScores,
+  type NpsCategory,
+  type NpsCounts,
+  type SurveyAnswer,
+  type SurveyPhase,
+} from './nps-score.js'
