@@ -59,3 +59,12 @@ export {
   type SurveyAnswer,
   type SurveyPhase,
 } from './nps-score.js'
+export {
+  createBusinessCalendar,
+  describeOpening,
+  isValidTimeZone,
+  parseBusinessHours,
+  type BusinessCalendar,
+  type BusinessHours,
+  type BusinessHoursResult,
+} from './business-hours.js'
