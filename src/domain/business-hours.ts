@@ -248,6 +248,15 @@ function createWallClock(timeZone: string): WallClock {
 }
 
 /**
+ * The first instant of a calendar day (month 1–12) on the wall clock of a time zone: a
+ * report's "2026-11-30" is that whole day where the business is. Midnight skipped by a
+ * DST change gives the instant the clock jumps.
+ */
+export function startOfDay(year: number, month: number, day: number, timeZone: string): Date {
+  return new Date(createWallClock(timeZone).firstInstantAt(Date.UTC(year, month - 1, day)))
+}
+
+/**
  * When the team is back, in words for the customer: "hoje às 8h", "amanhã às 13h30",
  * "segunda-feira às 8h" (en: "today at 8:00", "tomorrow at 13:30", "Monday at 8:00").
  */

@@ -64,6 +64,7 @@ export {
   describeOpening,
   isValidTimeZone,
   parseBusinessHours,
+  startOfDay,
   type BusinessCalendar,
   type BusinessHours,
   type BusinessHoursResult,

@@ -5,6 +5,7 @@ import {
   describeOpening,
   isValidTimeZone,
   parseBusinessHours,
+  startOfDay,
   type BusinessHours,
 } from '../../src/domain/index.js'
 
@@ -175,5 +176,16 @@ describe('describeOpening', () => {
     ['2026-12-06T11:30:00Z', 'en', 'tomorrow at 8:30'],
   ] as const)('%s reads %s as %j', (iso, language, words) => {
     expect(describeOpening(at(iso), now, SP, language)).toBe(words)
+  })
+})
+
+describe('startOfDay', () => {
+  it('is local midnight: 03:00 UTC in São Paulo, 00:00 in UTC', () => {
+    expect(startOfDay(2026, 11, 30, SP).toISOString()).toBe('2026-11-30T03:00:00.000Z')
+    expect(startOfDay(2026, 12, 1, 'UTC').toISOString()).toBe('2026-12-01T00:00:00.000Z')
+  })
+
+  it('a midnight skipped by DST starts the day when the clock jumps (São Paulo, 2018-11-04)', () => {
+    expect(startOfDay(2018, 11, 4, SP).toISOString()).toBe('2018-11-04T03:00:00.000Z')
   })
 })
