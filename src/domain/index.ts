@@ -69,3 +69,14 @@ export {
   type BusinessHours,
   type BusinessHoursResult,
 } from './business-hours.js'
+export {
+  CUSTOMER_SERVICE_WINDOW_MS,
+  decideSurvey,
+  isInsideWindow,
+  SURVEY_SKIP_REASONS,
+  surveyRefusal,
+  WINDOW_SAFETY_MS,
+  type SurveyDecision,
+  type SurveyDecisionInput,
+  type SurveySkipReason,
+} from './nps-survey.js'

@@ -1,5 +1,5 @@
 import { and, eq, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm'
-import { netPromoterScore, npsCategory, type NpsCounts } from '../domain/index.js'
+import { netPromoterScore, npsCategory, type NpsCounts, type SurveySkipReason } from '../domain/index.js'
 import type { Db } from './db.js'
 import { contacts, npsSurveys } from './schema.js'
 
@@ -42,7 +42,7 @@ export async function markSurveySent(db: Db, input: { id: number; at: Date; outb
 }
 
 /** The survey will not be sent, and why. False: it was already sent or skipped. */
-export async function markSurveySkipped(db: Db, input: { id: number; reason: string; at: Date }): Promise<boolean> {
+export async function markSurveySkipped(db: Db, input: { id: number; reason: SurveySkipReason; at: Date }): Promise<boolean> {
   const rows = await db.update(npsSurveys).set({ skippedReason: input.reason, updatedAt: input.at }).where(pending(input.id)).returning({ id: npsSurveys.id })
   return rows.length > 0
 }

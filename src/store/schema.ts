@@ -11,7 +11,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
-import type { ConversationStatus, LifecycleEvent, NpsCategory } from '../domain/index.js'
+import type { ConversationStatus, LifecycleEvent, NpsCategory, SurveySkipReason } from '../domain/index.js'
 
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity()
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -220,7 +220,7 @@ export const npsSurveys = pgTable(
     attempts: integer('attempts').notNull().default(0),
     sentAt: ts('sent_at'),
     /** Why it was not sent: opted out, surveyed recently, outside the 24 h window without a template, template refused… */
-    skippedReason: text('skipped_reason'),
+    skippedReason: text('skipped_reason').$type<SurveySkipReason>(),
     /** The outbound message that carried it (the outbox row), when sent. */
     outboxId: bigint('outbox_id', { mode: 'number' }),
     /** Past this, an unanswered survey closes the conversation (sent_at + NPS_RESPONSE_WINDOW_MS). */

@@ -85,7 +85,7 @@ describe.each(ENGINES)('lifecycle store (%s)', (engine) => {
     const sentAt = at('2026-11-30T12:01:00Z')
     expect(await markSurveySent(database.db, { id, at: sentAt, outboxId: null, expiresAt: at('2026-12-01T12:01:00Z') })).toBe(true)
     expect(await markSurveySent(database.db, { id, at: sentAt, outboxId: null, expiresAt: at('2026-12-01T12:01:00Z') })).toBe(false)
-    expect(await markSurveySkipped(database.db, { id, reason: 'late', at: sentAt })).toBe(false)
+    expect(await markSurveySkipped(database.db, { id, reason: 'outside_window', at: sentAt })).toBe(false)
     expect(await recordSurveyComment(database.db, { id, comment: 'rápido', at: new Date() })).toBe(false) // no score yet
     expect(await recordSurveyScore(database.db, { id, score: 9, at: at('2026-11-30T12:02:00Z') })).toBe(true)
     expect(await recordSurveyScore(database.db, { id, score: 3, at: at('2026-11-30T12:03:00Z') })).toBe(false)
