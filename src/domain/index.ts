@@ -38,6 +38,8 @@ export {
 export {
   acceptedEvents,
   CONVERSATION_STATUSES,
+  handoffAlertDueAt,
+  idleDueAt,
   isBotActive,
   isConversationStatus,
   LIFECYCLE_EVENTS,

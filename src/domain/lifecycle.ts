@@ -19,6 +19,8 @@
  * answers it with 409, a timer treats it as stale and does nothing.
  */
 
+import type { BusinessCalendar } from './business-hours.js'
+
 export const CONVERSATION_STATUSES = ['open', 'handoff', 'resolved', 'awaiting_nps', 'closed'] as const
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
 
@@ -144,4 +146,21 @@ export function isBotActive(status: ConversationStatus): boolean {
 
 export function isConversationStatus(value: unknown): value is ConversationStatus {
   return typeof value === 'string' && (CONVERSATION_STATUSES as readonly string[]).includes(value)
+}
+
+/**
+ * When the customer's silence resolves a conversation: CONVERSATION_IDLE_MS after the bot's
+ * last answer. Null when `idleMs` is 0 (never). Stored in `conversations.idle_due_at`.
+ */
+export function idleDueAt(lastAnswerAt: Date, idleMs: number): Date | null {
+  return idleMs > 0 ? new Date(lastAnswerAt.getTime() + idleMs) : null
+}
+
+/**
+ * When a hand-off still waiting for a person raises its alert: HANDOFF_ALERT_MS of business
+ * time after it began (a hand-off at 17:55 on Friday alerts at 08:10 on Saturday). Null when
+ * `alertMs` is 0 (no alert).
+ */
+export function handoffAlertDueAt(handoffAt: Date, alertMs: number, calendar: Pick<BusinessCalendar, 'addBusinessMs'>): Date | null {
+  return alertMs > 0 ? calendar.addBusinessMs(handoffAt, alertMs) : null
 }

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest'
 import {
   acceptedEvents,
   CONVERSATION_STATUSES,
+  createBusinessCalendar,
+  handoffAlertDueAt,
+  idleDueAt,
+  parseBusinessHours,
   LIFECYCLE_EVENTS,
   transition,
   type ConversationStatus,
@@ -126,5 +130,20 @@ describe('conversation lifecycle', () => {
       const t = transition(s, 'agent_message')
       return t.ok && t.to === 'handoff'
     }))
+  })
+})
+
+describe('lifecycle due times', () => {
+  it('idle resolution is CONVERSATION_IDLE_MS after the last answer, never with 0', () => {
+    expect(idleDueAt(new Date('2026-11-30T12:00:00Z'), 30 * 60_000)?.toISOString()).toBe('2026-11-30T12:30:00.000Z')
+    expect(idleDueAt(new Date('2026-11-30T12:00:00Z'), 0)).toBeNull()
+  })
+
+  it('the hand-off alert counts business time: 17:55 Friday + 15 min is 08:10 Saturday in São Paulo', () => {
+    const hours = parseBusinessHours('mon-fri 08:00-18:00; sat 08:00-12:00')
+    if (!hours.ok) throw new Error(hours.error)
+    const calendar = createBusinessCalendar(hours.hours, 'America/Sao_Paulo')
+    expect(handoffAlertDueAt(new Date('2026-12-04T20:55:00Z'), 15 * 60_000, calendar)?.toISOString()).toBe('2026-12-05T11:10:00.000Z')
+    expect(handoffAlertDueAt(new Date('2026-12-04T20:55:00Z'), 0, calendar)).toBeNull()
   })
 })
