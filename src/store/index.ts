@@ -83,3 +83,17 @@ export {
   type ConversationMessage,
   type ConversationSummary,
 } from './admin-queries.js'
+export { applyLifecycleEvent, listConversationEvents, type ConversationEvent, type LifecycleInput } from './lifecycle.js'
+export {
+  markSurveySent,
+  markSurveySkipped,
+  npsReport,
+  optOutOfSurveys,
+  planSurvey,
+  recordSurveyComment,
+  recordSurveyScore,
+  type NpsFigures,
+  type NpsReport,
+  type NpsReportQuery,
+  type PlannedSurvey,
+} from './nps.js'
