@@ -29,6 +29,10 @@ export interface AppDeps {
   separateAdminListener?: boolean
   /** Customer data export and erase, behind the admin token. */
   privacy: Privacy
+  /** BUSINESS_TIME_ZONE: the reports read a date as that whole day there. @defaultValue 'America/Sao_Paulo' */
+  businessTimeZone?: string
+  /** The clock of the reports' default range. @defaultValue the system clock */
+  now?: () => Date
   /** The web dashboard under `/admin`; left out when undefined. */
   dashboard?: DashboardDeps | undefined
 }
@@ -60,7 +64,8 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
   const internalToken = secret(randomBytes(32).toString('base64url'))
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, internalToken }
+  const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     await registerDashboard(app, app, deps, internalToken)

@@ -17,6 +17,7 @@ export function withSimulatorConsole(client: WhatsAppClient, consoleClient: What
   return {
     transport: client.transport,
     sendText: (input) => pick(input.phoneNumberId).sendText(input),
+    send: (input) => pick(input.phoneNumberId).send(input),
     markRead: (input) => pick(input.phoneNumberId).markRead(input),
     downloadMedia: (mediaId, options) => client.downloadMedia(mediaId, options),
   }

@@ -36,6 +36,8 @@ export async function buildWebhookApp(
     log?: Logger
     /** The web dashboard under `/admin` (left out by default). */
     dashboard?: DashboardDeps
+    /** The clock of the reports' default range. @defaultValue the system clock */
+    now?: () => Date
   } = {},
 ): Promise<WebhookApp> {
   const log = options.log ?? pino(loggerOptions('silent'))
@@ -57,6 +59,7 @@ export async function buildWebhookApp(
     trustProxy: options.trustProxy ?? false,
     privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
     dashboard: options.dashboard,
+    ...(options.now === undefined ? {} : { now: options.now }),
   })
   return {
     app,

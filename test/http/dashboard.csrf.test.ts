@@ -113,10 +113,13 @@ describe.each(ENGINES)('dashboard CSRF and the admin API behind it (%s)', (engin
     expect(received).toHaveLength(0)
   })
 
-  it('relays the admin API answer of a route that is not there yet (404), not a 500', async () => {
+  it('relays the NPS report of the admin API, and its 400s', async () => {
     const res = await w.app.inject({ url: '/admin/api/reports/nps?from=2026-11-01', headers: asPage(admin) })
-    expect(res.statusCode).toBe(404)
-    expect(res.json().code).toBe('ATD_NOT_FOUND')
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ responses: 0, nps: null, byDepartment: [] })
+    const bad = await w.app.inject({ url: '/admin/api/reports/nps?from=yesterday', headers: asPage(admin) })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().code).toMatch(/^ATD_/)
   })
 
   it('reads conversations through the admin API with the query as given, and relays its 400s', async () => {

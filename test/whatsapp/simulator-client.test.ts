@@ -18,8 +18,10 @@ describe('the simulator number on the cloud transport', () => {
 
   it('sends and marks read on the console, so nothing reaches Meta', async () => {
     const sent = await client.sendText({ phoneNumberId: SIMULATOR_PHONE_NUMBER_ID, to: { waId: '5500012345678', userId: undefined, profileName: undefined }, text: 'oi' })
+    const outbox = await client.send({ phoneNumberId: SIMULATOR_PHONE_NUMBER_ID, to: { waId: '5500012345678', userId: undefined, profileName: undefined }, content: { type: 'text', text: 'oi' } })
     await client.markRead({ phoneNumberId: SIMULATOR_PHONE_NUMBER_ID, wamid: 'wamid.simulator.1' })
     expect(sent.wamid).toMatch(/^wamid\.console\./)
+    expect(outbox.wamid).toMatch(/^wamid\.console\./)
     expect(fake.requests).toHaveLength(0)
   })
 
@@ -32,6 +34,6 @@ describe('the simulator number on the cloud transport', () => {
   it('routes every sending method of the client (a new one must be routed too)', () => {
     const methods = Object.keys(client).filter((k) => typeof (client as unknown as Record<string, unknown>)[k] === 'function')
     // downloadMedia takes a media id, not a business number: the simulator sends text only.
-    expect(methods.sort()).toEqual(['downloadMedia', 'markRead', 'sendText'])
+    expect(methods.sort()).toEqual(['downloadMedia', 'markRead', 'send', 'sendText'])
   })
 })
