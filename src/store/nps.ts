@@ -105,10 +105,11 @@ export async function npsReport(db: Db, query: NpsReportQuery): Promise<NpsRepor
     })
     .from(npsSurveys)
     // The dashboard's simulator (docs/decisions/0026) is not a customer: its scores never count.
-    .innerJoin(conversations, eq(conversations.id, npsSurveys.conversationId))
+    // A left join: an erased customer's survey stays, anonymised, without its conversation.
+    .leftJoin(conversations, eq(conversations.id, npsSurveys.conversationId))
     .where(
       and(
-        eq(conversations.simulated, false),
+        sql`coalesce(${conversations.simulated}, false) = false`,
         isNotNull(npsSurveys.score),
         gte(npsSurveys.answeredAt, query.from),
         lt(npsSurveys.answeredAt, query.to),
