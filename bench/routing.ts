@@ -1,16 +1,49 @@
 // `npx tsx bench/routing.ts`: the local router's accuracy and wrong-department rate on every
-// routing set (test/fixtures/routing). `--misses` lists the misses of the TUNING sets only:
-// the held-out sets are never inspected message by message, so they stay held out.
+// routing set (test/fixtures/routing). `--tuning` runs the tuning sets only, `--misses` lists
+// their misses, `--calibrate` sweeps the thresholds on them. The held-out sets are never
+// inspected message by message nor swept, so they stay held out.
 import { createLocalProvider, loadKnowledgeBase } from '../src/ai/index.js'
+import { createDepartmentRouter } from '../src/ai/department-router.js'
+import { createAnalyzer } from '../src/ai/text-analysis.js'
 import { routingSets, scoreRouting } from '../test/fixtures/routing/sets.js'
 
+const tuningOnly = process.argv.includes('--tuning') || process.argv.includes('--calibrate')
 const showMisses = process.argv.includes('--misses')
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`
+const sets = routingSets().filter((s) => !tuningOnly || s.purpose === 'tuning')
+
+if (process.argv.includes('--calibrate')) {
+  const ranked = await Promise.all(
+    sets.map(async (set) => {
+      const kb = await loadKnowledgeBase(set.knowledgeBase)
+      const router = createDepartmentRouter(kb, createAnalyzer(kb.business.language))
+      return { set, ranks: set.samples.map((s) => router.rank(s.text)) }
+    }),
+  )
+  console.log('| min score | min margin | right | wrong |')
+  for (const minScore of [0.2, 0.3, 0.4, 0.5, 0.6, 0.8]) {
+    for (const margin of [1.05, 1.1, 1.2, 1.3, 1.5]) {
+      let right = 0
+      let wrong = 0
+      let total = 0
+      for (const { set, ranks } of ranked) {
+        ranks.forEach(([best, second], i) => {
+          total++
+          if (best === undefined || best.score < minScore || (second !== undefined && best.score < second.score * margin)) return
+          if (best.department === set.samples[i]!.department) right++
+          else wrong++
+        })
+      }
+      console.log(`| ${minScore} | ${margin} | ${pct(right / total)} | ${pct(wrong / total)} |`)
+    }
+  }
+  process.exit(0)
+}
 
 console.log('| set | purpose | messages | right | wrong department | not routed |')
 console.log('|---|---|---:|---:|---:|---:|')
 const misses: string[] = []
-for (const set of routingSets()) {
+for (const set of sets) {
   const ai = createLocalProvider(await loadKnowledgeBase(set.knowledgeBase))
   const routed: Array<string | undefined> = []
   for (const s of set.samples) {

@@ -2,18 +2,19 @@ import { AiProviderError } from '../errors.js'
 import { createConversationCues } from './conversation-cues.js'
 import type { KnowledgeBase } from './knowledge-base.js'
 import { createAnalyzer, foldText } from './text-analysis.js'
-import { createDepartmentIndex, createFaqIndex, type DepartmentScore, type FaqMatch } from './text-index.js'
+import { createDepartmentRouter, type DepartmentScore } from './department-router.js'
+import { createFaqIndex, type FaqMatch } from './text-index.js'
 import type { AiProvider, AiReply, AiTurnInput, Language } from './types.js'
 
 /**
- * Thresholds tuned on knowledge-base/sample.pt-BR.yaml against test/ai/routing-cases.ts.
- * Department scores are 0..1 (see createDepartmentIndex); FAQ scores are raw BM25.
+ * Thresholds calibrated on the tuning routing sets only (test/fixtures/routing, decision 0021).
+ * Department scores are evidence (see createDepartmentRouter); FAQ scores are raw BM25.
  */
 export const LOCAL_TUNING = {
   /** The best department needs at least this score... */
-  minDepartmentScore: 0.6,
+  minDepartmentScore: 0.5,
   /** ...and must beat the runner-up by this factor. */
-  minDepartmentMargin: 1.15,
+  minDepartmentMargin: 1.1,
   /** The best FAQ entry is answered only from this BM25 score (question matches weigh 3x). */
   minFaqScore: 10,
   /** FAQ entries of the routed department count this much more. */
@@ -48,7 +49,7 @@ export function createLocalProvider(kb: KnowledgeBase): AiProvider {
   const language = kb.business.language
   const analyzer = createAnalyzer(language)
   const faq = createFaqIndex(kb, analyzer)
-  const departments = createDepartmentIndex(kb, analyzer)
+  const departments = createDepartmentRouter(kb, analyzer)
   const cues = createConversationCues(language)
   const closingText = kb.messages.closing ?? DEFAULT_CLOSING[language]
 
@@ -56,7 +57,7 @@ export function createLocalProvider(kb: KnowledgeBase): AiProvider {
     const [best, second] = departments.rank(text)
     if (best !== undefined && isClear(best, second)) {
       const margin = second === undefined ? 1 : 1 - second.score / best.score
-      return { department: best.department, confidence: best.score * (0.5 + 0.5 * margin) * (0.5 + 0.5 * best.coverage) }
+      return { department: best.department, confidence: Math.min(1, best.score) * (0.5 + 0.5 * margin) }
     }
     return { department: current, confidence: 0 }
   }
