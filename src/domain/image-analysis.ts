@@ -8,7 +8,8 @@
 import { parseBoleto, type Boleto } from './boleto.js'
 import { parsePixCode, type PixCode } from './pix.js'
 
-export type FindingSource = 'barcode' | 'vision'
+/** barcode: read from a picture; vision: transcribed by the vision model; typed: in a text message; pdf: a PDF's text layer. */
+export type FindingSource = 'barcode' | 'vision' | 'typed' | 'pdf'
 
 export type ImageFinding =
   | { kind: 'boleto'; source: FindingSource; boleto: Boleto }
@@ -83,8 +84,20 @@ export function describeImage(analysis: ImageAnalysis | null | undefined): strin
   return analysis.outcome === 'failed' ? '[image: could not be analysed]' : '[image: no payment code found]'
 }
 
+const SOURCE_WORDS: Record<FindingSource, string> = {
+  barcode: 'read from the barcode',
+  vision: 'transcribed by the vision model, check digits valid',
+  typed: 'typed by the customer, check digits valid',
+  pdf: "read from the PDF's text, check digits valid",
+}
+
+/** The findings of a typed code, for the assistant's context next to the customer's text. */
+export function describeFindings(findings: readonly ImageFinding[]): string {
+  return findings.map((f) => `[${describeFinding(f)}]`).join('\n')
+}
+
 function describeFinding(f: ImageFinding): string {
-  const read = f.source === 'vision' ? 'transcribed by the vision model, check digits valid' : 'read from the barcode'
+  const read = SOURCE_WORDS[f.source]
   switch (f.kind) {
     case 'boleto': {
       const b = f.boleto
