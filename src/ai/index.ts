@@ -7,9 +7,9 @@ import { createOpenAiProvider } from './openai-provider.js'
 import { createOpenAiVision } from './openai-vision.js'
 import type { AiProvider } from './types.js'
 
-export type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
+export type { AiMedia, AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
 export { loadKnowledgeBase, parseKnowledgeBase, type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
-export { createLocalProvider } from './local-provider.js'
+export { createLocalProvider, type LocalProviderOptions } from './local-provider.js'
 export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js'
 export {
   IMAGE_KINDS,
@@ -24,7 +24,7 @@ export { createFaqIndex, type FaqIndex, type FaqMatch } from './text-index.js'
 
 /** The provider `AI_PROVIDER` names, over an already loaded knowledge base. */
 export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiProvider {
-  if (config.provider === 'local') return createLocalProvider(kb)
+  if (config.provider === 'local') return createLocalProvider(kb, { timeZone: config.businessTimeZone })
   return createOpenAiProvider({
     apiKey: openAiKey(config),
     baseURL: config.openaiBaseUrl,

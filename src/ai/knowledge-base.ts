@@ -39,6 +39,15 @@ const knowledgeBaseSchema = z.object({
       apology: text(),
       /** Answer to a thanks/closing; a per-language default is used when absent. */
       closing: text().optional(),
+      /** What the customer sent (see finding-texts.ts for placeholders); per-language defaults when absent. */
+      boletoRead: text().optional(),
+      convenioRead: text().optional(),
+      pixRead: text().optional(),
+      boletoOverdue: text().optional(),
+      boletoDueToday: text().optional(),
+      amountOpen: text().optional(),
+      codeRefused: text().optional(),
+      unreadableImage: text().optional(),
     }),
   })
 

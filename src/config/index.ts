@@ -67,6 +67,8 @@ export interface Config {
     openaiVisionModel: string
     timeoutMs: number
     knowledgeBasePath: string
+    /** IANA zone of the business: the day a boleto's due date is compared with. */
+    businessTimeZone: string
   }
   images: {
     /** Pictures larger than this are refused: their download stops, and neither the code reader nor the image describer takes them. */
@@ -140,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       openaiVisionModel: e.OPENAI_VISION_MODEL,
       timeoutMs: e.AI_TIMEOUT_MS,
       knowledgeBasePath: e.KNOWLEDGE_BASE,
+      businessTimeZone: e.BUSINESS_TIME_ZONE,
     },
     images: {
       maxBytes: e.IMAGE_MAX_BYTES,

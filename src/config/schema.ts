@@ -171,6 +171,13 @@ export const envSchema = z.object({
   IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   /** Worker threads decoding boleto barcodes and PIX QR codes (zxing); the event loop never decodes. @defaultValue 1 */
   IMAGE_READER_THREADS: z.coerce.number().int().min(1).max(32).default(1),
+  /**
+   * The business's IANA time zone: "today" when a boleto's due date is compared, so a boleto
+   * due today is not called overdue at 9 pm in São Paulo (midnight UTC). @defaultValue 'America/Sao_Paulo'
+   */
+  BUSINESS_TIME_ZONE: z.string().min(1).default('America/Sao_Paulo').refine(isTimeZone, {
+    message: 'expected an IANA time zone such as America/Sao_Paulo or America/Manaus',
+  }),
   /** Knowledge base (YAML or JSON). @defaultValue 'knowledge-base/sample.pt-BR.yaml' */
   KNOWLEDGE_BASE: z.string().min(1).default('knowledge-base/sample.pt-BR.yaml'),
 
@@ -262,4 +269,14 @@ function parseRateOverrides(value: string | undefined): Readonly<Record<string, 
     rates[m[1]!] = Number(m[2])
   }
   return rates
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return true
+  } catch {
+    // RangeError: not a time zone this Node's ICU knows.
+    return false
+  }
 }

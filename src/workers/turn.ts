@@ -209,8 +209,14 @@ interface SentPart {
 function toAiMessage(m: TurnMessage): AiMessage {
   if (m.type === 'image') {
     // The analysis is ours, written by image-analysis; an image from before it existed has none.
-    const image = describeImage(m.analysis as ImageAnalysis | null)
-    return { direction: m.direction, text: m.text !== null && m.text !== '' ? `${m.text}\n${image}` : image }
+    const analysis = m.analysis as ImageAnalysis | null
+    const image = describeImage(analysis)
+    const caption = m.text !== null && m.text !== '' ? m.text : undefined
+    return {
+      direction: m.direction,
+      text: caption !== undefined ? `${caption}\n${image}` : image,
+      media: { type: 'image', caption, findings: analysis?.findings ?? [] },
+    }
   }
   if (m.text !== null && m.text !== '') return { direction: m.direction, text: m.text }
   return { direction: m.direction, text: `[${m.type}]` }
