@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
-import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
+import { createAiProvider, createImageDescriber, createTranscriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
 import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
@@ -159,7 +159,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         whatsapp,
         ai,
         images,
-        messages: { apology: kb.messages.apology, handoff: kb.messages.handoff },
+        messages: { apology: kb.messages.apology, handoff: kb.messages.handoff, audioUnheard: kb.messages.audioUnheard },
+        audioFallback: config.audio.fallback,
         debounce,
         aiTimeoutMs: config.ai.timeoutMs,
         sendTimeoutMs: config.whatsapp.timeoutMs,
@@ -212,7 +213,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 function createImageAnalysers(config: Config, language: Language, closers: Closer[]): ImageAnalysers {
   const reader = createCodeReader({ threads: config.images.readerThreads, maxImageBytes: config.images.maxBytes })
   closers.push({ name: 'image reader', close: reader.close })
-  return { reader, describer: createImageDescriber(config), language }
+  return { reader, describer: createImageDescriber(config), language, transcriber: createTranscriber(config) }
 }
 
 function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {

@@ -5,6 +5,7 @@ import type { KnowledgeBase } from './knowledge-base.js'
 import { createLocalProvider } from './local-provider.js'
 import { createOpenAiProvider } from './openai-provider.js'
 import { createOpenAiVision } from './openai-vision.js'
+import { createOpenAiTranscriber, type Transcriber } from './transcriber.js'
 import type { AiProvider } from './types.js'
 
 export type { AiMedia, AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
@@ -21,6 +22,8 @@ export {
 } from './image-describer.js'
 export { createOpenAiVision, type OpenAiVisionOptions } from './openai-vision.js'
 export { createFaqIndex, type FaqIndex, type FaqMatch } from './text-index.js'
+export { createOpenAiTranscriber, type OpenAiTranscriberOptions, type Transcriber, type TranscribeInput, type Transcript } from './transcriber.js'
+export { DEFAULT_FINDING_TEXTS, type FindingTexts } from './finding-texts.js'
 
 /** The provider `AI_PROVIDER` names, over an already loaded knowledge base. */
 export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiProvider {
@@ -51,6 +54,13 @@ export function createImageDescriber(config: Pick<Config, 'ai' | 'images'>): Ima
     timeoutMs: ai.timeoutMs,
     maxImageBytes: images.maxBytes,
   })
+}
+
+/** The transcriber TRANSCRIPTION_PROVIDER names, or `undefined` when voice notes stay unheard. */
+export function createTranscriber(config: Pick<Config, 'audio'>): Transcriber | undefined {
+  const t = config.audio.transcription
+  if (t === undefined) return undefined
+  return createOpenAiTranscriber({ apiKey: t.apiKey, baseURL: t.baseUrl, model: t.model, timeoutMs: t.timeoutMs, maxAudioBytes: config.audio.maxBytes })
 }
 
 /** loadConfig already refuses openai without a key; a hand-built config gets the same words. */

@@ -113,6 +113,9 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     const seen = new Set<string>()
     const words: string[] = []
     for (const m of unanswered) {
+      // A voice note nobody could hear has no words to read; the turn worker asks for text when
+      // nothing else came with it.
+      if (m.media?.type === 'audio') continue
       const typed = findTypedCodes(m.media === undefined ? m.text : (m.media.caption ?? ''), today)
       const media = m.media?.findings.filter((f) => f.kind !== 'code') ?? []
       if (m.media !== undefined && media.length === 0) sent.unreadable = true

@@ -13,7 +13,8 @@ export interface AiMessage {
 }
 
 export interface AiMedia {
-  type: 'image' | 'document'
+  /** An `audio` here is a voice note that could not be transcribed (a transcript is plain text). */
+  type: 'image' | 'document' | 'audio'
   /** The customer's caption, if any. */
   caption?: string | undefined
   /** Boletos and Pix codes whose checks passed; [] when none could be read. */

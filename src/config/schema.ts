@@ -178,6 +178,25 @@ export const envSchema = z.object({
   BUSINESS_TIME_ZONE: z.string().min(1).default('America/Sao_Paulo').refine(isTimeZone, {
     message: 'expected an IANA time zone such as America/Sao_Paulo or America/Manaus',
   }),
+  /**
+   * `openai`: voice notes are transcribed by an OpenAI-compatible `/audio/transcriptions`
+   * endpoint (also with AI_PROVIDER=local); `off`: audio is never sent anywhere.
+   * @defaultValue 'openai' when AI_PROVIDER=openai, else 'off'
+   */
+  TRANSCRIPTION_PROVIDER: optionalString.pipe(z.enum(['off', 'openai']).optional()),
+  /** Base URL of the transcription server (many chat servers have none). @defaultValue OPENAI_BASE_URL */
+  TRANSCRIPTION_BASE_URL: url(['http:', 'https:']),
+  /** @defaultValue OPENAI_API_KEY */
+  TRANSCRIPTION_API_KEY: optionalString,
+  /** @defaultValue 'whisper-1' */
+  TRANSCRIPTION_MODEL: z.string().min(1).default('whisper-1'),
+  /**
+   * Largest voice note, in bytes: its download stops there and it is not transcribed.
+   * @defaultValue 16_777_216 (16 MiB, WhatsApp's audio limit)
+   */
+  AUDIO_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  /** Without a transcript: `ask` the customer to type, or `handoff` to a person. @defaultValue 'ask' */
+  AUDIO_FALLBACK: z.enum(['ask', 'handoff']).default('ask'),
   /** Knowledge base (YAML or JSON). @defaultValue 'knowledge-base/sample.pt-BR.yaml' */
   KNOWLEDGE_BASE: z.string().min(1).default('knowledge-base/sample.pt-BR.yaml'),
 

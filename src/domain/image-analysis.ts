@@ -18,10 +18,15 @@ export type ImageFinding =
   | { kind: 'code'; source: FindingSource; format: string; text: string }
 
 export interface ImageAnalysis {
-  /** read: a code was read; described: the vision model was asked; nothing: no code and no model; failed: gave up. */
-  outcome: 'read' | 'described' | 'nothing' | 'failed'
+  /**
+   * read: a code was read; described: the vision model was asked; transcribed: a voice note
+   * became the message's text; nothing: no code and no model (or no transcription); failed: gave up.
+   */
+  outcome: 'read' | 'described' | 'transcribed' | 'nothing' | 'failed'
   findings: ImageFinding[]
   description?: { text: string; kind: string; model: string }
+  /** A voice note's transcription (its words are the message's text, not stored here twice). */
+  transcription?: { model: string }
   /** Error code when `failed`. */
   error?: string
 }

@@ -27,8 +27,10 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     }
     if (image.done) return
     let analysis: ImageAnalysis
+    let transcript: string | undefined
     try {
-      analysis = await analyse(image, ctx, log)
+      if (image.type === 'audio') [analysis, transcript] = await transcribe(image, ctx)
+      else analysis = await analyse(image, ctx, log)
     } catch (err) {
       const retryable = !isAtendeError(err) || err.retryable
       // Shutdown or the job's time up is no verdict on the picture: it is read again later.
@@ -36,11 +38,29 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
       log.error({ err, attempts: image.attempts }, 'image analysis failed for good; the turn answers without it')
       analysis = { outcome: 'failed', findings: [], error: isAtendeError(err) ? err.code : 'ATD_IMAGE_ANALYSIS_FAILED' }
     }
-    const done = await completeImageAnalysis(deps.db, image.id, analysis, now())
+    const done = await completeImageAnalysis(deps.db, image.id, analysis, now(), transcript)
     log.info({ outcome: analysis.outcome, findings: analysis.findings.map((f) => f.kind) }, 'image analysed')
     if (done?.turnDueAt != null) {
       await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: image.conversationId, runAt: done.turnDueAt }])
     }
+  }
+
+  /** A voice note's words become the message's text; without a transcriber nothing is downloaded. */
+  async function transcribe(note: ImageToAnalyse, ctx: JobContext): Promise<[ImageAnalysis, string | undefined]> {
+    const { transcriber } = images
+    if (transcriber === undefined) return [{ outcome: 'nothing', findings: [] }, undefined]
+    const mediaId = note.media?.id
+    if (mediaId === undefined) return [{ outcome: 'failed', findings: [], error: 'ATD_IMAGE_NO_MEDIA_ID' }, undefined]
+    const download = linkSignal([ctx.signal], deps.sendTimeoutMs)
+    const media = await deps.whatsapp
+      .downloadMedia(mediaId, { maxBytes: transcriber.maxAudioBytes, signal: download.signal })
+      .finally(download.release)
+    const deadline = linkSignal([ctx.signal], deps.aiTimeoutMs)
+    const heard = await transcriber
+      .transcribe({ audio: media.bytes, mimeType: media.mimeType ?? note.media?.mimeType ?? 'audio/ogg', language: images.language, signal: deadline.signal })
+      .finally(deadline.release)
+    if (heard.text === '') return [{ outcome: 'nothing', findings: [], transcription: { model: heard.model } }, undefined]
+    return [{ outcome: 'transcribed', findings: [], transcription: { model: heard.model } }, heard.text]
   }
 
   async function analyse(image: ImageToAnalyse, ctx: JobContext, log: Logger): Promise<ImageAnalysis> {
