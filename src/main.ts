@@ -10,7 +10,7 @@ import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions }
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApps } from './http/index.js'
-import { createCodeReader } from './images/index.js'
+import { createCodeReader, createPdfReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
 import { loggerOptions } from './log/index.js'
 import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
@@ -213,7 +213,9 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 function createImageAnalysers(config: Config, language: Language, closers: Closer[]): ImageAnalysers {
   const reader = createCodeReader({ threads: config.images.readerThreads, maxImageBytes: config.images.maxBytes })
   closers.push({ name: 'image reader', close: reader.close })
-  return { reader, describer: createImageDescriber(config), language, transcriber: createTranscriber(config) }
+  const pdf = createPdfReader({ maxBytes: config.documents.maxBytes, maxPages: config.documents.pdfMaxPages, timeoutMs: config.documents.pdfTimeoutMs })
+  closers.push({ name: 'pdf reader', close: pdf.close })
+  return { reader, describer: createImageDescriber(config), language, transcriber: createTranscriber(config), pdf }
 }
 
 function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {

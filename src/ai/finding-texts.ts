@@ -24,13 +24,15 @@ export interface FindingTexts {
   codeRefused: string
   /** A picture (or PDF) in which no boleto or Pix code could be read. */
   unreadableImage: string
+  /** A PDF in which no boleto line or Pix code could be read (a scan, or no boleto). */
+  unreadableDocument: string
   /** A turn of voice notes that could not be transcribed (AUDIO_FALLBACK=ask). */
   audioUnheard: string
 }
 
 export const FINDING_TEXT_KEYS = [
   'boletoRead', 'convenioRead', 'pixRead', 'boletoOverdue', 'boletoDueToday', 'amountOpen', 'codeRefused', 'unreadableImage',
-  'audioUnheard',
+  'unreadableDocument', 'audioUnheard',
 ] as const satisfies ReadonlyArray<keyof FindingTexts>
 
 export const DEFAULT_FINDING_TEXTS: Record<Language, FindingTexts> = {
@@ -58,6 +60,8 @@ Cobrança com QR dinâmico, gerada em: {url}`,
     codeRefused: 'Confira o código que você enviou: {problem} Não li nenhum valor dele. Pode copiar de novo ou mandar uma foto do boleto?',
     unreadableImage:
       'Recebi sua imagem, mas não consegui ler nenhum código de boleto ou Pix nela. 😕 Pode mandar uma foto mais nítida, de perto e sem reflexo, ou digitar a linha digitável?',
+    unreadableDocument:
+      'Recebi seu PDF, mas não encontrei nele a linha digitável de um boleto nem um código Pix. 😕 Pode copiar e colar a linha digitável aqui?',
     audioUnheard: 'Recebi seu áudio, mas por aqui não consigo ouvir mensagens de voz. 🙏 Pode escrever o que você precisa?',
   },
   en: {
@@ -84,6 +88,7 @@ Dynamic QR charge, created at: {url}`,
     codeRefused: 'Please check the code you sent: {problem} I did not read any amount from it. Could you copy it again or send a photo of the boleto?',
     unreadableImage:
       'I got your picture, but could not read a boleto or Pix code in it. 😕 Could you send a sharper photo, close up and without glare, or type the digitable line?',
+    unreadableDocument: 'I got your PDF, but found no boleto digitable line or Pix code in it. 😕 Could you copy and paste the digitable line here?',
     audioUnheard: 'I got your voice message, but I cannot listen to audio here. 🙏 Could you type what you need?',
   },
 }

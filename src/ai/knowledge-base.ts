@@ -48,6 +48,7 @@ const knowledgeBaseSchema = z.object({
       amountOpen: text().optional(),
       codeRefused: text().optional(),
       unreadableImage: text().optional(),
+      unreadableDocument: text().optional(),
       audioUnheard: text().optional(),
     }),
   })

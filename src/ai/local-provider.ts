@@ -54,8 +54,8 @@ const PAYMENT_CUES: Record<Language, string> = {
 interface Sent {
   findings: ImageFinding[]
   refused: CodeRefusal[]
-  /** A picture or document came in and no boleto or Pix code could be read from it. */
-  unreadable: boolean
+  /** A picture or PDF came in and no boleto or Pix code could be read from it. */
+  unreadable: 'image' | 'document' | undefined
   /** The customer's words, codes cut out. */
   text: string
 }
@@ -109,7 +109,7 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
 
   /** Every code of the turn, typed or read from its pictures, and the words around them. */
   function whatWasSent(unanswered: AiMessage[], today: string): Sent {
-    const sent: Sent = { findings: [], refused: [], unreadable: false, text: '' }
+    const sent: Sent = { findings: [], refused: [], unreadable: undefined, text: '' }
     const seen = new Set<string>()
     const words: string[] = []
     for (const m of unanswered) {
@@ -118,7 +118,7 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
       if (m.media?.type === 'audio') continue
       const typed = findTypedCodes(m.media === undefined ? m.text : (m.media.caption ?? ''), today)
       const media = m.media?.findings.filter((f) => f.kind !== 'code') ?? []
-      if (m.media !== undefined && media.length === 0) sent.unreadable = true
+      if (m.media !== undefined && media.length === 0) sent.unreadable = m.media.type
       for (const f of [...media, ...typed.findings]) {
         const key = f.kind === 'boleto' ? f.boleto.barcode : JSON.stringify(f)
         if (seen.has(key)) continue
@@ -138,7 +138,7 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
       ...sent.findings.flatMap((f) => findingReplies.finding(f, today) ?? []),
       ...sent.refused.map((r) => findingReplies.refusal(r)),
     ]
-    if (parts.length === 0) parts.push(texts.unreadableImage)
+    if (parts.length === 0) parts.push(sent.unreadable === 'document' ? texts.unreadableDocument : texts.unreadableImage)
     return {
       department: routing.confidence > 0 ? routing.department : (paymentDepartment ?? routing.department),
       text: parts.join('\n\n'),
@@ -166,7 +166,7 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     if (cues.isHandoffRequest(words, folded)) {
       return rule(kb.messages.handoff, route(text, input.currentDepartment).department, { handoff: true })
     }
-    if (sent.findings.length > 0 || sent.refused.length > 0 || sent.unreadable) {
+    if (sent.findings.length > 0 || sent.refused.length > 0 || sent.unreadable !== undefined) {
       return answerSent(sent, today, route(text, input.currentDepartment))
     }
     if (words.length > 0 && cues.isClosing(words, folded)) {

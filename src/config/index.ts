@@ -78,6 +78,8 @@ export interface Config {
     /** What a turn of untranscribed audio does: ask the customer to type, or hand off. */
     fallback: 'ask' | 'handoff'
   }
+  /** PDF documents (boletos): only their text layer is read. */
+  documents: { maxBytes: number; pdfMaxPages: number; pdfTimeoutMs: number }
   images: {
     /** Pictures larger than this are refused: their download stops, and neither the code reader nor the image describer takes them. */
     maxBytes: number
@@ -157,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxBytes: e.AUDIO_MAX_BYTES,
       fallback: e.AUDIO_FALLBACK,
     },
+    documents: { maxBytes: e.DOCUMENT_MAX_BYTES, pdfMaxPages: e.PDF_MAX_PAGES, pdfTimeoutMs: e.PDF_TIMEOUT_MS },
     images: {
       maxBytes: e.IMAGE_MAX_BYTES,
       // Unset follows the provider: whoever pays for openai gets the fallback, local stays offline.

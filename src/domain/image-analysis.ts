@@ -81,12 +81,12 @@ const BRL = new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' 
  * with the figures a customer asks about (amount, due date, payee). English, as the prompt's
  * other context; the assistant answers in the customer's language.
  */
-export function describeImage(analysis: ImageAnalysis | null | undefined): string {
-  if (analysis === null || analysis === undefined) return '[image]'
+export function describeImage(analysis: ImageAnalysis | null | undefined, what: 'image' | 'PDF' = 'image'): string {
+  if (analysis === null || analysis === undefined) return `[${what}]`
   const parts = analysis.findings.map(describeFinding)
   if (analysis.description !== undefined) parts.push(`looks like: ${analysis.description.text}`)
-  if (parts.length > 0) return `[image: ${parts.join('; ')}]`
-  return analysis.outcome === 'failed' ? '[image: could not be analysed]' : '[image: no payment code found]'
+  if (parts.length > 0) return `[${what}: ${parts.join('; ')}]`
+  return analysis.outcome === 'failed' ? `[${what}: could not be analysed]` : `[${what}: no payment code found]`
 }
 
 const SOURCE_WORDS: Record<FindingSource, string> = {

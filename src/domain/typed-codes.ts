@@ -29,7 +29,8 @@ const PIX_CRC = /6304[0-9A-Fa-f]{4}/g
 /** Longest text searched: a burst of messages rarely holds more, and the search stays linear. */
 const MAX_SCANNED_CHARS = 16_000
 
-export function findTypedCodes(text: string, today?: string): TypedCodes {
+/** `source`: 'pdf' when the text is a PDF's text layer. */
+export function findTypedCodes(text: string, today?: string, source: 'typed' | 'pdf' = 'typed'): TypedCodes {
   const findings: ImageFinding[] = []
   const refused: CodeRefusal[] = []
   let rest = text.slice(0, MAX_SCANNED_CHARS)
@@ -37,7 +38,7 @@ export function findTypedCodes(text: string, today?: string): TypedCodes {
   for (let start = rest.indexOf(PIX_START); start >= 0; start = rest.indexOf(PIX_START, start + 1)) {
     const read = readPixAt(rest, start)
     if (read === undefined) continue
-    if (read.ok) findings.push({ kind: 'pix', source: 'typed', pix: read.pix })
+    if (read.ok) findings.push({ kind: 'pix', source, pix: read.pix })
     else refused.push({ kind: 'pix', reason: read.reason })
     rest = `${rest.slice(0, start)} ${rest.slice(read.end)}`
   }
@@ -45,7 +46,7 @@ export function findTypedCodes(text: string, today?: string): TypedCodes {
   rest = rest.replace(DIGIT_RUN, (run) => {
     const digits = run.replace(/\D/g, '').length
     const parsed = parseBoleto(run, { today })
-    if (parsed.ok) findings.push({ kind: 'boleto', source: 'typed', boleto: parsed.boleto })
+    if (parsed.ok) findings.push({ kind: 'boleto', source, boleto: parsed.boleto })
     else refused.push({ kind: 'boleto', reason: parsed.reason, check: parsed.reason === 'check-digit' ? parsed.check : undefined, digits })
     return ' '
   })

@@ -6,7 +6,7 @@ import { toDate } from './messages.js'
 /** An inbound picture or voice note as its analysis needs it. */
 export interface ImageToAnalyse {
   id: number
-  type: 'image' | 'audio'
+  type: 'image' | 'audio' | 'document'
   conversationId: number
   phoneNumberId: string
   media: { id?: string; mimeType?: string; caption?: string } | null

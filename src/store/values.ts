@@ -17,7 +17,9 @@ export function jsonText(v: unknown): string | null {
 
 /**
  * Inbound media analysed before their turn (the `image-analysis` queue analyses all media):
- * pictures are read for codes, voice notes transcribed. One rule, used by every statement
+ * pictures are read for codes, voice notes transcribed, PDF documents read for their text. One rule, used by every statement
  * that decides whether a message waits for its analysis.
  */
-export const ANALYSED_MEDIA = sql.raw(`m.type in ('image', 'audio')`)
+export const ANALYSED_MEDIA = sql.raw(
+  `(m.type in ('image', 'audio') or (m.type = 'document' and lower(m.media->>'mimeType') like 'application/pdf%'))`,
+)

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { AiProvider, ImageDescriber, Language, Transcriber } from '../ai/index.js'
-import type { CodeReader } from '../images/index.js'
+import type { CodeReader, PdfReader } from '../images/index.js'
 import type { Dispatcher } from '../dispatch/port.js'
 import type { DebounceSettings } from '../domain/index.js'
 import type { Db } from '../store/index.js'
@@ -23,6 +23,8 @@ export interface ImageAnalysers {
   describer: ImageDescriber | undefined
   /** The language the customer is answered in (the knowledge base's). */
   language: Language
+  /** PDF documents' text layer, in a worker thread; undefined: PDFs are not read. */
+  pdf?: PdfReader | undefined
   /** Voice notes' transcription; undefined when TRANSCRIPTION_PROVIDER=off. */
   transcriber?: Transcriber | undefined
 }

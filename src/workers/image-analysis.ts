@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { findingsFromCodes, findingsFromVision, type ImageAnalysis } from '../domain/index.js'
+import { findingsFromCodes, findingsFromVision, findTypedCodes, type ImageAnalysis } from '../domain/index.js'
 import { isAtendeError } from '../errors.js'
 import { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
@@ -30,6 +30,7 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     let transcript: string | undefined
     try {
       if (image.type === 'audio') [analysis, transcript] = await transcribe(image, ctx)
+      else if (image.type === 'document') analysis = await readPdf(image, ctx)
       else analysis = await analyse(image, ctx, log)
     } catch (err) {
       const retryable = !isAtendeError(err) || err.retryable
@@ -43,6 +44,22 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     if (done?.turnDueAt != null) {
       await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: image.conversationId, runAt: done.turnDueAt }])
     }
+  }
+
+  /**
+   * A PDF (a bank's boleto) is read from its text layer, in a worker thread; its codes count
+   * only through the same parsers and check digits as typed ones.
+   */
+  async function readPdf(doc: ImageToAnalyse, ctx: JobContext): Promise<ImageAnalysis> {
+    const { pdf } = images
+    if (pdf === undefined) return { outcome: 'nothing', findings: [] }
+    const mediaId = doc.media?.id
+    if (mediaId === undefined) return { outcome: 'failed', findings: [], error: 'ATD_IMAGE_NO_MEDIA_ID' }
+    const download = linkSignal([ctx.signal], deps.sendTimeoutMs)
+    const media = await deps.whatsapp.downloadMedia(mediaId, { maxBytes: pdf.maxBytes, signal: download.signal }).finally(download.release)
+    const text = await pdf.readText(media.bytes, ctx.signal)
+    const { findings } = findTypedCodes(text, now().toISOString().slice(0, 10), 'pdf')
+    return { outcome: findings.length > 0 ? 'read' : 'nothing', findings }
   }
 
   /** A voice note's words become the message's text; without a transcriber nothing is downloaded. */

@@ -230,6 +230,13 @@ function toAiMessage(m: TurnMessage): AiMessage {
       media: { type: 'image', caption, findings: analysis?.findings ?? [] },
     }
   }
+  if (m.type === 'document' && m.analysis !== null) {
+    // A PDF image-analysis read (only PDFs are analysed; other documents keep their caption).
+    const analysis = m.analysis as ImageAnalysis
+    const caption = m.text !== null && m.text !== '' ? m.text : undefined
+    const pdf = describeImage(analysis, 'PDF')
+    return { direction: m.direction, text: caption !== undefined ? `${caption}\n${pdf}` : pdf, media: { type: 'document', caption, findings: analysis.findings } }
+  }
   // A transcribed voice note is the customer's text (image-analysis stored it as such).
   if (m.text !== null && m.text !== '') return { direction: m.direction, text: m.text }
   if (isUnheardAudio(m)) return { direction: m.direction, text: '[voice note: could not be transcribed]', media: { type: 'audio', findings: [] } }

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateImageSet } from '../../bench/images/generate.js'
 import { buildBankBoleto, buildPixCode } from '../../src/domain/index.js'
 import { startStack, textWebhook, type Stack } from '../helpers/e2e.js'
+import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
+import { buildPdf } from '../helpers/pdf.js'
 import { webhookWith } from '../whatsapp/fixtures.js'
 
 /** `yyyy-mm-dd`, `days` from now (the real clock: the process under test reads it too). */
@@ -16,13 +18,29 @@ const pix = buildPixCode({ key: 'financeiro@loja.com.br', merchantName: 'Loja Ex
 // what the reply is about. One runtime: the reader's threads are covered by image.test.ts.
 describe('the local provider answers pictures and typed codes through the real serve', () => {
   let stack: Stack
+  let transcription: FakeOpenAi
   let n = 0
   beforeAll(async () => {
-    stack = await startStack('in-process', 'pglite')
+    // Transcription on with the offline provider: a local Whisper server is a fake one here.
+    transcription = await startFakeOpenAi()
+    stack = await startStack('in-process', 'pglite', {
+      TRANSCRIPTION_PROVIDER: 'openai', TRANSCRIPTION_BASE_URL: transcription.url, TRANSCRIPTION_API_KEY: 'sk-test-placeholder',
+    })
   })
   afterAll(async () => {
     await stack?.close()
+    await transcription?.close()
   })
+
+  /** Posts one media message of `type` whose bytes the fake Graph API serves; the reply to it. */
+  async function sendMedia(type: 'document' | 'audio', bytes: Buffer, mimeType: string, extra: Record<string, unknown>): Promise<string> {
+    const id = `media-${type}-${++n}`
+    stack.graph.addMedia(id, { bytes, mimeType })
+    const from = `55119000002${String(n).padStart(2, '0')}`
+    const message = { from, id: `wamid.ANSWER${n}`, timestamp: String(Math.floor(Date.now() / 1000)), type, [type]: { id, mime_type: mimeType, sha256: 'x', ...extra } }
+    expect((await stack.post(webhookWith(message, { contacts: [{ profile: { name: 'Cliente' }, wa_id: from }] }))).status).toBe(200)
+    return replyTo(from)
+  }
 
   async function sendPicture(name: string, format: 'ITF' | 'QRCode', text: string): Promise<string> {
     const [photo] = await generateImageSet([{ name, format, text }], ['photo-jpeg'])
@@ -76,5 +94,19 @@ describe('the local provider answers pictures and typed codes through the real s
     const reply = await replyTo(from)
     expect(reply).toContain('2º campo (dígitos 11 a 21)')
     expect(reply).not.toContain('R$')
+  })
+
+  it('answers a PDF boleto with its amount and due date', async () => {
+    const pdf = buildPdf([['Banco Itau - Boleto', `Linha digitavel: ${upcoming.line}`]])
+    const reply = await sendMedia('document', pdf, 'application/pdf', { filename: 'boleto.pdf' })
+    expect(reply).toContain('R$ 1.234,56')
+    expect(reply).toContain(brDate(dayFromNow(20)))
+  })
+
+  it('answers a voice note from its transcript', async () => {
+    transcription.scriptTranscripts({ text: 'quero cancelar minha internet' })
+    const reply = await sendMedia('audio', Buffer.from('OggS fictional voice note'), 'audio/ogg; codecs=opus', { voice: true })
+    expect(transcription.requests.some((r) => r.path === '/v1/audio/transcriptions')).toBe(true)
+    expect(reply).toMatch(/cancelamento/i)
   })
 })
