@@ -21,8 +21,8 @@ if (process.argv.includes('--calibrate')) {
     }),
   )
   console.log('| min score | min margin | right | wrong |')
-  for (const minScore of [0.2, 0.3, 0.4, 0.5, 0.6, 0.8]) {
-    for (const margin of [1.05, 1.1, 1.2, 1.3, 1.5]) {
+  for (const minScore of [0.3, 0.5, 0.8, 1.0, 1.2]) {
+    for (const margin of [1.1, 1.2, 1.3, 1.5, 2]) {
       let right = 0
       let wrong = 0
       let total = 0

@@ -24,7 +24,8 @@ const PT_CONCEPTS: Record<string, string> = {
     desistir desisti distrato sair suspender suspensao pausar fidelidade multa portabilidade operadora`,
   delivery: `entrega entregar entregou entregue entregador pedido pedidos rastreio rastrear rastreamento correio
     correios transportadora envio enviar enviado enviaram despachar despachado despacharam frete chegou chegar
-    chega chegando encomenda prazo postado retirar retirada atrasado endereco status separacao acompanhar`,
+    chega chegando encomenda prazo postado retirar retirada atrasado endereco status separacao acompanhar
+    pedir pedi motoboy ifood balcao`,
   exchange: `trocar troca trocas devolver devolucao devolvo reembolso defeito defeituoso quebrado quebrada quebrou
     rachado rachada amassado estragado estragou arrependi arrependimento garantia usado diferente errado`,
   broken: `funciona funcionar funcionando parou quebrou defeito estragou queimou barulho esquenta esquentando liga
@@ -47,6 +48,12 @@ const PT_CONCEPTS: Record<string, string> = {
   prescription: `receita receitas receitar receitou remedio remedios medicamento medicamentos atestado atestados
     laudo laudos relatorio declaracao encaminhamento dose tomar tomando efeito colateral alergia tratamento
     medico medica doutor doutora`,
+  menu: `cardapio prato pratos comida almoco jantar lanche lanches pizza pizzas sabor sabores molho ingrediente
+    ingredientes vegano vegana vegetariano vegetariana gluten lactose bebida bebidas suco refrigerante cerveja vinho
+    sobremesa porcao porcoes marmita marmitex executivo rodizio apimentado`,
+  venue: `mesa mesas reserva reservas reservar salao espaco evento eventos aniversario confraternizacao
+    funcionamento abre abrem aberto aberta fecha fecham fechado feriado estacionamento acessibilidade cadeirante
+    musica kids`,
   account: 'senha login cadastro conta acesso app aplicativo usuario email perfil',
   move: 'mudanca mudando endereco transferir transfiro levar',
 }

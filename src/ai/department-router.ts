@@ -28,7 +28,7 @@ export const ROUTER_TUNING = {
   /** A concept feature weighs this much against its word's stem. */
   conceptWeight: 3,
   /** Least bigram similarity (Dice) for an unknown word to stand for a known one. */
-  minTypoSimilarity: 0.6,
+  minTypoSimilarity: 0.7,
   /** Unknown words shorter than this are not matched fuzzily ("cama" is not "cara"). */
   minTypoLength: 5,
 } as const

@@ -9,9 +9,10 @@ import { routingSets, scoreRouting } from '../fixtures/routing/sets.js'
  * target (≥ 90 % right, < 5 % wrong) is not reached yet on the clinic base; see the decision.
  */
 const FLOORS: Record<string, { minAccuracy: number; maxWrongRate: number }> = {
-  clinic: { minAccuracy: 0.77, maxWrongRate: 0.14 },
-  netvale: { minAccuracy: 0.88, maxWrongRate: 0.07 },
+  clinic: { minAccuracy: 0.75, maxWrongRate: 0.16 },
+  netvale: { minAccuracy: 0.87, maxWrongRate: 0.07 },
   shop: { minAccuracy: 0.8, maxWrongRate: 0.08 },
+  restaurant: { minAccuracy: 0.82, maxWrongRate: 0.08 },
   'netvale-cases': { minAccuracy: 0.95, maxWrongRate: 0.03 },
 }
 
