@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { createOpenAiTranscriber, DEFAULT_FINDING_TEXTS } from '../../src/ai/index.js'
 import { secret } from '../../src/config/index.js'
-import { queryRows } from '../../src/store/index.js'
+import { loadConversationDetail, queryRows } from '../../src/store/index.js'
 import { ENGINES } from '../helpers/db.js'
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
 import { conversationRow, sentText, useWorkerSuite, type Harness } from './harness.js'
@@ -36,7 +36,7 @@ describe.each(ENGINES)('voice notes (%s)', (engine) => {
     try {
       await withTranscription(h, fake)
       fake.scriptTranscripts({ text: ' preciso da segunda via do boleto ' })
-      const { reply, messageId } = await answered(h)
+      const { reply, messageId, conversationId } = await answered(h)
       const [request] = fake.requests
       expect(request).toMatchObject({ method: 'POST', path: '/v1/audio/transcriptions' })
       expect(request?.headers['content-type']).toMatch(/^multipart\/form-data/)
@@ -46,6 +46,9 @@ describe.each(ENGINES)('voice notes (%s)', (engine) => {
       expect(row).toMatchObject({ type: 'audio', text: 'preciso da segunda via do boleto', analysis: { outcome: 'transcribed', transcription: { model: 'whisper-1' } } })
       const segundaVia = suite.kb.faq.find((f) => f.question.startsWith('Como tirar a segunda via'))!.answer
       expect(reply).toBe(segundaVia)
+      // What GET /api/conversations/:id shows: the transcript as text, the type still audio.
+      const detail = await loadConversationDetail(suite.database.db, conversationId)
+      expect(detail?.messages.find((m) => m.direction === 'in')).toMatchObject({ type: 'audio', text: 'preciso da segunda via do boleto' })
     } finally {
       await fake.close()
     }
