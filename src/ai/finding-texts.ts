@@ -1,3 +1,4 @@
+import { renderMessage } from './knowledge-base.js'
 import type { Language } from './types.js'
 
 /**
@@ -98,12 +99,14 @@ Dynamic QR charge, created at: {url}`,
  * ("Vencimento: {dueDate}" for a boleto without one); unknown placeholders are left as typed.
  */
 export function fillTemplate(template: string, values: Readonly<Record<string, string | undefined>>): string {
+  const filled = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v ?? '']))
   return template
     .split('\n')
     .flatMap((line) => {
-      const names = [...line.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((n) => Object.hasOwn(values, n))
-      if (names.length > 0 && names.every((n) => (values[n] ?? '') === '')) return []
-      return [line.replace(/\{(\w+)\}/g, (whole, n: string) => (Object.hasOwn(values, n) ? (values[n] ?? '') : whole))]
+      const names = [...line.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]!).filter((n) => Object.hasOwn(filled, n))
+      if (names.length > 0 && names.every((n) => filled[n] === '')) return []
+      // The substitution itself is the knowledge base's one rule for placeholders.
+      return [renderMessage(line, filled)]
     })
     .join('\n')
     .trim()

@@ -9,7 +9,12 @@ import { createOpenAiTranscriber, type Transcriber } from './transcriber.js'
 import type { AiProvider } from './types.js'
 
 export type { AiMedia, AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
-export { loadKnowledgeBase, parseKnowledgeBase, type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
+export {
+  LIFECYCLE_MESSAGES,
+  loadKnowledgeBase,
+  parseKnowledgeBase,
+  renderMessage,
+  type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
 export { createLocalProvider, type LocalProviderOptions } from './local-provider.js'
 export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js'
 export {

@@ -27,6 +27,10 @@ export interface AppDeps {
   separateAdminListener?: boolean
   /** Customer data export and erase, behind the admin token. */
   privacy: Privacy
+  /** BUSINESS_TIME_ZONE: the reports read a date as that whole day there. @defaultValue 'America/Sao_Paulo' */
+  businessTimeZone?: string
+  /** The clock of the reports' default range. @defaultValue the system clock */
+  now?: () => Date
 }
 
 export interface HttpApps {
@@ -44,7 +48,8 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   const serverTiming = installServerTiming(app)
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy }
+  const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     return { public: app, admin: undefined }

@@ -8,6 +8,7 @@ export type {
   MarkReadInput,
   MediaRef,
   ParsedWebhook,
+  SendInput,
   SendTextInput,
   StatusUpdate,
   UnparsedPart,
@@ -26,3 +27,4 @@ export {
   type SendLimiterOptions,
   type SendReservation,
 } from './send-limiter.js'
+export { createRedisSendLimiter, type RedisSendLimiterOptions } from './redis-send-limiter.js'
