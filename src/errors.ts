@@ -268,6 +268,27 @@ export class CodeReaderClosedError extends AtendeError {
   }
 }
 
+/** Bytes that are not a PDF whose text layer can be read (not a PDF, corrupt, encrypted). Retrying will not help. */
+export class PdfUnreadableError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_PDF_UNREADABLE', 422, message, options)
+  }
+}
+
+/** Reading one PDF took longer than PDF_TIMEOUT_MS; its worker thread was replaced. Deterministic: not retryable. */
+export class PdfReadTimeoutError extends AtendeError {
+  constructor(timeoutMs: number) {
+    super('ATD_PDF_READ_TIMEOUT', 500, `reading the PDF took longer than ${timeoutMs} ms; the worker thread was replaced`)
+  }
+}
+
+/** A PDF worker thread failed (crashed, could not start, or the reader is closing). */
+export class PdfReaderError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_PDF_READER_FAILED', 500, message, { retryable: true, ...options })
+  }
+}
+
 /**
  * An action the conversation's status does not accept (release of a conversation the bot
  * has, resolve of a closed one): 409 with the lifecycle's code, never a silent 200.

@@ -4,13 +4,13 @@
  */
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
-import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
+import { createAiProvider, createImageDescriber, createTranscriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
 import { createReconciler, createRuntime, redisOptions } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApps } from './http/index.js'
-import { createCodeReader } from './images/index.js'
+import { createCodeReader, createPdfReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
 import { releaseAll } from './lib/index.js'
 import { loggerOptions } from './log/index.js'
@@ -161,7 +161,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         whatsapp,
         ai,
         images,
-        messages: { apology: kb.messages.apology, handoff: kb.messages.handoff },
+        messages: { apology: kb.messages.apology, handoff: kb.messages.handoff, audioUnheard: kb.messages.audioUnheard },
+        audioFallback: config.audio.fallback,
         debounce,
         aiTimeoutMs: config.ai.timeoutMs,
         sendTimeoutMs: config.whatsapp.timeoutMs,
@@ -221,7 +222,9 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 function createImageAnalysers(config: Config, language: Language, closers: Closer[]): ImageAnalysers {
   const reader = createCodeReader({ threads: config.images.readerThreads, maxImageBytes: config.images.maxBytes })
   closers.push({ name: 'image reader', close: reader.close })
-  return { reader, describer: createImageDescriber(config), language }
+  const pdf = createPdfReader({ maxBytes: config.documents.maxBytes, maxPages: config.documents.pdfMaxPages, timeoutMs: config.documents.pdfTimeoutMs })
+  closers.push({ name: 'pdf reader', close: pdf.close })
+  return { reader, describer: createImageDescriber(config), language, transcriber: createTranscriber(config), pdf }
 }
 
 function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {

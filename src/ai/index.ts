@@ -5,16 +5,17 @@ import type { KnowledgeBase } from './knowledge-base.js'
 import { createLocalProvider } from './local-provider.js'
 import { createOpenAiProvider } from './openai-provider.js'
 import { createOpenAiVision } from './openai-vision.js'
+import { createOpenAiTranscriber, type Transcriber } from './transcriber.js'
 import type { AiProvider } from './types.js'
 
-export type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
+export type { AiMedia, AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
 export {
   LIFECYCLE_MESSAGES,
   loadKnowledgeBase,
   parseKnowledgeBase,
   renderMessage,
   type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
-export { createLocalProvider } from './local-provider.js'
+export { createLocalProvider, type LocalProviderOptions } from './local-provider.js'
 export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js'
 export {
   IMAGE_KINDS,
@@ -26,10 +27,12 @@ export {
 } from './image-describer.js'
 export { createOpenAiVision, type OpenAiVisionOptions } from './openai-vision.js'
 export { createFaqIndex, type FaqIndex, type FaqMatch } from './text-index.js'
+export { createOpenAiTranscriber, type OpenAiTranscriberOptions, type Transcriber, type TranscribeInput, type Transcript } from './transcriber.js'
+export { DEFAULT_FINDING_TEXTS, type FindingTexts } from './finding-texts.js'
 
 /** The provider `AI_PROVIDER` names, over an already loaded knowledge base. */
 export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiProvider {
-  if (config.provider === 'local') return createLocalProvider(kb)
+  if (config.provider === 'local') return createLocalProvider(kb, { timeZone: config.businessTimeZone })
   return createOpenAiProvider({
     apiKey: openAiKey(config),
     baseURL: config.openaiBaseUrl,
@@ -56,6 +59,13 @@ export function createImageDescriber(config: Pick<Config, 'ai' | 'images'>): Ima
     timeoutMs: ai.timeoutMs,
     maxImageBytes: images.maxBytes,
   })
+}
+
+/** The transcriber TRANSCRIPTION_PROVIDER names, or `undefined` when voice notes stay unheard. */
+export function createTranscriber(config: Pick<Config, 'audio'>): Transcriber | undefined {
+  const t = config.audio.transcription
+  if (t === undefined) return undefined
+  return createOpenAiTranscriber({ apiKey: t.apiKey, baseURL: t.baseUrl, model: t.model, timeoutMs: t.timeoutMs, maxAudioBytes: config.audio.maxBytes })
 }
 
 /** loadConfig already refuses openai without a key; a hand-built config gets the same words. */

@@ -82,6 +82,17 @@ const knowledgeBaseSchema = z.object({
       npsOptOut: text().optional(),
       /** A hand-off outside business hours; `{nextOpening}` becomes "amanhã às 8h" or the like. */
       handoffClosed: text().optional(),
+      /** What the customer sent (see finding-texts.ts for placeholders); per-language defaults when absent. */
+      boletoRead: text().optional(),
+      convenioRead: text().optional(),
+      pixRead: text().optional(),
+      boletoOverdue: text().optional(),
+      boletoDueToday: text().optional(),
+      amountOpen: text().optional(),
+      codeRefused: text().optional(),
+      unreadableImage: text().optional(),
+      unreadableDocument: text().optional(),
+      audioUnheard: text().optional(),
     }),
   })
   // The lifecycle's texts are optional in the file and always present once loaded.

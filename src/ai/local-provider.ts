@@ -1,19 +1,23 @@
+import { findTypedCodes, type CodeRefusal, type ImageFinding } from '../domain/index.js'
 import { AiProviderError } from '../errors.js'
 import { createConversationCues } from './conversation-cues.js'
+import { createFindingReplies } from './finding-replies.js'
+import { DEFAULT_FINDING_TEXTS, FINDING_TEXT_KEYS, type FindingTexts } from './finding-texts.js'
 import type { KnowledgeBase } from './knowledge-base.js'
 import { createAnalyzer, foldText } from './text-analysis.js'
-import { createDepartmentIndex, createFaqIndex, type DepartmentScore, type FaqMatch } from './text-index.js'
-import type { AiProvider, AiReply, AiTurnInput, Language } from './types.js'
+import { createDepartmentRouter, type DepartmentScore } from './department-router.js'
+import { createFaqIndex, type FaqMatch } from './text-index.js'
+import type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
 
 /**
- * Thresholds tuned on knowledge-base/sample.pt-BR.yaml against test/ai/routing-cases.ts.
- * Department scores are 0..1 (see createDepartmentIndex); FAQ scores are raw BM25.
+ * Thresholds calibrated on the tuning routing sets only (test/fixtures/routing, decision 0021).
+ * Department scores are evidence (see createDepartmentRouter); FAQ scores are raw BM25.
  */
 export const LOCAL_TUNING = {
   /** The best department needs at least this score... */
-  minDepartmentScore: 0.6,
+  minDepartmentScore: 0.5,
   /** ...and must beat the runner-up by this factor. */
-  minDepartmentMargin: 1.15,
+  minDepartmentMargin: 1.1,
   /** The best FAQ entry is answered only from this BM25 score (question matches weigh 3x). */
   minFaqScore: 10,
   /** FAQ entries of the routed department count this much more. */
@@ -33,6 +37,29 @@ const DEFAULT_CLOSING: Record<Language, string> = {
   en: 'You are welcome! If you need anything else, just message us here. 😊',
 }
 
+export interface LocalProviderOptions {
+  /** IANA zone of the business: the day a boleto's due date is compared with. @defaultValue 'America/Sao_Paulo' */
+  timeZone?: string
+  /** @defaultValue () => new Date() */
+  now?: () => Date
+}
+
+/** Words that put a payment code's turn in the department that handles payments. */
+const PAYMENT_CUES: Record<Language, string> = {
+  'pt-BR': 'boleto pix pagamento pagar fatura',
+  en: 'boleto pix payment pay bill invoice',
+}
+
+/** What the customer sent this turn, beyond words: codes read from pictures or typed. */
+interface Sent {
+  findings: ImageFinding[]
+  refused: CodeRefusal[]
+  /** A picture or PDF came in and no boleto or Pix code could be read from it. */
+  unreadable: 'image' | 'document' | undefined
+  /** The customer's words, codes cut out. */
+  text: string
+}
+
 interface Routing {
   department: string | undefined
   /** 0..1; 0 when no department was told apart. */
@@ -44,19 +71,29 @@ interface Routing {
  * and no randomness. It treats every unanswered message of the turn as one text (a burst).
  * Expects a knowledge base validated by `parseKnowledgeBase`/`loadKnowledgeBase`.
  */
-export function createLocalProvider(kb: KnowledgeBase): AiProvider {
+export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOptions = {}): AiProvider {
   const language = kb.business.language
+  const timeZone = options.timeZone ?? 'America/Sao_Paulo'
+  const now = options.now ?? (() => new Date())
   const analyzer = createAnalyzer(language)
   const faq = createFaqIndex(kb, analyzer)
-  const departments = createDepartmentIndex(kb, analyzer)
+  const departments = createDepartmentRouter(kb, analyzer)
   const cues = createConversationCues(language)
   const closingText = kb.messages.closing ?? DEFAULT_CLOSING[language]
+  const texts = Object.fromEntries(
+    FINDING_TEXT_KEYS.map((k) => [k, kb.messages[k] ?? DEFAULT_FINDING_TEXTS[language][k]]),
+  ) as unknown as FindingTexts
+  const findingReplies = createFindingReplies(language, texts)
+  const paymentDepartment = (() => {
+    const [best, second] = departments.rank(PAYMENT_CUES[language])
+    return best !== undefined && isClear(best, second) ? best.department : undefined
+  })()
 
   function route(text: string, current: string | undefined): Routing {
     const [best, second] = departments.rank(text)
     if (best !== undefined && isClear(best, second)) {
       const margin = second === undefined ? 1 : 1 - second.score / best.score
-      return { department: best.department, confidence: best.score * (0.5 + 0.5 * margin) * (0.5 + 0.5 * best.coverage) }
+      return { department: best.department, confidence: Math.min(1, best.score) * (0.5 + 0.5 * margin) }
     }
     return { department: current, confidence: 0 }
   }
@@ -70,11 +107,51 @@ export function createLocalProvider(kb: KnowledgeBase): AiProvider {
     return best !== undefined && best.score >= LOCAL_TUNING.minFaqScore ? best : undefined
   }
 
+  /** Every code of the turn, typed or read from its pictures, and the words around them. */
+  function whatWasSent(unanswered: AiMessage[], today: string): Sent {
+    const sent: Sent = { findings: [], refused: [], unreadable: undefined, text: '' }
+    const seen = new Set<string>()
+    const words: string[] = []
+    for (const m of unanswered) {
+      // A voice note nobody could hear has no words to read; the turn worker asks for text when
+      // nothing else came with it.
+      if (m.media?.type === 'audio') continue
+      const typed = findTypedCodes(m.media === undefined ? m.text : (m.media.caption ?? ''), today)
+      const media = m.media?.findings.filter((f) => f.kind !== 'code') ?? []
+      if (m.media !== undefined && media.length === 0) sent.unreadable = m.media.type
+      for (const f of [...media, ...typed.findings]) {
+        const key = f.kind === 'boleto' ? f.boleto.barcode : JSON.stringify(f)
+        if (seen.has(key)) continue
+        seen.add(key)
+        sent.findings.push(f)
+      }
+      sent.refused.push(...typed.refused)
+      words.push(typed.rest)
+    }
+    sent.text = words.join('\n').slice(-MAX_ANALYSED_CHARS)
+    return sent
+  }
+
+  /** The reply about what was sent: each code's figures, each refused code's reason. */
+  function answerSent(sent: Sent, today: string, routing: Routing): AiReply {
+    const parts = [
+      ...sent.findings.flatMap((f) => findingReplies.finding(f, today) ?? []),
+      ...sent.refused.map((r) => findingReplies.refusal(r)),
+    ]
+    if (parts.length === 0) parts.push(sent.unreadable === 'document' ? texts.unreadableDocument : texts.unreadableImage)
+    return {
+      department: routing.confidence > 0 ? routing.department : (paymentDepartment ?? routing.department),
+      text: parts.join('\n\n'),
+      resolved: false,
+      handoff: false,
+      confidence: LOCAL_TUNING.ruleConfidence,
+    }
+  }
+
   function reply(input: AiTurnInput): AiReply {
-    const text = input.unanswered
-      .map((m) => m.text)
-      .join('\n')
-      .slice(-MAX_ANALYSED_CHARS)
+    const today = dayIn(timeZone, now())
+    const sent = whatWasSent(input.unanswered, today)
+    const text = sent.text
     const words = analyzer.words(text)
     const folded = foldText(text)
     const rule = (reply: string, department: string | undefined, extra: Partial<AiReply> = {}): AiReply => ({
@@ -88,6 +165,9 @@ export function createLocalProvider(kb: KnowledgeBase): AiProvider {
 
     if (cues.isHandoffRequest(words, folded)) {
       return rule(kb.messages.handoff, route(text, input.currentDepartment).department, { handoff: true })
+    }
+    if (sent.findings.length > 0 || sent.refused.length > 0 || sent.unreadable !== undefined) {
+      return answerSent(sent, today, route(text, input.currentDepartment))
     }
     if (words.length > 0 && cues.isClosing(words, folded)) {
       return rule(closingText, input.currentDepartment, { resolved: true })
@@ -132,4 +212,10 @@ function isClear(best: DepartmentScore, second: DepartmentScore | undefined): bo
 
 function round(value: number): number {
   return Math.round(Math.max(0, Math.min(1, value)) * 1000) / 1000
+}
+
+/** `yyyy-mm-dd` of `at` on the wall calendar of `timeZone`. */
+function dayIn(timeZone: string, at: Date): string {
+  // en-CA formats dates as yyyy-mm-dd.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
 }

@@ -9,6 +9,11 @@ export interface OpenAiClientOptions {
   baseURL?: string | undefined
   /** Longest one request may take; the SDK aborts it after this. */
   timeoutMs: number
+  /**
+   * The global fetch instead of the light one: for multipart bodies (audio uploads), which the
+   * light fetch does not send. @defaultValue false
+   */
+  multipart?: boolean
 }
 
 /**
@@ -21,7 +26,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): OpenAI {
     baseURL: options.baseURL,
     timeout: options.timeoutMs,
     maxRetries: 0,
-    fetch: createLightFetch(),
+    ...(options.multipart === true ? {} : { fetch: createLightFetch() }),
   })
 }
 

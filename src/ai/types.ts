@@ -2,10 +2,23 @@
 
 export type Language = 'pt-BR' | 'en'
 
+import type { ImageFinding } from '../domain/index.js'
+
 export interface AiMessage {
   direction: 'in' | 'out'
   /** Inbound: the customer's text, or a short description of a non-text message. */
   text: string
+  /** A picture or document the customer sent, and what was read from it. */
+  media?: AiMedia
+}
+
+export interface AiMedia {
+  /** An `audio` here is a voice note that could not be transcribed (a transcript is plain text). */
+  type: 'image' | 'document' | 'audio'
+  /** The customer's caption, if any. */
+  caption?: string | undefined
+  /** Boletos and Pix codes whose checks passed; [] when none could be read. */
+  findings: ImageFinding[]
 }
 
 export interface AiTurnInput {

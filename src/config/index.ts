@@ -70,7 +70,19 @@ export interface Config {
     openaiVisionModel: string
     timeoutMs: number
     knowledgeBasePath: string
+    /** IANA zone of the business: the day a boleto's due date is compared with. */
+    businessTimeZone: string
   }
+  /** Voice notes. */
+  audio: {
+    /** Undefined: audio is not transcribed (TRANSCRIPTION_PROVIDER=off). */
+    transcription: { baseUrl: string | undefined; apiKey: Secret; model: string; timeoutMs: number } | undefined
+    maxBytes: number
+    /** What a turn of untranscribed audio does: ask the customer to type, or hand off. */
+    fallback: 'ask' | 'handoff'
+  }
+  /** PDF documents (boletos): only their text layer is read. */
+  documents: { maxBytes: number; pdfMaxPages: number; pdfTimeoutMs: number }
   images: {
     /** Pictures larger than this are refused: their download stops, and neither the code reader nor the image describer takes them. */
     maxBytes: number
@@ -174,7 +186,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       openaiVisionModel: e.OPENAI_VISION_MODEL,
       timeoutMs: e.AI_TIMEOUT_MS,
       knowledgeBasePath: e.KNOWLEDGE_BASE,
+      businessTimeZone: e.BUSINESS_TIME_ZONE,
     },
+    audio: {
+      transcription: transcriptionConfig(e),
+      maxBytes: e.AUDIO_MAX_BYTES,
+      fallback: e.AUDIO_FALLBACK,
+    },
+    documents: { maxBytes: e.DOCUMENT_MAX_BYTES, pdfMaxPages: e.PDF_MAX_PAGES, pdfTimeoutMs: e.PDF_TIMEOUT_MS },
     images: {
       maxBytes: e.IMAGE_MAX_BYTES,
       // Unset follows the provider: whoever pays for openai gets the fallback, local stays offline.
@@ -260,6 +279,9 @@ function crossFieldProblems(e: ParsedEnv): string[] {
   if (e.WHATSAPP_TRANSPORT === 'cloud' && e.WHATSAPP_TOKEN === undefined) {
     problems.push('WHATSAPP_TOKEN: required when WHATSAPP_TRANSPORT=cloud')
   }
+  if (transcriptionProvider(e) === 'openai' && (e.TRANSCRIPTION_API_KEY ?? e.OPENAI_API_KEY) === undefined) {
+    problems.push('TRANSCRIPTION_API_KEY: required when TRANSCRIPTION_PROVIDER=openai (or set OPENAI_API_KEY; any placeholder for a local server without keys)')
+  }
   if (e.AI_PROVIDER === 'openai' && e.OPENAI_API_KEY === undefined) {
     problems.push('OPENAI_API_KEY: required when AI_PROVIDER=openai')
   }
@@ -307,4 +329,15 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value)
   }
   return value
+}
+
+/** Unset follows the provider: whoever pays for openai gets transcription, local stays offline. */
+function transcriptionProvider(e: ParsedEnv): 'off' | 'openai' {
+  return e.TRANSCRIPTION_PROVIDER ?? (e.AI_PROVIDER === 'openai' ? 'openai' : 'off')
+}
+
+function transcriptionConfig(e: ParsedEnv): Config['audio']['transcription'] {
+  const apiKey = e.TRANSCRIPTION_API_KEY ?? e.OPENAI_API_KEY
+  if (transcriptionProvider(e) === 'off' || apiKey === undefined) return undefined
+  return { baseUrl: e.TRANSCRIPTION_BASE_URL ?? e.OPENAI_BASE_URL, apiKey: secret(apiKey), model: e.TRANSCRIPTION_MODEL, timeoutMs: e.AI_TIMEOUT_MS }
 }

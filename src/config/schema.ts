@@ -172,6 +172,31 @@ export const envSchema = z.object({
   IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   /** Worker threads decoding boleto barcodes and PIX QR codes (zxing); the event loop never decodes. @defaultValue 1 */
   IMAGE_READER_THREADS: z.coerce.number().int().min(1).max(32).default(1),
+  /**
+   * `openai`: voice notes are transcribed by an OpenAI-compatible `/audio/transcriptions`
+   * endpoint (also with AI_PROVIDER=local); `off`: audio is never sent anywhere.
+   * @defaultValue 'openai' when AI_PROVIDER=openai, else 'off'
+   */
+  TRANSCRIPTION_PROVIDER: optionalString.pipe(z.enum(['off', 'openai']).optional()),
+  /** Base URL of the transcription server (many chat servers have none). @defaultValue OPENAI_BASE_URL */
+  TRANSCRIPTION_BASE_URL: url(['http:', 'https:']),
+  /** @defaultValue OPENAI_API_KEY */
+  TRANSCRIPTION_API_KEY: optionalString,
+  /** @defaultValue 'whisper-1' */
+  TRANSCRIPTION_MODEL: z.string().min(1).default('whisper-1'),
+  /**
+   * Largest voice note, in bytes: its download stops there and it is not transcribed.
+   * @defaultValue 16_777_216 (16 MiB, WhatsApp's audio limit)
+   */
+  AUDIO_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  /** Without a transcript: `ask` the customer to type, or `handoff` to a person. @defaultValue 'ask' */
+  AUDIO_FALLBACK: z.enum(['ask', 'handoff']).default('ask'),
+  /** Largest PDF document read, in bytes: its download stops there. @defaultValue 5_242_880 (5 MiB) */
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  /** Pages of a PDF whose text is read, from the first (a boleto sits on page 1 or 2). @defaultValue 3 */
+  PDF_MAX_PAGES: z.coerce.number().int().min(1).max(50).default(3),
+  /** Longest one PDF may take to read, in its worker thread. @defaultValue 10_000 */
+  PDF_TIMEOUT_MS: ms(10_000).pipe(z.number().min(1)),
   /** Knowledge base (YAML or JSON). @defaultValue 'knowledge-base/sample.pt-BR.yaml' */
   KNOWLEDGE_BASE: z.string().min(1).default('knowledge-base/sample.pt-BR.yaml'),
 
@@ -266,7 +291,10 @@ export const envSchema = z.object({
     }
     return parsed.hours
   }),
-  /** IANA time zone of BUSINESS_HOURS and of the times told to customers. @defaultValue 'America/Sao_Paulo' */
+  /**
+   * IANA time zone of BUSINESS_HOURS, of the times told to customers, and of "today" when a
+   * boleto's due date is compared. @defaultValue 'America/Sao_Paulo'
+   */
   BUSINESS_TIME_ZONE: z.string().default('America/Sao_Paulo').refine(isValidTimeZone, {
     message: 'expected an IANA time zone such as America/Sao_Paulo',
   }),

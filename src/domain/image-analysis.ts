@@ -8,7 +8,8 @@
 import { parseBoleto, type Boleto } from './boleto.js'
 import { parsePixCode, type PixCode } from './pix.js'
 
-export type FindingSource = 'barcode' | 'vision'
+/** barcode: read from a picture; vision: transcribed by the vision model; typed: in a text message; pdf: a PDF's text layer. */
+export type FindingSource = 'barcode' | 'vision' | 'typed' | 'pdf'
 
 export type ImageFinding =
   | { kind: 'boleto'; source: FindingSource; boleto: Boleto }
@@ -17,10 +18,15 @@ export type ImageFinding =
   | { kind: 'code'; source: FindingSource; format: string; text: string }
 
 export interface ImageAnalysis {
-  /** read: a code was read; described: the vision model was asked; nothing: no code and no model; failed: gave up. */
-  outcome: 'read' | 'described' | 'nothing' | 'failed'
+  /**
+   * read: a code was read; described: the vision model was asked; transcribed: a voice note
+   * became the message's text; nothing: no code and no model (or no transcription); failed: gave up.
+   */
+  outcome: 'read' | 'described' | 'transcribed' | 'nothing' | 'failed'
   findings: ImageFinding[]
   description?: { text: string; kind: string; model: string }
+  /** A voice note's transcription (its words are the message's text, not stored here twice). */
+  transcription?: { model: string }
   /** Error code when `failed`. */
   error?: string
 }
@@ -75,16 +81,28 @@ const BRL = new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' 
  * with the figures a customer asks about (amount, due date, payee). English, as the prompt's
  * other context; the assistant answers in the customer's language.
  */
-export function describeImage(analysis: ImageAnalysis | null | undefined): string {
-  if (analysis === null || analysis === undefined) return '[image]'
+export function describeImage(analysis: ImageAnalysis | null | undefined, what: 'image' | 'PDF' = 'image'): string {
+  if (analysis === null || analysis === undefined) return `[${what}]`
   const parts = analysis.findings.map(describeFinding)
   if (analysis.description !== undefined) parts.push(`looks like: ${analysis.description.text}`)
-  if (parts.length > 0) return `[image: ${parts.join('; ')}]`
-  return analysis.outcome === 'failed' ? '[image: could not be analysed]' : '[image: no payment code found]'
+  if (parts.length > 0) return `[${what}: ${parts.join('; ')}]`
+  return analysis.outcome === 'failed' ? `[${what}: could not be analysed]` : `[${what}: no payment code found]`
+}
+
+const SOURCE_WORDS: Record<FindingSource, string> = {
+  barcode: 'read from the barcode',
+  vision: 'transcribed by the vision model, check digits valid',
+  typed: 'typed by the customer, check digits valid',
+  pdf: "read from the PDF's text, check digits valid",
+}
+
+/** The findings of a typed code, for the assistant's context next to the customer's text. */
+export function describeFindings(findings: readonly ImageFinding[]): string {
+  return findings.map((f) => `[${describeFinding(f)}]`).join('\n')
 }
 
 function describeFinding(f: ImageFinding): string {
-  const read = f.source === 'vision' ? 'transcribed by the vision model, check digits valid' : 'read from the barcode'
+  const read = SOURCE_WORDS[f.source]
   switch (f.kind) {
     case 'boleto': {
       const b = f.boleto

@@ -26,8 +26,10 @@ export { parsePixCode, MAX_PIX_INPUT_CHARS, type PixCode, type PixError, type Pi
 export { buildPixCode, type PixCodeInput } from './pix-build.js'
 export { classifyPixKey, type PixKeyType } from './pix-key.js'
 export { hasAnyLimit, paceFor, reserveSlot, slotIntervalUs, type SendPace, type SendRates, type SlotDecision } from './send-pace.js'
+export { findTypedCodes, type CodeRefusal, type TypedCodes } from './typed-codes.js'
 export {
   describeImage,
+  describeFindings,
   findingsFromCodes,
   findingsFromVision,
   type DecodedSymbol,

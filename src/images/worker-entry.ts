@@ -25,9 +25,14 @@ const isTsxFlag = (arg: string) => arg === 'tsx' || arg.startsWith('tsx/') || /[
  * and what it imports needs a CommonJS build (zxing-wasm ships one).
  */
 export function codeReaderWorkerEntry(): WorkerEntry {
+  return workerEntry('code-reader.worker')
+}
+
+/** {@link codeReaderWorkerEntry} for another worker file of this folder, by its base name. */
+export function workerEntry(baseName: string): WorkerEntry {
   const here = fileURLToPath(import.meta.url)
   const extension = extname(here)
-  const filename = join(dirname(here), `code-reader.worker${extension}`)
+  const filename = join(dirname(here), `${baseName}${extension}`)
   const execArgv = [...process.execArgv]
   if (extension === '.ts' && !execArgv.some(isTsxFlag)) {
     execArgv.push('--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href)

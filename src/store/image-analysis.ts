@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
-import { jsonText } from './values.js'
+import { ANALYSED_MEDIA, jsonText, nullableText } from './values.js'
 import { toDate } from './messages.js'
 
-/** An inbound image as its analysis needs it. */
+/** An inbound picture or voice note as its analysis needs it. */
 export interface ImageToAnalyse {
   id: number
+  type: 'image' | 'audio' | 'document'
   conversationId: number
   phoneNumberId: string
   media: { id?: string; mimeType?: string; caption?: string } | null
@@ -24,16 +25,17 @@ export async function beginImageAnalysis(db: Db, id: number, now: Date): Promise
     db,
     sql`with counted as (
           update messages m set attempts = m.attempts + 1, updated_at = ${now}
-          where m.id = ${id} and m.direction = 'in' and m.type = 'image' and m.processed_at is null
+          where m.id = ${id} and m.direction = 'in' and ${ANALYSED_MEDIA} and m.processed_at is null
           returning m.attempts)
-        select m.id, m.conversation_id, m.media, m.processed_at, c.phone_number_id,
+        select m.id, m.type, m.conversation_id, m.media, m.processed_at, c.phone_number_id,
                coalesce((select attempts from counted), m.attempts) as attempts
         from messages m join conversations c on c.id = m.conversation_id
-        where m.id = ${id} and m.direction = 'in' and m.type = 'image'`,
+        where m.id = ${id} and m.direction = 'in' and ${ANALYSED_MEDIA}`,
   )
   if (r === undefined) return undefined
   return {
     id: Number(r.id),
+    type: r.type as ImageToAnalyse['type'],
     conversationId: Number(r.conversation_id),
     phoneNumberId: r.phone_number_id as string,
     media: r.media as ImageToAnalyse['media'],
@@ -43,7 +45,8 @@ export async function beginImageAnalysis(db: Db, id: number, now: Date): Promise
 }
 
 /**
- * Records the analysis and marks the image processed, once: the turn waits for exactly this.
+ * Records the analysis and marks the message processed, once: the turn waits for exactly this.
+ * `text`, a voice note's transcript, becomes the message's text: the customer's words.
  * Stamps the turn's wake-up as sent when one is due, as `processMessage` does, and returns
  * that due time for the caller to dispatch. Undefined: the image was already analysed.
  */
@@ -52,11 +55,13 @@ export async function completeImageAnalysis(
   id: number,
   analysis: unknown,
   now: Date,
+  text?: string,
 ): Promise<{ turnDueAt: Date | null } | undefined> {
   const [r] = await queryRows<{ recorded: number; turn_due_at: unknown }>(
     db,
     sql`with done as (
-          update messages m set analysis = ${jsonText(analysis)}::jsonb, processed_at = ${now}, updated_at = ${now}
+          update messages m set analysis = ${jsonText(analysis)}::jsonb, processed_at = ${now}, updated_at = ${now},
+            text = coalesce(${nullableText(text)}::text, m.text)
           where m.id = ${id} and m.direction = 'in' and m.processed_at is null
           returning m.conversation_id),
         stamped as (

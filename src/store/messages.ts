@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
+import { ANALYSED_MEDIA } from './values.js'
 
 export interface InboundMessageRow {
   id: number
@@ -45,13 +46,13 @@ export async function processMessage(
     sql`with target as (
           select m.id, m.conversation_id, m.wamid, m.seq, m.type, m.text, m.media, m.payload, m.sent_at,
                  m.processed_at, m.attempts, c.phone_number_id,
-                 (m.type = 'image' and m.analysis is null and m.processed_at is null) as awaits_analysis
+                 (${ANALYSED_MEDIA} and m.analysis is null and m.processed_at is null) as awaits_analysis
           from messages m join conversations c on c.id = m.conversation_id
           where m.id = ${id} and m.direction = 'in'),
         processed as (
           update messages m set attempts = m.attempts + 1, processed_at = ${now}, updated_at = ${now}
           where m.id = ${id} and m.direction = 'in' and m.processed_at is null
-            and not (m.type = 'image' and m.analysis is null)
+            and not (${ANALYSED_MEDIA} and m.analysis is null)
           returning m.id),
         -- By key, not by a join on the CTE: the planner cannot see through a CTE's key.
         stamped as (

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
-import type { AiProvider, ImageDescriber, Language } from '../ai/index.js'
-import type { CodeReader } from '../images/index.js'
+import type { AiProvider, ImageDescriber, Language, Transcriber } from '../ai/index.js'
+import type { CodeReader, PdfReader } from '../images/index.js'
 import type { Dispatcher } from '../queues/index.js'
 import type { DebounceSettings } from '../domain/index.js'
 import type { Db } from '../store/index.js'
@@ -11,6 +11,8 @@ export interface FixedMessages {
   /** Sent when every attempt of a turn failed: never silence (invariant 5). */
   apology: string
   handoff: string
+  /** Sent for a turn of voice notes without a transcript (AUDIO_FALLBACK=ask). @defaultValue the language's default */
+  audioUnheard?: string
 }
 
 /** What `image-analysis` reads pictures with. */
@@ -21,6 +23,10 @@ export interface ImageAnalysers {
   describer: ImageDescriber | undefined
   /** The language the customer is answered in (the knowledge base's). */
   language: Language
+  /** PDF documents' text layer, in a worker thread; undefined: PDFs are not read. */
+  pdf?: PdfReader | undefined
+  /** Voice notes' transcription; undefined when TRANSCRIPTION_PROVIDER=off. */
+  transcriber?: Transcriber | undefined
 }
 
 export interface WorkerDeps {
@@ -31,6 +37,8 @@ export interface WorkerDeps {
   images: ImageAnalysers
   messages: FixedMessages
   debounce: DebounceSettings
+  /** A turn of voice notes without a transcript: ask the customer to type, or hand off. @defaultValue 'ask' */
+  audioFallback?: 'ask' | 'handoff'
   /** Longest one AI reply may take. */
   aiTimeoutMs: number
   /** Longest one Graph API call may take. */

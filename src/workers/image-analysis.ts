@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { findingsFromCodes, findingsFromVision, type ImageAnalysis } from '../domain/index.js'
+import { findingsFromCodes, findingsFromVision, findTypedCodes, type ImageAnalysis } from '../domain/index.js'
 import { isAtendeError } from '../errors.js'
 import { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
@@ -27,8 +27,11 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     }
     if (image.done) return
     let analysis: ImageAnalysis
+    let transcript: string | undefined
     try {
-      analysis = await analyse(image, ctx, log)
+      if (image.type === 'audio') [analysis, transcript] = await transcribe(image, ctx)
+      else if (image.type === 'document') analysis = await readPdf(image, ctx)
+      else analysis = await analyse(image, ctx, log)
     } catch (err) {
       const retryable = !isAtendeError(err) || err.retryable
       // Shutdown or the job's time up is no verdict on the picture: it is read again later.
@@ -36,11 +39,45 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
       log.error({ err, attempts: image.attempts }, 'image analysis failed for good; the turn answers without it')
       analysis = { outcome: 'failed', findings: [], error: isAtendeError(err) ? err.code : 'ATD_IMAGE_ANALYSIS_FAILED' }
     }
-    const done = await completeImageAnalysis(deps.db, image.id, analysis, now())
+    const done = await completeImageAnalysis(deps.db, image.id, analysis, now(), transcript)
     log.info({ outcome: analysis.outcome, findings: analysis.findings.map((f) => f.kind) }, 'image analysed')
     if (done?.turnDueAt != null) {
       await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: image.conversationId, runAt: done.turnDueAt }])
     }
+  }
+
+  /**
+   * A PDF (a bank's boleto) is read from its text layer, in a worker thread; its codes count
+   * only through the same parsers and check digits as typed ones.
+   */
+  async function readPdf(doc: ImageToAnalyse, ctx: JobContext): Promise<ImageAnalysis> {
+    const { pdf } = images
+    if (pdf === undefined) return { outcome: 'nothing', findings: [] }
+    const mediaId = doc.media?.id
+    if (mediaId === undefined) return { outcome: 'failed', findings: [], error: 'ATD_IMAGE_NO_MEDIA_ID' }
+    const download = linkSignal([ctx.signal], deps.sendTimeoutMs)
+    const media = await deps.whatsapp.downloadMedia(mediaId, { maxBytes: pdf.maxBytes, signal: download.signal }).finally(download.release)
+    const text = await pdf.readText(media.bytes, ctx.signal)
+    const { findings } = findTypedCodes(text, now().toISOString().slice(0, 10), 'pdf')
+    return { outcome: findings.length > 0 ? 'read' : 'nothing', findings }
+  }
+
+  /** A voice note's words become the message's text; without a transcriber nothing is downloaded. */
+  async function transcribe(note: ImageToAnalyse, ctx: JobContext): Promise<[ImageAnalysis, string | undefined]> {
+    const { transcriber } = images
+    if (transcriber === undefined) return [{ outcome: 'nothing', findings: [] }, undefined]
+    const mediaId = note.media?.id
+    if (mediaId === undefined) return [{ outcome: 'failed', findings: [], error: 'ATD_IMAGE_NO_MEDIA_ID' }, undefined]
+    const download = linkSignal([ctx.signal], deps.sendTimeoutMs)
+    const media = await deps.whatsapp
+      .downloadMedia(mediaId, { maxBytes: transcriber.maxAudioBytes, signal: download.signal })
+      .finally(download.release)
+    const deadline = linkSignal([ctx.signal], deps.aiTimeoutMs)
+    const heard = await transcriber
+      .transcribe({ audio: media.bytes, mimeType: media.mimeType ?? note.media?.mimeType ?? 'audio/ogg', language: images.language, signal: deadline.signal })
+      .finally(deadline.release)
+    if (heard.text === '') return [{ outcome: 'nothing', findings: [], transcription: { model: heard.model } }, undefined]
+    return [{ outcome: 'transcribed', findings: [], transcription: { model: heard.model } }, heard.text]
   }
 
   async function analyse(image: ImageToAnalyse, ctx: JobContext, log: Logger): Promise<ImageAnalysis> {

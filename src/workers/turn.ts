@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { AiMessage } from '../ai/index.js'
+import { DEFAULT_FINDING_TEXTS, type AiMessage, type AiReply } from '../ai/index.js'
 import { describeImage, splitReply, type ImageAnalysis } from '../domain/index.js'
 import { isAtendeError, WhatsAppApiError } from '../errors.js'
 import {
@@ -99,14 +99,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
 
   async function askAi(turn: Turn, seq: number, unanswered: TurnMessage[]): Promise<OutboxPart[]> {
     const { conversation: c } = turn
-    const deadline = linkSignal([turn.signal], deps.aiTimeoutMs)
-    const reply = await deps.ai.reply({
-      conversationId: c.id,
-      history: turn.history.map(toAiMessage),
-      unanswered: unanswered.map(toAiMessage),
-      currentDepartment: c.department ?? undefined,
-      signal: deadline.signal,
-    }).finally(deadline.release)
+    const reply = unanswered.every(isUnheardAudio) ? audioFallback() : await replyFromAi(turn, unanswered)
     return prepareReply(deps.db, {
       conversationId: c.id,
       token: turn.token,
@@ -115,6 +108,25 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff },
       now: now(),
     })
+  }
+
+  /** Only voice notes nobody could transcribe: no provider can answer words it never got. */
+  function audioFallback(): Pick<AiReply, 'text' | 'department' | 'resolved' | 'handoff'> {
+    if (deps.audioFallback === 'handoff') return { text: deps.messages.handoff, department: undefined, resolved: false, handoff: true }
+    const text = deps.messages.audioUnheard ?? DEFAULT_FINDING_TEXTS[deps.images.language].audioUnheard
+    return { text, department: undefined, resolved: false, handoff: false }
+  }
+
+  async function replyFromAi(turn: Turn, unanswered: TurnMessage[]): Promise<AiReply> {
+    const { conversation: c } = turn
+    const deadline = linkSignal([turn.signal], deps.aiTimeoutMs)
+    return deps.ai.reply({
+      conversationId: c.id,
+      history: turn.history.map(toAiMessage),
+      unanswered: unanswered.map(toAiMessage),
+      currentDepartment: c.department ?? undefined,
+      signal: deadline.signal,
+    }).finally(deadline.release)
   }
 
   /**
@@ -218,11 +230,30 @@ interface SentPart {
 function toAiMessage(m: TurnMessage): AiMessage {
   if (m.type === 'image') {
     // The analysis is ours, written by image-analysis; an image from before it existed has none.
-    const image = describeImage(m.analysis as ImageAnalysis | null)
-    return { direction: m.direction, text: m.text !== null && m.text !== '' ? `${m.text}\n${image}` : image }
+    const analysis = m.analysis as ImageAnalysis | null
+    const image = describeImage(analysis)
+    const caption = m.text !== null && m.text !== '' ? m.text : undefined
+    return {
+      direction: m.direction,
+      text: caption !== undefined ? `${caption}\n${image}` : image,
+      media: { type: 'image', caption, findings: analysis?.findings ?? [] },
+    }
   }
+  if (m.type === 'document' && m.analysis !== null) {
+    // A PDF image-analysis read (only PDFs are analysed; other documents keep their caption).
+    const analysis = m.analysis as ImageAnalysis
+    const caption = m.text !== null && m.text !== '' ? m.text : undefined
+    const pdf = describeImage(analysis, 'PDF')
+    return { direction: m.direction, text: caption !== undefined ? `${caption}\n${pdf}` : pdf, media: { type: 'document', caption, findings: analysis.findings } }
+  }
+  // A transcribed voice note is the customer's text (image-analysis stored it as such).
   if (m.text !== null && m.text !== '') return { direction: m.direction, text: m.text }
+  if (isUnheardAudio(m)) return { direction: m.direction, text: '[voice note: could not be transcribed]', media: { type: 'audio', findings: [] } }
   return { direction: m.direction, text: `[${m.type}]` }
+}
+
+function isUnheardAudio(m: TurnMessage): boolean {
+  return m.direction === 'in' && m.type === 'audio' && (m.text === null || m.text === '')
 }
 
 export function errorSummary(err: unknown): Record<string, unknown> {

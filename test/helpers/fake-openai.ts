@@ -20,6 +20,12 @@ export interface FakeOpenAi {
   /** Queues answers for the next chat completions, in order; when none is queued, the default answers. */
   script(...answers: FakeOpenAiAnswer[]): void
   /**
+   * Queues answers of `POST /v1/audio/transcriptions`, in order; when none is queued it
+   * answers `{ text: 'preciso da segunda via do boleto' }`. The request body is recorded raw
+   * (multipart), with the audio's bytes as text.
+   */
+  scriptTranscripts(...answers: Array<{ text: string } | { status: number }>): void
+  /**
    * Holds the answer to the next chat completion until the returned function is called (a
    * turn kept in flight while the test changes the world under it). Unreleased, it never answers.
    */
@@ -78,6 +84,7 @@ export interface FakeOpenAiOptions {
 export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
   const requests: FakeOpenAiRequest[] = []
   const queued: FakeOpenAiAnswer[] = []
+  const transcripts: Array<{ text: string } | { status: number }> = []
   const waiters = new Set<() => void>()
   const timers = new Set<NodeJS.Timeout>()
   const holds: Array<{ match: (r: FakeOpenAiRequest) => boolean; arrive: (r: FakeOpenAiRequest) => void; released: Promise<void> }> = []
@@ -102,6 +109,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       await h!.released
     }
 
+    if (request.method === 'POST' && request.path.split('?')[0] === '/v1/audio/transcriptions') {
+      const answer = transcripts.shift() ?? { text: 'preciso da segunda via do boleto' }
+      return 'status' in answer ? send(res, answer.status, openAiError('scripted failure', 'server_error')) : send(res, 200, { text: answer.text })
+    }
     const isCompletion = request.method === 'POST' && request.path.split('?')[0] === '/v1/chat/completions'
     const answer: FakeOpenAiAnswer = isCompletion
       ? (queued.shift() ?? { json: defaultReply(request.body) })
@@ -142,6 +153,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     script: (...answers) => void queued.push(...answers),
+    scriptTranscripts: (...answers) => void transcripts.push(...answers),
     holdNext: () => hold((r) => r.method === 'POST' && r.path.split('?')[0] === '/v1/chat/completions').release,
     hold,
     waitForRequests(count = 1, signal) {

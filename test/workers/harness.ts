@@ -139,6 +139,10 @@ export interface Harness {
   receiveStatus(status: { wamid: string; status: string; outboxId?: number; errors?: unknown[] }): Promise<void>
   /** Commits one webhook carrying a picture, whose bytes the fake Graph API then serves. */
   receiveImage(image: { bytes: Buffer; mimeType: string; caption?: string }): Promise<AcceptedMessage>
+  /** Commits one webhook carrying a voice note, whose bytes the fake Graph API then serves. */
+  receiveAudio(audio: { bytes: Buffer; mimeType: string }): Promise<AcceptedMessage>
+  /** Commits one webhook carrying a document (a PDF), whose bytes the fake Graph API then serves. */
+  receiveDocument(doc: { bytes: Buffer; mimeType: string; filename?: string; caption?: string }): Promise<AcceptedMessage>
   /** Runs `image-analysis` for a message, as the runtime would. */
   analyse(messageId: number, ctx?: Partial<JobContext>): Promise<ProcessorResult>
   /** Runs `message-processing` for each message, as the runtime would. */
@@ -222,6 +226,30 @@ export async function createHarness(database: Database, options: HarnessOptions)
         from: customer, id, timestamp: String(Math.floor(clock.now().getTime() / 1000)), type: 'image',
         image: { id: mediaId, mime_type: image.mimeType, sha256: 'x', ...(image.caption === undefined ? {} : { caption: image.caption }) },
       }
+      const result = await ingest.accept(Buffer.from(JSON.stringify(webhookWith(message, { contacts: [{ profile: { name: 'Cliente' }, wa_id: customer }] }))))
+      await ingest.idle()
+      return result.accepted[0]!
+    },
+    async receiveAudio(audio) {
+      clock.advance(100)
+      const id = `wamid.W${customer}.${++wamids}`
+      const mediaId = `media-${id}`
+      graph.addMedia(mediaId, { bytes: audio.bytes, mimeType: audio.mimeType })
+      const message = {
+        from: customer, id, timestamp: String(Math.floor(clock.now().getTime() / 1000)), type: 'audio',
+        audio: { id: mediaId, mime_type: audio.mimeType, sha256: 'x', voice: true },
+      }
+      const result = await ingest.accept(Buffer.from(JSON.stringify(webhookWith(message, { contacts: [{ profile: { name: 'Cliente' }, wa_id: customer }] }))))
+      await ingest.idle()
+      return result.accepted[0]!
+    },
+    async receiveDocument(doc) {
+      clock.advance(100)
+      const id = `wamid.W${customer}.${++wamids}`
+      const mediaId = `media-${id}`
+      graph.addMedia(mediaId, { bytes: doc.bytes, mimeType: doc.mimeType })
+      const document = { id: mediaId, mime_type: doc.mimeType, sha256: 'x', filename: doc.filename ?? 'boleto.pdf', ...(doc.caption === undefined ? {} : { caption: doc.caption }) }
+      const message = { from: customer, id, timestamp: String(Math.floor(clock.now().getTime() / 1000)), type: 'document', document }
       const result = await ingest.accept(Buffer.from(JSON.stringify(webhookWith(message, { contacts: [{ profile: { name: 'Cliente' }, wa_id: customer }] }))))
       await ingest.idle()
       return result.accepted[0]!

@@ -1,0 +1,156 @@
+import { conceptLexicon } from './concepts.js'
+import type { KnowledgeBase } from './knowledge-base.js'
+import type { Analyzer } from './text-analysis.js'
+
+/**
+ * Routing a customer text to a department, on any knowledge base (decision 0021). Each
+ * department is a bag of features drawn from everything the base says about it (name,
+ * description, examples, FAQ questions and, lighter, FAQ answers): word stems, the
+ * concepts those words name (concepts.ts), and for a word the base never uses, the known
+ * word closest in character bigrams (typos). A feature counts by how few departments use
+ * it, so "cancelar" decides and "internet" (everywhere in a telecom base) does not.
+ */
+export interface DepartmentScore {
+  department: string
+  /** Evidence for this department: 0 for none, about 1 for one clear word. */
+  score: number
+}
+
+export interface DepartmentRouter {
+  /** Every department with any evidence, best first. */
+  rank(text: string): DepartmentScore[]
+}
+
+/** Router knobs, tuned on the tuning sets only (test/fixtures/routing). */
+export const ROUTER_TUNING = {
+  /** How much each source of a department's text counts. */
+  sourceWeights: { name: 2, description: 1, example: 1, faqQuestion: 1, faqAnswer: 0 },
+  /** A concept feature weighs this much against its word's stem. */
+  conceptWeight: 3,
+  /** Least bigram similarity (Dice) for an unknown word to stand for a known one. */
+  minTypoSimilarity: 0.7,
+  /** Unknown words shorter than this are not matched fuzzily ("cama" is not "cara"). */
+  minTypoLength: 5,
+} as const
+
+type Features = Map<string, number>
+
+/** Stems shorter than this name a concept only as the exact lexicon word. */
+const MIN_CONCEPT_STEM = 4
+
+export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): DepartmentRouter {
+  const w = ROUTER_TUNING.sourceWeights
+  const stemConcepts = new Map<string, string[]>()
+  const lexicon = conceptLexicon(analyzer.language)
+  for (const [word, concepts] of lexicon) {
+    const stem = analyzer.term(word)
+    // Short stems collide ("parado" and "parou" both stem to "par"): those match whole words only.
+    if (stem !== null && stem.length >= MIN_CONCEPT_STEM) stemConcepts.set(stem, [...new Set([...(stemConcepts.get(stem) ?? []), ...concepts])])
+  }
+  const conceptsOf = (word: string, stem: string) => lexicon.get(word) ?? stemConcepts.get(stem) ?? []
+  // Known words (the base's and the lexicon's) by folded form, for typo matching.
+  const known = new Map<string, string>()
+  const learn = (text: string) => {
+    for (const word of analyzer.words(text)) {
+      const stem = analyzer.term(word)
+      if (stem !== null && word.length >= ROUTER_TUNING.minTypoLength) known.set(word, stem)
+    }
+  }
+  for (const word of lexicon.keys()) learn(word)
+
+  const profiles = kb.departments.map((d) => {
+    const faq = kb.faq.filter((f) => f.department === d.id)
+    const sources: Array<[string, number]> = [
+      [d.name, w.name],
+      [d.description, w.description],
+      ...d.examples.map((e): [string, number] => [e, w.example]),
+      ...faq.map((f): [string, number] => [f.question, w.faqQuestion]),
+      ...faq.map((f): [string, number] => [f.answer, w.faqAnswer]),
+    ]
+    const features: Features = new Map()
+    for (const [text, weight] of sources) {
+      learn(text)
+      for (const [f, v] of featuresOf(text, false)) features.set(f, (features.get(f) ?? 0) + v * weight)
+    }
+    return { department: d.id, features }
+  })
+  const knownStems = new Set(known.values())
+  const documentFrequency = new Map<string, number>()
+  for (const p of profiles) for (const f of p.features.keys()) documentFrequency.set(f, (documentFrequency.get(f) ?? 0) + 1)
+  const idf = (f: string) => Math.log((1 + profiles.length / (documentFrequency.get(f) ?? profiles.length)) / 2)
+
+  function featuresOf(text: string, typos: boolean): Features {
+    const features: Features = new Map()
+    const add = (f: string, v: number) => features.set(f, Math.max(features.get(f) ?? 0, v))
+    for (const word of analyzer.words(text)) {
+      const stem = analyzer.term(word)
+      if (stem === null) continue
+      let weight = 1
+      let resolved: [string, string] = [word, stem]
+      if (typos && !knownStems.has(stem) && !lexicon.has(word) && !stemConcepts.has(stem)) {
+        const match = closestKnown(word)
+        if (match !== undefined) [resolved, weight] = match
+      }
+      add(resolved[1], weight)
+      for (const concept of conceptsOf(...resolved)) add(`§${concept}`, weight * ROUTER_TUNING.conceptWeight)
+    }
+    return features
+  }
+
+  function closestKnown(word: string): [[string, string], number] | undefined {
+    if (word.length < ROUTER_TUNING.minTypoLength) return undefined
+    let best: [[string, string], number] | undefined
+    for (const [candidate, stem] of known) {
+      // A typo seldom hits the first letter; without this, "toalha" would read as "falha".
+      if (candidate[0] !== word[0] || Math.abs(candidate.length - word.length) > 2) continue
+      const similarity = bigramDice(word, candidate)
+      if (similarity >= ROUTER_TUNING.minTypoSimilarity && (best === undefined || similarity > best[1])) best = [[candidate, stem], similarity]
+    }
+    return best
+  }
+
+  return {
+    rank(text) {
+      const query = featuresOf(text, true)
+      return profiles
+        .map((p) => {
+          let score = 0
+          for (const [f, q] of query) {
+            const tf = p.features.get(f)
+            if (tf !== undefined) score += q * idf(f) * saturate(tf)
+          }
+          return { department: p.department, score }
+        })
+        .filter((s) => s.score > 0)
+        .sort((a, b) => b.score - a.score)
+    },
+  }
+}
+
+/** 1 for one mention, towards 2 for many: several examples agreeing count, but not without end. */
+function saturate(tf: number): number {
+  return (2 * tf) / (tf + 1)
+}
+
+/** Dice coefficient of the two words' character bigrams, word boundaries included. */
+export function bigramDice(a: string, b: string): number {
+  const grams = (s: string) => {
+    const padded = `^${s}$`
+    const out: string[] = []
+    for (let i = 0; i < padded.length - 1; i++) out.push(padded.slice(i, i + 2))
+    return out
+  }
+  const left = grams(a)
+  const right = grams(b)
+  const pool = new Map<string, number>()
+  for (const g of right) pool.set(g, (pool.get(g) ?? 0) + 1)
+  let common = 0
+  for (const g of left) {
+    const n = pool.get(g) ?? 0
+    if (n > 0) {
+      common++
+      pool.set(g, n - 1)
+    }
+  }
+  return (2 * common) / (left.length + right.length)
+}
