@@ -35,3 +35,23 @@ export {
   type ImageAnalysis,
   type ImageFinding,
 } from './image-analysis.js'
+export {
+  findPersonalData,
+  personalDataKinds,
+  PERSONAL_DATA_KINDS,
+  type FindPersonalDataOptions,
+  type PersonalDataKind,
+  type PersonalDataSpan,
+} from './personal-data.js'
+export {
+  questionGroupKey,
+  readLessons,
+  REPLY_SOURCES,
+  SIMILAR_QUESTION_THRESHOLD,
+  termSimilarity,
+  type ConversationLessons,
+  type FallbackQuestion,
+  type HandoffReason,
+  type LearningMessage,
+  type ReplySource,
+} from './learning.js'

@@ -111,7 +111,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       token: turn.token,
       seq,
       parts: splitReply(reply.text),
-      meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff },
+      meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff, source: reply.source },
       now: now(),
     })
   }
@@ -159,7 +159,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       token: turn.token,
       seq,
       parts: [deps.messages.apology],
-      meta: { department: undefined, resolved: false, handoff: true },
+      meta: { department: undefined, resolved: false, handoff: true, source: 'rule' },
       apology: true,
       now: now(),
     })
