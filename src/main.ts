@@ -19,7 +19,7 @@ import { migrate, openDatabase, type CustomerId } from './store/index.js'
 import {
   createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
-import { createProcessors, type ImageAnalysers } from './workers/index.js'
+import { createLearnedAi, createProcessors, type ImageAnalysers } from './workers/index.js'
 
 type Role = 'serve' | 'api' | 'worker'
 type Closer = { name: string; close: () => Promise<unknown> }
@@ -140,7 +140,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     log.info({ engine: database.engine, migrationsApplied: applied }, 'database ready')
 
     const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
-    const ai = createAiProvider(config.ai, kb)
+    // The file plus the approved additions in the database, re-read when they change (decision 0017).
+    const ai = createLearnedAi({ db: database.db, kb, build: (k) => createAiProvider(config.ai, k) })
     const whatsapp = limitSends(createWhatsAppClient(config, log), role, config, log, closers)
     const warnings = configWarnings(config)
     for (const warning of warnings) log.warn(warning)

@@ -8,7 +8,15 @@ import { createOpenAiVision } from './openai-vision.js'
 import type { AiProvider } from './types.js'
 
 export type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
-export { loadKnowledgeBase, parseKnowledgeBase, type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
+export {
+  loadKnowledgeBase,
+  parseKnowledgeBase,
+  withAdditions,
+  type Department,
+  type FaqEntry,
+  type KnowledgeBase,
+  type KnowledgeBaseAddition,
+} from './knowledge-base.js'
 export { createLocalProvider } from './local-provider.js'
 export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js'
 export {
@@ -21,6 +29,7 @@ export {
 } from './image-describer.js'
 export { createOpenAiVision, type OpenAiVisionOptions } from './openai-vision.js'
 export { createFaqIndex, type FaqIndex, type FaqMatch } from './text-index.js'
+export { createAnalyzer, type Analyzer } from './text-analysis.js'
 
 /** The provider `AI_PROVIDER` names, over an already loaded knowledge base. */
 export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiProvider {

@@ -56,3 +56,24 @@ export {
   type ConversationMessage,
   type ConversationSummary,
 } from './admin-queries.js'
+export {
+  approveProposal,
+  knowledgeVersion,
+  listPendingGroupKeys,
+  listProposals,
+  loadKnowledgeAdditions,
+  loadLearningInput,
+  loadProposal,
+  markLearningDue,
+  markLearningEnqueued,
+  MAX_PROPOSALS_PAGE,
+  rejectProposal,
+  saveLearningRun,
+  type KnowledgeAddition,
+  type LearningInput,
+  type LearningProposal,
+  type LearningRun,
+  type ProposalFlag,
+  type ReviewResult,
+} from './learning.js'
+export type { LearningProposalKind, LearningProposalStatus } from './schema.js'
