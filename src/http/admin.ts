@@ -5,6 +5,7 @@ import { installAdminGuard } from './admin-auth.js'
 import { conversationRoutes } from './admin-conversations.js'
 import { metricsRoutes } from './admin-metrics.js'
 import { notFound } from './errors.js'
+import { learningRoutes } from './learning.js'
 import { privacyRoutes } from './privacy.js'
 import type { ServerTiming } from './server-timing.js'
 import type { Privacy } from '../privacy/index.js'
@@ -17,6 +18,8 @@ export interface AdminRoutesOptions {
   token: Secret | undefined
   /** Export and erase of a customer's data, under `/api/contacts` (src/http/privacy.ts). */
   privacy: Privacy
+  /** The knowledge base's department ids, which an approved learning proposal must name. */
+  learningDepartments?: readonly string[] | undefined
 }
 
 /**
@@ -32,4 +35,5 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   await app.register(metricsRoutes, { serverTiming: options.serverTiming })
   await app.register(conversationRoutes, { db: options.db })
   await app.register(privacyRoutes, { privacy: options.privacy })
+  await app.register(learningRoutes, { db: options.db, departments: options.learningDepartments })
 }

@@ -27,6 +27,8 @@ export interface AppDeps {
   separateAdminListener?: boolean
   /** Customer data export and erase, behind the admin token. */
   privacy: Privacy
+  /** The knowledge base's department ids, which an approved learning proposal must name. @defaultValue any */
+  learningDepartments?: readonly string[] | undefined
 }
 
 export interface HttpApps {
@@ -44,7 +46,7 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   const serverTiming = installServerTiming(app)
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, learningDepartments: deps.learningDepartments }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     return { public: app, admin: undefined }

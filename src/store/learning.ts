@@ -186,7 +186,7 @@ export interface LearningProposal {
   reviewedAt: Date | null
   score: number | null
   flags: ProposalFlag[]
-  /** The customer's name where the proposal quotes one conversation (approval checks the final text for it). */
+  /** The name of the customer the shown question came from (flags and approval look for it). */
   customerName: string | null
 }
 
@@ -207,11 +207,12 @@ export async function listProposals(
                coalesce(p.question, s.question) as question, p.answer, k.profile_name,
                case when p.kind = 'unanswered' then coalesce(s.n, 0) else 1 end as count
         from learning_proposals p
-        left join lateral (select (select question from learning_proposal_sources x where x.proposal_id = p.id
-                                   order by x.created_at desc, x.message_id desc limit 1) as question,
+        left join lateral (select l.question, l.conversation_id,
                                   (select count(*)::int from learning_proposal_sources x where x.proposal_id = p.id) as n
+                           from (select x.question, x.conversation_id from learning_proposal_sources x where x.proposal_id = p.id
+                                 order by x.created_at desc, x.message_id desc limit 1) l
                            where p.kind = 'unanswered') s on true
-        left join conversations c on c.id = p.conversation_id
+        left join conversations c on c.id = coalesce(p.conversation_id, s.conversation_id)
         left join contacts k on k.id = c.contact_id
         where (${query.status ?? null}::text is null or p.status = ${query.status ?? null}::text)
           and (${query.kind ?? null}::text is null or p.kind = ${query.kind ?? null}::text)
