@@ -52,7 +52,8 @@ export interface ConversationLessons {
  * A question is the inbound text a fallback reply answered (seq after the previous bot
  * reply's, up to the fallback's). A person's answer is the first run of agent messages after
  * the fallback; it answers the latest unanswered fallback before it, so "não entendi" →
- * "quero um atendente" → agent pairs the agent with the question, not with the request.
+ * "quero um atendente" → agent pairs the agent with the question, not with the request. A
+ * bot answer in between (neither fallback nor hand-off) means the customer moved on.
  */
 export function readLessons(messages: readonly LearningMessage[], status: string): ConversationLessons {
   const replies: ConversationLessons['replies'] = []
@@ -91,6 +92,8 @@ export function readLessons(messages: readonly LearningMessage[], status: string
     if (m.handoff && handoffReason === null) {
       handoffReason = m.apology ? 'turn-failed' : m.source === 'fallback' ? 'not-understood' : 'customer-request'
     }
+    // Answered by the bot, the customer moved on: a later agent message answers something else.
+    if (m.source !== 'fallback' && !m.handoff) waiting = undefined
     const question = asked.map((i) => i.text?.trim() ?? '').filter((t) => t !== '').join('\n')
     if (m.source === 'fallback' && question !== '') {
       waiting = { messageId: asked.at(-1)!.id, question, answer: undefined }
