@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { createLocalProvider } from '../../src/ai/index.js'
+import { createReconciler } from '../../src/dispatch/index.js'
+import { approveProposal, listProposals, queryRows } from '../../src/store/index.js'
+import { createLearnedAi, createLearningProcessor, createLearningProducer } from '../../src/workers/index.js'
+import { ENGINES } from '../helpers/db.js'
+import { jobContext, outboxRows, sentText, silent, useWorkerSuite, type Harness } from './harness.js'
+
+describe.each(ENGINES)('learning tasks (%s)', (engine) => {
+  const suite = useWorkerSuite(engine)
+
+  const learn = (h: Harness, conversationId: number) =>
+    createLearningProcessor({ db: suite.database.db, language: 'pt-BR', log: silent, now: h.clock.now })({ queue: 'learning-tasks', conversationId }, jobContext())
+
+  async function record(conversationId: number) {
+    const [r] = await queryRows<Record<string, unknown>>(
+      suite.database.db,
+      sql`select runs, department, replies, fallbacks, handoff_reason, due_at from learning_records where conversation_id = ${conversationId}`,
+    )
+    return r
+  }
+
+  /** Pending groups of unanswered questions whose question mentions `word`. */
+  async function groupsAbout(word: string) {
+    return (await listProposals(suite.database.db, { status: 'pending', kind: 'unanswered', limit: 200 })).filter((p) => p.question?.includes(word))
+  }
+
+  it('records each bot reply with its source, and a second run updates the record without duplicating anything', async () => {
+    const h = await suite.harness()
+    const id = await h.burst('como faço pra pegar a segunda via do boleto?')
+    await h.turn(id)
+    await h.burst('vocês vendem ração de hamster?')
+    await h.turn(id)
+
+    await learn(h, id)
+    await learn(h, id)
+
+    expect(await record(id)).toMatchObject({ runs: 2, fallbacks: 1, replies: [{ seq: 1, source: 'knowledge-base' }, { seq: 2, source: 'fallback' }] })
+    const groups = await groupsAbout('hamster')
+    expect(groups).toHaveLength(1)
+    expect(groups[0]).toMatchObject({ kind: 'unanswered', count: 1, answer: null })
+  })
+
+  it('groups similar unanswered questions from different conversations, with a count', async () => {
+    for (const text of ['vocês aceitam bitcoin?', 'aceitam bitcoin?']) {
+      const h = await suite.harness()
+      const id = await h.burst(text)
+      await h.turn(id)
+      expect((await outboxRows(suite.database, id))[0]!.text).toBe(suite.kb.messages.fallback)
+      await learn(h, id)
+    }
+    const groups = await groupsAbout('bitcoin')
+    expect(groups.map((g) => g.count)).toEqual([2])
+  })
+
+  it('answers from an approved addition on the next turn, with no restart', async () => {
+    const h = await suite.harness()
+    h.deps.ai = createLearnedAi({ db: suite.database.db, kb: suite.kb, build: createLocalProvider })
+    const id = await h.burst('vocês fazem festa junina?')
+    await h.turn(id)
+    expect(sentText(h.sends()[0]!)).toBe(suite.kb.messages.fallback)
+    await learn(h, id)
+    const [group] = await groupsAbout('junina')
+
+    const answer = 'Sim! A festa junina da loja é no dia 24 de junho, das 14h às 20h.'
+    const approved = await approveProposal(suite.database.db, { id: group!.id, question: 'Vocês fazem festa junina?', answer, department: 'comercial', now: h.clock.now() })
+    expect(approved.kind).toBe('done')
+
+    const next = await suite.harness()
+    next.deps.ai = h.deps.ai
+    const other = await next.burst('vocês fazem festa junina esse ano?')
+    await next.turn(other)
+    expect(sentText(next.sends()[0]!)).toBe(answer)
+    expect((await outboxRows(suite.database, other))[0]).toMatchObject({ text: answer })
+  })
+
+  it('keeps the learning run due in the database when the wake-up fails, and the reconciler sends it again', async () => {
+    const h = await suite.harness()
+    const id = await h.burst('oi')
+    await h.turn(id)
+    h.dispatcher.failWith = new Error('redis is down')
+    await createLearningProducer({ db: suite.database.db, dispatcher: h.dispatcher, log: silent, now: h.clock.now }).enqueueLearning(id)
+    h.dispatcher.failWith = undefined
+    expect(h.dispatcher.wakeUps.filter((w) => w.queue === 'learning-tasks')).toEqual([])
+    expect((await record(id))?.due_at).not.toBeNull()
+
+    h.clock.advance(60_000)
+    const reconciler = createReconciler({ db: suite.database.db, dispatcher: h.dispatcher, log: silent, afterMs: 30_000, intervalMs: 3_600_000, now: h.clock.now })
+    try {
+      await reconciler.runOnce()
+    } finally {
+      await reconciler.close()
+    }
+    expect(h.dispatcher.wakeUps.filter((w) => w.queue === 'learning-tasks')).toEqual([{ queue: 'learning-tasks', conversationId: id }])
+
+    await learn(h, id)
+    expect(await record(id)).toMatchObject({ runs: 1, due_at: null })
+  })
+
+  it('does nothing for a conversation that no longer exists', async () => {
+    const h = await suite.harness()
+    await expect(learn(h, 987_654_321)).resolves.toBeUndefined()
+  })
+})
