@@ -210,6 +210,16 @@ export class CodeReaderClosedError extends AtendeError {
   }
 }
 
+/**
+ * An action the conversation's status does not accept (release of a conversation the bot
+ * has, resolve of a closed one): 409 with the lifecycle's code, never a silent 200.
+ */
+export class ConversationStateError extends AtendeError {
+  constructor(code: 'ATD_CONVERSATION_NOT_IN_HANDOFF' | 'ATD_CONVERSATION_CLOSED' | 'ATD_CONVERSATION_WRONG_STATE', message: string) {
+    super(code, 409, message)
+  }
+}
+
 export function isAtendeError(err: unknown): err is AtendeError {
   return err instanceof AtendeError
 }

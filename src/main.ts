@@ -191,6 +191,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         separateAdminListener: config.adminListener !== undefined,
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
         learningDepartments: kb.departments.map((d) => d.id),
+        businessTimeZone: config.businessHours.timeZone,
       })
       closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
       // Pushed last, so closed first: both listeners stop before the workers and the database.

@@ -9,8 +9,10 @@ import type { AiProvider } from './types.js'
 
 export type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
 export {
+  LIFECYCLE_MESSAGES,
   loadKnowledgeBase,
   parseKnowledgeBase,
+  renderMessage,
   withAdditions,
   type Department,
   type FaqEntry,

@@ -55,3 +55,50 @@ export {
   type LearningMessage,
   type ReplySource,
 } from './learning.js'
+export {
+  acceptedEvents,
+  CONVERSATION_STATUSES,
+  handoffAlertDueAt,
+  idleDueAt,
+  isBotActive,
+  isConversationStatus,
+  LIFECYCLE_EVENTS,
+  transition,
+  type ConversationStatus,
+  type LifecycleErrorCode,
+  type LifecycleEvent,
+  type Transition,
+} from './lifecycle.js'
+export {
+  classifySurveyAnswer,
+  isSurveyOptOut,
+  netPromoterScore,
+  npsCategory,
+  parseNpsScore,
+  tallyScores,
+  type NpsCategory,
+  type NpsCounts,
+  type SurveyAnswer,
+  type SurveyPhase,
+} from './nps-score.js'
+export {
+  createBusinessCalendar,
+  describeOpening,
+  isValidTimeZone,
+  parseBusinessHours,
+  startOfDay,
+  type BusinessCalendar,
+  type BusinessHours,
+  type BusinessHoursResult,
+} from './business-hours.js'
+export {
+  CUSTOMER_SERVICE_WINDOW_MS,
+  decideSurvey,
+  isInsideWindow,
+  SURVEY_SKIP_REASONS,
+  surveyRefusal,
+  WINDOW_SAFETY_MS,
+  type SurveyDecision,
+  type SurveyDecisionInput,
+  type SurveySkipReason,
+} from './nps-survey.js'

@@ -7,6 +7,7 @@ import { metricsRoutes } from './admin-metrics.js'
 import { notFound } from './errors.js'
 import { learningRoutes } from './learning.js'
 import { privacyRoutes } from './privacy.js'
+import { reportRoutes, type ReportRoutesOptions } from './admin-reports.js'
 import type { ServerTiming } from './server-timing.js'
 import type { Privacy } from '../privacy/index.js'
 
@@ -20,6 +21,8 @@ export interface AdminRoutesOptions {
   privacy: Privacy
   /** The knowledge base's department ids, which an approved learning proposal must name. */
   learningDepartments?: readonly string[] | undefined
+  /** The NPS report's time zone and clock (src/http/admin-reports.ts). */
+  reports: Omit<ReportRoutesOptions, 'db'>
 }
 
 /**
@@ -36,4 +39,5 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   await app.register(conversationRoutes, { db: options.db })
   await app.register(privacyRoutes, { privacy: options.privacy })
   await app.register(learningRoutes, { db: options.db, departments: options.learningDepartments })
+  await app.register(reportRoutes, { db: options.db, ...options.reports })
 }

@@ -29,6 +29,10 @@ export interface AppDeps {
   privacy: Privacy
   /** The knowledge base's department ids, which an approved learning proposal must name. @defaultValue any */
   learningDepartments?: readonly string[] | undefined
+  /** BUSINESS_TIME_ZONE: the reports read a date as that whole day there. @defaultValue 'America/Sao_Paulo' */
+  businessTimeZone?: string
+  /** The clock of the reports' default range. @defaultValue the system clock */
+  now?: () => Date
 }
 
 export interface HttpApps {
@@ -46,7 +50,8 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   const serverTiming = installServerTiming(app)
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, learningDepartments: deps.learningDepartments }
+  const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, learningDepartments: deps.learningDepartments }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     return { public: app, admin: undefined }

@@ -77,3 +77,17 @@ export {
   type ReviewResult,
 } from './learning.js'
 export type { LearningProposalKind, LearningProposalStatus } from './schema.js'
+export { applyLifecycleEvent, listConversationEvents, type ConversationEvent, type LifecycleInput } from './lifecycle.js'
+export {
+  markSurveySent,
+  markSurveySkipped,
+  npsReport,
+  optOutOfSurveys,
+  planSurvey,
+  recordSurveyComment,
+  recordSurveyScore,
+  type NpsFigures,
+  type NpsReport,
+  type NpsReportQuery,
+  type PlannedSurvey,
+} from './nps.js'

@@ -77,7 +77,20 @@ export async function loadLearningInput(db: Db, conversationId: number): Promise
       apology: out && r.part >= 1000,
     }
   })
-  return { conversationId, status: c.status, department: c.department, customerName: c.profile_name, messages, nps: undefined }
+  // The latest answered survey of the conversation (store/nps.ts); its comment may come later.
+  const [nps] = await queryRows<{ score: number; comment: string | null }>(
+    db,
+    sql`select score, comment from nps_surveys where conversation_id = ${conversationId} and score is not null
+        order by answered_at desc, id desc limit 1`,
+  )
+  return {
+    conversationId,
+    status: c.status,
+    department: c.department,
+    customerName: c.profile_name,
+    messages,
+    nps: nps === undefined ? undefined : { score: Number(nps.score), comment: nps.comment },
+  }
 }
 
 export interface LearningRun {

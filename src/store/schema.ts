@@ -11,6 +11,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
+import type { ConversationStatus, LifecycleEvent, NpsCategory, SurveySkipReason } from '../domain/index.js'
 
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity()
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -27,12 +28,16 @@ export const contacts = pgTable('contacts', {
   waId: text('wa_id'),
   userId: text('user_id'),
   profileName: text('profile_name'),
+  /** "parar" / "não quero pesquisa": never surveyed again. */
+  npsOptedOutAt: ts('nps_opted_out_at'),
+  /** When the last survey left: NPS_MIN_INTERVAL_DAYS counts from here. */
+  lastSurveyedAt: ts('last_surveyed_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 })
 
-export const CONVERSATION_STATUSES = ['open', 'handoff', 'resolved', 'awaiting_nps', 'closed'] as const
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
+// The lifecycle's rules own the status list (src/domain/lifecycle.ts); the check below repeats it for the database.
+export { CONVERSATION_STATUSES, type ConversationStatus } from '../domain/index.js'
 
 /** One customer thread on one business number. The turn and debounce columns live here. */
 export const conversations = pgTable(
@@ -59,12 +64,19 @@ export const conversations = pgTable(
     /** Attempts of the pending turn, counted here so an emptied Redis cannot reset them. */
     turnAttempts: integer('turn_attempts').notNull().default(0),
     turnEnqueuedAt: ts('turn_enqueued_at'),
+    /**
+     * When the customer's silence after the bot's last answer resolves the conversation
+     * (CONVERSATION_IDLE_MS); null when nothing waits. A column the reconciler reads, never an
+     * in-memory timer.
+     */
+    idleDueAt: ts('idle_due_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('conversations_number_contact_key').on(t.phoneNumberId, t.contactId),
     index('conversations_turn_due_idx').on(t.turnDueAt).where(sql`${t.turnDueAt} is not null`),
+    index('conversations_idle_due_idx').on(t.idleDueAt).where(sql`${t.idleDueAt} is not null`),
     check(
       'conversations_status_check',
       sql`${t.status} in ('open', 'handoff', 'resolved', 'awaiting_nps', 'closed')`,
@@ -160,6 +172,79 @@ export const scheduledRuns = pgTable('scheduled_runs', {
   name: text('name').primaryKey(),
   lastRunAt: ts('last_run_at').notNull(),
 })
+
+/**
+ * Every lifecycle transition of a conversation (src/domain/lifecycle.ts) with its cause and
+ * time, and every agent action, even one that leaves the status as it was. Customer data:
+ * exported and erased with the customer, purged by retention.
+ */
+export const conversationEvents = pgTable(
+  'conversation_events',
+  {
+    id: id(),
+    conversationId: bigint('conversation_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversations.id),
+    fromStatus: text('from_status').$type<ConversationStatus>().notNull(),
+    toStatus: text('to_status').$type<ConversationStatus>().notNull(),
+    cause: text('cause').$type<LifecycleEvent>().notNull(),
+    /** The person who acted (the agents' API `agent`, default "agent"); null for the customer, the bot or a timer. */
+    agent: text('agent'),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('conversation_events_conversation_idx').on(t.conversationId, t.id)],
+)
+
+export const SURVEY_CATEGORIES = ['promoter', 'passive', 'detractor'] as const
+
+/**
+ * One NPS survey: planned when a conversation is resolved, then sent or skipped (with the
+ * reason), then answered. One per resolution: `resolved_seq` is the conversation's last
+ * inbound seq when it was resolved, so a second resolve plans nothing, and a survey whose
+ * conversation has a newer message is stale. Erase and retention anonymise a row (no
+ * conversation, contact, comment or outbox id) and keep score, category, department and
+ * dates for the reports.
+ */
+export const npsSurveys = pgTable(
+  'nps_surveys',
+  {
+    id: id(),
+    conversationId: bigint('conversation_id', { mode: 'number' }).references(() => conversations.id),
+    contactId: bigint('contact_id', { mode: 'number' }).references(() => contacts.id),
+    resolvedSeq: integer('resolved_seq').notNull(),
+    /** The conversation's department when it was resolved (a knowledge-base id); null: none. */
+    department: text('department'),
+    /** When the survey should leave (resolution + NPS_DELAY_MS); the reconciler rebuilds its wake-up from it. */
+    dueAt: ts('due_at').notNull(),
+    enqueuedAt: ts('enqueued_at'),
+    attempts: integer('attempts').notNull().default(0),
+    sentAt: ts('sent_at'),
+    /** Why it was not sent: opted out, surveyed recently, outside the 24 h window without a template, template refused… */
+    skippedReason: text('skipped_reason').$type<SurveySkipReason>(),
+    /** The outbound message that carried it (the outbox row), when sent. */
+    outboxId: bigint('outbox_id', { mode: 'number' }),
+    /** Past this, an unanswered survey closes the conversation (sent_at + NPS_RESPONSE_WINDOW_MS). */
+    expiresAt: ts('expires_at'),
+    score: integer('score'),
+    category: text('category').$type<NpsCategory>(),
+    answeredAt: ts('answered_at'),
+    comment: text('comment'),
+    commentedAt: ts('commented_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('nps_surveys_conversation_resolution_key').on(t.conversationId, t.resolvedSeq),
+    index('nps_surveys_contact_idx').on(t.contactId),
+    index('nps_surveys_due_idx').on(t.dueAt).where(sql`${t.sentAt} is null and ${t.skippedReason} is null`),
+    index('nps_surveys_expires_idx').on(t.expiresAt).where(sql`${t.answeredAt} is null and ${t.expiresAt} is not null`),
+    index('nps_surveys_answered_idx').on(t.answeredAt).where(sql`${t.score} is not null`),
+    check('nps_surveys_score_check', sql`${t.score} between 0 and 10`),
+    check('nps_surveys_category_check', sql`${t.category} in ('promoter', 'passive', 'detractor')`),
+    check('nps_surveys_answer_check', sql`(${t.score} is null) = (${t.category} is null) and (${t.score} is null) = (${t.answeredAt} is null)`),
+    check('nps_surveys_sent_or_skipped_check', sql`${t.sentAt} is null or ${t.skippedReason} is null`),
+  ],
+)
 
 /**
  * What the learning task recorded about one conversation (issue #9, milestone D), one row per

@@ -34,6 +34,8 @@ export async function buildWebhookApp(
     trustProxy?: boolean | readonly string[]
     /** Where the app logs (the access-log tests read it). @defaultValue silent */
     log?: Logger
+    /** The clock of the reports' default range. @defaultValue the system clock */
+    now?: () => Date
   } = {},
 ): Promise<WebhookApp> {
   const log = options.log ?? pino(loggerOptions('silent'))
@@ -54,6 +56,7 @@ export async function buildWebhookApp(
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
     trustProxy: options.trustProxy ?? false,
     privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   })
   return {
     app,
