@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { createLocalProvider } from '../../src/ai/index.js'
 import { createReconciler } from '../../src/dispatch/index.js'
+import { createPrivacy } from '../../src/privacy/index.js'
 import { approveProposal, listProposals, queryRows } from '../../src/store/index.js'
 import { createLearnedAi, createLearningProcessor, createLearningProducer } from '../../src/workers/index.js'
 import { ENGINES } from '../helpers/db.js'
@@ -96,6 +97,31 @@ describe.each(ENGINES)('learning tasks (%s)', (engine) => {
 
     await learn(h, id)
     expect(await record(id)).toMatchObject({ runs: 1, due_at: null })
+  })
+
+  it('exports and erases what learning holds about a customer; an approved addition stays', async () => {
+    const h = await suite.harness()
+    const id = await h.burst('qual a cor do cavalo branco de napoleão?')
+    await h.turn(id)
+    await learn(h, id)
+    const [group] = await groupsAbout('napoleão')
+    await approveProposal(suite.database.db, { id: group!.id, question: 'Qual a cor do cavalo branco?', answer: 'Branco.', department: 'comercial', now: h.clock.now() })
+    const privacy = createPrivacy({ db: suite.database.db, dispatcher: h.dispatcher, log: silent })
+
+    const exported = await privacy.exportCustomer({ kind: 'wa', waId: h.customer })
+    const rows = (table: string) => exported.sections.find((s) => s.table === table)!.rows
+    expect(rows('learning_records')).toHaveLength(1)
+    expect(rows('learning_proposal_sources')).toMatchObject([{ question: 'qual a cor do cavalo branco de napoleão?' }])
+
+    const erased = await privacy.eraseCustomer({ kind: 'wa', waId: h.customer })
+    expect(erased.removed).toMatchObject({ learning_records: 1, learning_proposal_sources: 1 })
+    expect(await groupsAbout('napoleão')).toEqual([])
+    const additions = await queryRows<{ question: string; proposal_id: string | null }>(
+      suite.database.db,
+      sql`select question, proposal_id from knowledge_additions where answer = 'Branco.'`,
+    )
+    // An unanswered group quotes nobody once its questions are gone: it stays, approved, linked.
+    expect(additions.map((a) => [a.question, Number(a.proposal_id)])).toEqual([['Qual a cor do cavalo branco?', group!.id]])
   })
 
   it('does nothing for a conversation that no longer exists', async () => {
