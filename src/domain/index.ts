@@ -56,6 +56,21 @@ export {
   type ReplySource,
 } from './learning.js'
 export {
+  contentColumns,
+  MAX_BUTTONS,
+  MAX_INTERACTIVE_BODY_CHARS,
+  MAX_LIST_ROWS,
+  MAX_ROW_DESCRIPTION_CHARS,
+  MAX_ROW_TITLE_CHARS,
+  MAX_TITLE_CHARS,
+  type InteractiveContent,
+  type ListRow,
+  type ListSection,
+  type OutboundContent,
+  type ReplyButton,
+  type TemplateContent,
+} from './outbound-content.js'
+export {
   acceptedEvents,
   CONVERSATION_STATUSES,
   handoffAlertDueAt,

@@ -55,26 +55,28 @@ export async function loadLearningInput(db: Db, conversationId: number): Promise
     sql`select c.status, c.department, k.profile_name from conversations c join contacts k on k.id = c.contact_id where c.id = ${conversationId}`,
   )
   if (c === undefined) return undefined
-  // Every outbound row is a bot reply until the outbox gives rows a kind (issue #9, A2).
-  const rows = await queryRows<{ id: string; direction: 'in' | 'out'; seq: number; part: number; text: string | null; payload: Record<string, unknown> | null }>(
+  // Conversation order: seq, the customer's message before what answered it, outbound rows as numbered.
+  const rows = await queryRows<{
+    id: string; direction: 'in' | 'out'; kind: LearningMessage['kind'] | null; seq: number; part: number; text: string | null; payload: Record<string, unknown> | null
+  }>(
     db,
-    sql`select id, direction, seq, part, text, payload from messages
+    sql`select id, direction, kind, seq, part, text, payload from messages
         where conversation_id = ${conversationId}
           and (direction = 'in' or provider_status not in ('superseded', 'failed'))
-        order by seq, direction, id`,
+        order by seq, direction, outbound_seq, id`,
   )
   const messages = rows.map((r): LearningMessage => {
-    const out = r.direction === 'out'
-    const source = out ? (r.payload?.source as ReplySource | undefined) : undefined
+    const reply = r.direction === 'out' && r.kind === 'reply'
+    const source = reply ? (r.payload?.source as ReplySource | undefined) : undefined
     return {
       id: Number(r.id),
       direction: r.direction,
-      kind: out ? 'reply' : undefined,
+      kind: r.kind ?? undefined,
       seq: r.seq,
       text: r.text,
       source,
-      handoff: out && r.payload?.handoff === true,
-      apology: out && r.part >= 1000,
+      handoff: reply && r.payload?.handoff === true,
+      apology: reply && r.part >= 1000,
     }
   })
   // The latest answered survey of the conversation (store/nps.ts); its comment may come later.

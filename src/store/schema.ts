@@ -61,6 +61,11 @@ export const conversations = pgTable(
     /** Fencing token of the current turn lease; every write of a turn checks it. */
     turnToken: bigint('turn_token', { mode: 'number' }).notNull().default(0),
     leaseUntil: ts('lease_until').notNull().default(sql`'epoch'`),
+    /** Highest `outbound_seq` handed out; the next outbound row gets `last_outbound_seq + 1`. */
+    lastOutboundSeq: integer('last_outbound_seq').notNull().default(0),
+    /** Fencing token of the outbox sender's lease (non-reply rows); see store/outbound.ts. */
+    outboxToken: bigint('outbox_token', { mode: 'number' }).notNull().default(0),
+    outboxLeaseUntil: ts('outbox_lease_until').notNull().default(sql`'epoch'`),
     /** Attempts of the pending turn, counted here so an emptied Redis cannot reset them. */
     turnAttempts: integer('turn_attempts').notNull().default(0),
     turnEnqueuedAt: ts('turn_enqueued_at'),
@@ -86,6 +91,13 @@ export const conversations = pgTable(
 
 export type MessageDirection = 'in' | 'out'
 
+/**
+ * Who an outbound row speaks for: the bot's `reply` (a turn's parts, superseded by a newer
+ * turn), an `agent`'s message, the NPS `survey`, a department `menu`, a business `template`.
+ */
+export const OUTBOUND_KINDS = ['reply', 'agent', 'survey', 'menu', 'template'] as const
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number]
+
 /** Messages in and out. Inbound rows are the inbox; outbound rows are the outbox. */
 export const messages = pgTable(
   'messages',
@@ -97,10 +109,21 @@ export const messages = pgTable(
     direction: text('direction').$type<MessageDirection>().notNull(),
     /** Meta's message id; unique, so a redelivered webhook inserts nothing. Null until an outbound part is sent. */
     wamid: text('wamid'),
-    /** Inbound: position in the conversation. Outbound: the inbound `seq` the reply answers. */
+    /**
+     * Inbound: position in the conversation. Outbound: the inbound `seq` a reply answers; for
+     * any other kind, the conversation's last inbound `seq` when it was written (for display order).
+     */
     seq: integer('seq').notNull(),
-    /** Outbound: part number of a reply split in several messages; inbound: 0. */
+    /** Outbound: part number of a reply split in several messages; inbound and other kinds: 0. */
     part: integer('part').notNull().default(0),
+    /** Outbound only: see {@link OutboundKind}. Null for inbound rows. */
+    kind: text('kind').$type<OutboundKind>(),
+    /** Outbound only: this row's place among the conversation's outbound rows, whatever their kind. */
+    outboundSeq: integer('outbound_seq'),
+    /** Outbound only: what is sent (`OutboundContent`: text, template or interactive), validated on write. */
+    content: jsonb('content'),
+    /** Outbound agent messages: the caller's `Idempotency-Key`, unique per conversation. */
+    idempotencyKey: text('idempotency_key'),
     type: text('type').notNull(),
     text: text('text'),
     /** Media reference (id, mime type, sha256, caption, filename) for image/audio/video/document/sticker. */
@@ -123,9 +146,23 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_wamid_key').on(t.wamid),
-    uniqueIndex('messages_conversation_direction_seq_part_key').on(t.conversationId, t.direction, t.seq, t.part),
+    // Conversation order (the turn's history, the admin views): seq, inbound first, then outbound in the order written.
+    index('messages_conversation_order_idx').on(t.conversationId, t.seq, t.direction, t.outboundSeq),
+    uniqueIndex('messages_inbound_seq_key').on(t.conversationId, t.seq).where(sql`${t.direction} = 'in'`),
+    // Only a reply is keyed by the inbound seq it answers; other kinds never collide with it.
+    uniqueIndex('messages_reply_seq_part_key').on(t.conversationId, t.seq, t.part).where(sql`${t.kind} = 'reply'`),
+    uniqueIndex('messages_outbound_seq_key').on(t.conversationId, t.outboundSeq).where(sql`${t.direction} = 'out'`),
+    uniqueIndex('messages_idempotency_key').on(t.conversationId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    // The outbox sender's and the unknown count's lookups: unsettled outbound rows only.
+    index('messages_outbox_open_idx').on(t.conversationId, t.outboundSeq)
+      .where(sql`${t.direction} = 'out' and ${t.providerStatus} in ('pending', 'sending', 'unknown')`),
     index('messages_unprocessed_idx').on(t.createdAt).where(sql`${t.processedAt} is null and ${t.direction} = 'in'`),
     check('messages_direction_check', sql`${t.direction} in ('in', 'out')`),
+    check(
+      'messages_kind_check',
+      sql`(${t.direction} = 'in' and ${t.kind} is null and ${t.outboundSeq} is null)
+        or (${t.direction} = 'out' and ${t.kind} in ('reply', 'agent', 'survey', 'menu', 'template') and ${t.outboundSeq} is not null)`,
+    ),
   ],
 )
 

@@ -11,6 +11,7 @@ export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
 export { createLearningProcessor, createLearningProducer, type LearningDeps, type LearningProducer } from './learning.js'
 export { createLearnedAi, type LearnedAiOptions } from './learned-knowledge.js'
+export { createOutboxSender, type OutboxSender } from './outbox-sender.js'
 
 /** Every queue's processor, built over one set of dependencies. */
 export function createProcessors(deps: WorkerDeps): Processors {
