@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { findPersonalData, type PersonalDataSpan } from '../domain/index.js'
-import { LearningPersonalDataError, LearningProposalIncompleteError, LearningProposalStateError, NotFoundError } from '../errors.js'
+import { BadRequestError, LearningPersonalDataError, LearningProposalIncompleteError, LearningProposalStateError, NotFoundError } from '../errors.js'
 import {
   approveProposal, listProposals, loadProposal, MAX_PROPOSALS_PAGE, rejectProposal, schema,
   type Db, type LearningProposal, type LearningProposalKind, type LearningProposalStatus, type ReviewResult,
@@ -45,19 +45,28 @@ const listQuery = {
   properties: listQueryProperties,
 } as const
 
+const approveProperties = {
+  question: { type: 'string', minLength: 1, maxLength: MAX_QUESTION_CHARS, pattern: TEXT_PATTERN },
+  answer: { type: 'string', minLength: 1, maxLength: MAX_ANSWER_CHARS, pattern: TEXT_PATTERN },
+  department: { type: 'string', minLength: 1, maxLength: 64, pattern: DEPARTMENT_PATTERN },
+  /** Approve although the text still holds personal data (decision 0016). */
+  allowPersonalData: { type: 'boolean' },
+} as const
+
+/**
+ * `propertyNames`: Fastify's Ajv drops unknown keys under `additionalProperties: false`
+ * (`removeAdditional`), so a misspelt `anwser` would approve the proposal unedited; it is a
+ * 400 instead.
+ */
 const approveBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: {
-    question: { type: 'string', minLength: 1, maxLength: MAX_QUESTION_CHARS, pattern: TEXT_PATTERN },
-    answer: { type: 'string', minLength: 1, maxLength: MAX_ANSWER_CHARS, pattern: TEXT_PATTERN },
-    department: { type: 'string', minLength: 1, maxLength: 64, pattern: DEPARTMENT_PATTERN },
-    /** Approve although the text still holds personal data (decision 0016). */
-    allowPersonalData: { type: 'boolean' },
-  },
+  propertyNames: { enum: Object.keys(approveProperties) },
+  properties: approveProperties,
 } as const
 
-const rejectBody = { type: ['object', 'null'], additionalProperties: false, properties: {} } as const
+/** Nothing to send; a body with any field is refused rather than silently dropped. */
+const rejectBody = { type: ['object', 'null'], maxProperties: 0 } as const
 
 const nullableString = { type: ['string', 'null'] } as const
 const spanSchema = {
@@ -111,8 +120,9 @@ export const learningRoutes: FastifyPluginAsync<LearningRoutesOptions> = async (
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8')
     if (text.trim() === '') return done(null, null)
-    // The default parser answers through `done`; its return value carries nothing.
-    void json(request, text, done)
+    // The default parser (prototype-poisoning checks included) answers through `done`; its
+    // refusals become our code, as every other 4xx of the admin API.
+    void json(request, text, (err, value) => (err ? done(new BadRequestError(`request body is not valid JSON: ${err.message}`)) : done(null, value)))
   })
 
   app.get<{ Querystring: { status?: LearningProposalStatus; kind?: LearningProposalKind; limit: number } }>(
