@@ -7,6 +7,7 @@ import {
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
+import { createLearningProducer } from './learning.js'
 import { outboxCallbackData } from './outbox-callback.js'
 import { linkSignal } from '../lib/index.js'
 import type { Processor, ProcessorResult } from '../queues/index.js'
@@ -29,6 +30,7 @@ interface Turn extends TurnClaim {
  */
 export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> {
   const now = deps.now ?? (() => new Date())
+  const learning = createLearningProducer({ db: deps.db, dispatcher: deps.dispatcher, log: deps.log, now })
   // The lease outlives the AI call plus sending a few parts, so a healthy turn never loses it.
   const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
 
@@ -203,6 +205,11 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       } catch (err) {
         turn.log.warn({ err, turnDueAt: done.turnDueAt }, 'follow-up turn wake-up failed; the reconciler will retry')
       }
+    }
+    // Resolved by the customer's closing: what the conversation taught is recorded (issue #9,
+    // milestone D). The turn is done; a failure here costs a learning run, never the reply.
+    if (status === 'resolved') {
+      await learning.enqueueLearning(turn.conversation.id).catch((err: unknown) => turn.log.warn({ err }, 'could not mark the learning run due'))
     }
   }
 }

@@ -124,6 +124,17 @@ describe.each(ENGINES)('learning tasks (%s)', (engine) => {
     expect(additions.map((a) => [a.question, Number(a.proposal_id)])).toEqual([['Qual a cor do cavalo branco?', group!.id]])
   })
 
+  it('is due when a turn resolves the conversation (the customer closes), once per resolution', async () => {
+    const h = await suite.harness()
+    const id = await h.burst('como faço pra pegar a segunda via do boleto?')
+    await h.turn(id)
+    expect(await record(id)).toBeUndefined()
+    await h.burst('obrigado, era só isso')
+    await h.turn(id)
+    expect((await record(id))?.due_at).not.toBeNull()
+    expect(h.dispatcher.wakeUps.filter((w) => w.queue === 'learning-tasks')).toEqual([{ queue: 'learning-tasks', conversationId: id }])
+  })
+
   it('does nothing for a conversation that no longer exists', async () => {
     const h = await suite.harness()
     await expect(learn(h, 987_654_321)).resolves.toBeUndefined()
