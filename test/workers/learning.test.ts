@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { createLocalProvider } from '../../src/ai/index.js'
+import { createLocalProvider, createOpenAiProvider } from '../../src/ai/index.js'
+import { secret } from '../../src/config/index.js'
 import { createReconciler } from '../../src/dispatch/index.js'
 import { createPrivacy } from '../../src/privacy/index.js'
 import { approveProposal, listProposals, queryRows } from '../../src/store/index.js'
@@ -74,6 +75,24 @@ describe.each(ENGINES)('learning tasks (%s)', (engine) => {
     await next.turn(other)
     expect(sentText(next.sends()[0]!)).toBe(answer)
     expect((await outboxRows(suite.database, other))[0]).toMatchObject({ text: answer })
+  })
+
+  it('gives an approved addition to the openai provider too, in the prompt of its next turn', async () => {
+    const { fake } = await suite.openAi()
+    const ai = createLearnedAi({
+      db: suite.database.db,
+      kb: suite.kb,
+      build: (kb) => createOpenAiProvider({ apiKey: secret('sk-test'), baseURL: fake.url, model: 'gpt-test', timeoutMs: 5_000, kb }),
+    })
+    const ask = () => ai.reply({ conversationId: 1, history: [], unanswered: [{ direction: 'in', text: 'tem festa do pijama na loja?' }], currentDepartment: undefined })
+    await ask()
+    const answer = 'Sim, toda sexta-feira às 19h, para crianças de 6 a 10 anos.'
+    expect(fake.requests[0]!.body.messages[0].content).not.toContain(answer)
+    await suite.database.db.execute(
+      sql`insert into knowledge_additions (department, question, answer) values ('comercial', 'Tem festa do pijama na loja?', ${answer})`,
+    )
+    await ask()
+    expect(fake.requests[1]!.body.messages[0].content).toContain(answer)
   })
 
   it('keeps the learning run due in the database when the wake-up fails, and the reconciler sends it again', async () => {
