@@ -48,6 +48,8 @@ describe.each(ENGINES)('learning review, end to end (%s)', (engine) => {
 
   it('turns a fallback and the agent answer after it into one proposal that, once approved, the bot answers with', async () => {
     const ai = createLearnedAi({ db: suite.database.db, kb: suite.kb, build: createLocalProvider })
+    // Another process's provider: built before the approval, told nothing about it.
+    const otherProcess = createLearnedAi({ db: suite.database.db, kb: suite.kb, build: createLocalProvider })
     const h = await suite.harness(ai)
     const api = await adminApi(h)
 
@@ -75,7 +77,7 @@ describe.each(ENGINES)('learning review, end to end (%s)', (engine) => {
     const department = items[0]!.department as string | null
 
     // Nothing is learned before the approval.
-    const before = await suite.harness(ai)
+    const before = await suite.harness(otherProcess)
     const early = await before.burst(QUESTION)
     await before.turn(early)
     expect(sentText(before.sends()[0]!)).toBe(suite.kb.messages.fallback)
@@ -85,10 +87,12 @@ describe.each(ENGINES)('learning review, end to end (%s)', (engine) => {
     expect(approved.statusCode).toBe(200)
     expect(approved.json()).toMatchObject({ id: proposalId, status: 'approved' })
 
-    const next = await suite.harness(ai)
-    const other = await next.burst(QUESTION)
-    await next.turn(other)
-    expect(sentText(next.sends()[0]!)).toBe(ANSWER)
+    for (const provider of [otherProcess, ai]) {
+      const next = await suite.harness(provider)
+      const other = await next.burst(QUESTION)
+      await next.turn(other)
+      expect(sentText(next.sends()[0]!)).toBe(ANSWER)
+    }
 
     const again = await api.inject({ method: 'POST', url: `/api/learning/proposals/${proposalId}/approve`, headers: ADMIN })
     expect(again.statusCode).toBe(409)
