@@ -104,6 +104,16 @@ export {
   type ReviewResult,
 } from './learning.js'
 export type { LearningProposalKind, LearningProposalStatus } from './schema.js'
+export {
+  createAdminSession,
+  deleteAdminSession,
+  findAdminSession,
+  type AdminSession,
+  type DashboardRole,
+  type NewAdminSession,
+} from './admin-sessions.js'
+export { CHANGES_PER_POLL, conversationsChangedSince, type ChangesSince, type ConversationChange } from './change-feed.js'
+export { loadWorkCounts, type WorkCounts } from './work-counts.js'
 export { applyLifecycleEvent, listConversationEvents, type ConversationEvent, type LifecycleInput } from './lifecycle.js'
 export {
   markSurveySent,
