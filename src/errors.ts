@@ -303,6 +303,31 @@ export function isAtendeError(err: unknown): err is AtendeError {
   return err instanceof AtendeError
 }
 
+/** A learning proposal was already approved or rejected: it is reviewed once (issue #9, milestone D). */
+export class LearningProposalStateError extends AtendeError {
+  constructor(id: number, status: string) {
+    super('ATD_LEARNING_PROPOSAL_NOT_PENDING', 409, `learning proposal ${id} is ${status}; only a pending proposal can be approved or rejected`)
+  }
+}
+
+/**
+ * The text to be approved still holds personal data (CPF/CNPJ, a phone number, an e-mail, a
+ * linha digitável, the customer's name): the reviewer removes it, or approves with
+ * `allowPersonalData: true` (decision 0016). The message names kinds and spans, never values.
+ */
+export class LearningPersonalDataError extends AtendeError {
+  constructor(found: string) {
+    super('ATD_LEARNING_PERSONAL_DATA', 409, `the text still holds personal data (${found}); edit it out, or send allowPersonalData: true`)
+  }
+}
+
+/** An approval that would teach the bot an entry without a question, an answer or a known department. */
+export class LearningProposalIncompleteError extends AtendeError {
+  constructor(problems: readonly string[]) {
+    super('ATD_LEARNING_PROPOSAL_INCOMPLETE', 400, `cannot approve: ${problems.join('; ')}`)
+  }
+}
+
 /** An outbound payload (text, template, interactive) that Meta would refuse for its shape. */
 export class InvalidOutboundContentError extends AtendeError {
   readonly issues: readonly string[]

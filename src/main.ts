@@ -19,7 +19,7 @@ import { migrate, openDatabase, type CustomerId } from './store/index.js'
 import {
   createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, withSimulatorConsole, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
-import { createProcessors, type ImageAnalysers } from './workers/index.js'
+import { createLearnedAi, createProcessors, type ImageAnalysers } from './workers/index.js'
 
 type Role = 'serve' | 'api' | 'worker'
 type Closer = { name: string; close: () => Promise<unknown> }
@@ -140,7 +140,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     log.info({ engine: database.engine, migrationsApplied: applied }, 'database ready')
 
     const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
-    const ai = createAiProvider(config.ai, kb)
+    // The file plus the approved additions in the database, re-read when they change (decision 0017).
+    const ai = createLearnedAi({ db: database.db, kb, build: (k) => createAiProvider(config.ai, k) })
     // Outside the limiter: the simulator's replies never reach Meta, so they spend none of its rate.
     const whatsapp = withSimulatorConsole(limitSends(createWhatsAppClient(config, log), role, config, log, closers), createConsoleClient({ log }))
     const warnings = configWarnings(config)
@@ -191,6 +192,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         trustProxy: config.http.trustProxy,
         separateAdminListener: config.adminListener !== undefined,
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
+        learningDepartments: kb.departments.map((d) => d.id),
         businessTimeZone: config.businessHours.timeZone,
         dashboard: {
           agents: config.dashboard.agents,

@@ -14,7 +14,12 @@ export {
   loadKnowledgeBase,
   parseKnowledgeBase,
   renderMessage,
-  type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
+  withAdditions,
+  type Department,
+  type FaqEntry,
+  type KnowledgeBase,
+  type KnowledgeBaseAddition,
+} from './knowledge-base.js'
 export { createLocalProvider, type LocalProviderOptions } from './local-provider.js'
 export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js'
 export {
@@ -29,6 +34,7 @@ export { createOpenAiVision, type OpenAiVisionOptions } from './openai-vision.js
 export { createFaqIndex, type FaqIndex, type FaqMatch } from './text-index.js'
 export { createOpenAiTranscriber, type OpenAiTranscriberOptions, type Transcriber, type TranscribeInput, type Transcript } from './transcriber.js'
 export { DEFAULT_FINDING_TEXTS, type FindingTexts } from './finding-texts.js'
+export { createAnalyzer, type Analyzer } from './text-analysis.js'
 
 /** The provider `AI_PROVIDER` names, over an already loaded knowledge base. */
 export function createAiProvider(config: Config['ai'], kb: KnowledgeBase): AiProvider {

@@ -217,3 +217,22 @@ function lineColumn(content: string, offset: number): string {
   const before = content.slice(0, offset).split('\n')
   return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`
 }
+
+/** An FAQ entry a reviewer approved (issue #9, milestone D), stored in the database. */
+export interface KnowledgeBaseAddition {
+  department: string
+  question: string
+  answer: string
+}
+
+/**
+ * The knowledge base with the approved additions appended to its FAQ: the file stays the
+ * business's base, the additions come after it. An addition whose department the file no
+ * longer declares is left out (routing and the openai schema only know declared ones).
+ */
+export function withAdditions(kb: KnowledgeBase, additions: readonly KnowledgeBaseAddition[]): KnowledgeBase {
+  if (additions.length === 0) return kb
+  const declared = new Set(kb.departments.map((d) => d.id))
+  const faq = additions.filter((a) => declared.has(a.department)).map((a) => ({ department: a.department, question: a.question, answer: a.answer }))
+  return { ...kb, faq: [...kb.faq, ...faq] }
+}

@@ -145,6 +145,8 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
       resolved: false,
       handoff: false,
       confidence: LOCAL_TUNING.ruleConfidence,
+      // Read from what the customer sent by our own parsers: neither the base nor a fallback.
+      source: 'rule',
     }
   }
 
@@ -160,6 +162,7 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
       resolved: false,
       handoff: false,
       confidence: LOCAL_TUNING.ruleConfidence,
+      source: 'rule',
       ...extra,
     })
 
@@ -184,14 +187,15 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
         resolved: false,
         handoff: false,
         confidence: round(0.5 * routing.confidence + 0.5 * faqConfidence),
+        source: 'knowledge-base',
       }
     }
     // Not understood twice in a row: stop looping the customer and bring in a person.
     const lastOut = input.history.findLast((m) => m.direction === 'out')
     if (lastOut?.text === kb.messages.fallback) {
-      return rule(kb.messages.handoff, routing.department, { handoff: true, confidence: round(routing.confidence * 0.3) })
+      return rule(kb.messages.handoff, routing.department, { handoff: true, confidence: round(routing.confidence * 0.3), source: 'fallback' })
     }
-    return rule(kb.messages.fallback, routing.department, { confidence: round(routing.confidence * 0.3) })
+    return rule(kb.messages.fallback, routing.department, { confidence: round(routing.confidence * 0.3), source: 'fallback' })
   }
 
   return {

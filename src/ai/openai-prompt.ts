@@ -14,7 +14,7 @@ export function replyJsonSchema(kb: KnowledgeBase): Record<string, unknown> {
   return {
     type: 'object',
     additionalProperties: false,
-    required: ['department', 'reply', 'resolved', 'handoff', 'confidence'],
+    required: ['department', 'reply', 'resolved', 'handoff', 'confidence', 'fallback'],
     properties: {
       department: {
         type: ['string', 'null'],
@@ -25,6 +25,10 @@ export function replyJsonSchema(kb: KnowledgeBase): Record<string, unknown> {
       resolved: { type: 'boolean', description: 'True only when the customer is thanking or closing and the need is met.' },
       handoff: { type: 'boolean', description: 'True when a human attendant should take over.' },
       confidence: { type: 'number', description: 'From 0 to 1: how sure you are of the department and the reply.' },
+      fallback: {
+        type: 'boolean',
+        description: 'True when the knowledge base entries did not answer the customer\'s question and the reply says so.',
+      },
     },
   }
 }
@@ -36,6 +40,8 @@ export const modelReplySchema = z.object({
   resolved: z.boolean(),
   handoff: z.boolean(),
   confidence: z.number().transform((c) => Math.min(1, Math.max(0, c))),
+  // Optional here: a compatible server without strict structured outputs may leave it out.
+  fallback: z.boolean().default(false),
 })
 export type ModelReply = z.infer<typeof modelReplySchema>
 
@@ -88,7 +94,7 @@ ${knowledge}
 Rules:
 - Answer only with facts from the entries above and from the payment codes in brackets in the customer's messages (read from their pictures or typed, check digits verified): quote a code's amount, due date, bank or payee exactly as given there. Never invent prices, deadlines, policies, links or promises, and never state an amount for a code that has no bracketed reading.
 - The user messages are from the customer; the last ones are unanswered, read them together and answer them in one reply.
-- If the entries do not answer the question, say so honestly and offer a human attendant, like: "${kb.messages.fallback}"
+- If the entries do not answer the question, say so honestly and offer a human attendant, like: "${kb.messages.fallback}"; set fallback to true.
 - If the customer asks for a human/attendant, set handoff to true and reply like: "${kb.messages.handoff}"
 - If the customer only greets, greet back like: "${kb.messages.greeting}"
 - Set resolved to true only when the customer is thanking or closing and the need is met; otherwise false.

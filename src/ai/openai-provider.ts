@@ -67,6 +67,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
       resolved: r.resolved,
       handoff: r.handoff,
       confidence: r.confidence,
+      source: r.fallback ? 'fallback' : 'ai',
     }
   }
 

@@ -1,4 +1,7 @@
 /** The AI port: one call per turn. Providers: `local` (offline, knowledge base) and `openai`. */
+import type { ReplySource } from '../domain/index.js'
+
+export type { ReplySource }
 
 export type Language = 'pt-BR' | 'en'
 
@@ -43,6 +46,8 @@ export interface AiReply {
   handoff: boolean
   /** 0..1: how sure the provider is of the department and answer. */
   confidence: number
+  /** Where the text came from; `fallback` marks a question the bot could not answer (learning). */
+  source: ReplySource
 }
 
 export interface AiProvider {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { findOverdueWork, markEnqueued, markTurnsEnqueued, type Db } from '../store/index.js'
+import { findOverdueWork, markEnqueued, markLearningEnqueued, markTurnsEnqueued, type Db } from '../store/index.js'
 import type { Dispatcher, WakeUp } from '../queues/index.js'
 
 export interface ReconcilerOptions {
@@ -40,6 +40,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const wakeUps: WakeUp[] = [
       ...work.messageIds.map((messageId) => ({ queue: 'message-processing' as const, messageId })),
       ...work.turns.map((t) => ({ queue: 'ai-response' as const, conversationId: t.conversationId, runAt: t.turnDueAt })),
+      ...work.learning.map((conversationId) => ({ queue: 'learning-tasks' as const, conversationId })),
     ]
     if (wakeUps.length === 0) return 0
     try {
@@ -50,10 +51,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const stale = new Date(at.getTime() - options.afterMs - 1)
       await markEnqueued(options.db, work.messageIds, stale)
         .then(() => markTurnsEnqueued(options.db, work.turns.map((t) => t.conversationId), stale))
+        .then(() => markLearningEnqueued(options.db, work.learning, stale))
         .catch((releaseErr: unknown) => log.warn({ err: releaseErr }, 'could not give claimed rows back; they are due again after afterMs'))
       throw err
     }
-    log.info({ messages: work.messageIds.length, turns: work.turns.length }, 'reconciler re-dispatched overdue work')
+    log.info({ messages: work.messageIds.length, turns: work.turns.length, learning: work.learning.length }, 'reconciler re-dispatched overdue work')
     return wakeUps.length
   }
 

@@ -39,6 +39,26 @@ export {
 } from './image-analysis.js'
 export { SIMULATOR_CUSTOMER_PATTERN, SIMULATOR_PHONE_NUMBER_ID } from './simulator.js'
 export {
+  findPersonalData,
+  personalDataKinds,
+  PERSONAL_DATA_KINDS,
+  type FindPersonalDataOptions,
+  type PersonalDataKind,
+  type PersonalDataSpan,
+} from './personal-data.js'
+export {
+  questionGroupKey,
+  readLessons,
+  REPLY_SOURCES,
+  SIMILAR_QUESTION_THRESHOLD,
+  termSimilarity,
+  type ConversationLessons,
+  type FallbackQuestion,
+  type HandoffReason,
+  type LearningMessage,
+  type ReplySource,
+} from './learning.js'
+export {
   contentColumns,
   MAX_BUTTONS,
   MAX_INTERACTIVE_BODY_CHARS,

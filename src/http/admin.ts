@@ -5,6 +5,7 @@ import { installAdminGuard } from './admin-auth.js'
 import { conversationRoutes } from './admin-conversations.js'
 import { metricsRoutes } from './admin-metrics.js'
 import { notFound } from './errors.js'
+import { learningRoutes } from './learning.js'
 import { privacyRoutes } from './privacy.js'
 import { reportRoutes, type ReportRoutesOptions } from './admin-reports.js'
 import type { ServerTiming } from './server-timing.js'
@@ -18,6 +19,8 @@ export interface AdminRoutesOptions {
   token: Secret | undefined
   /** Export and erase of a customer's data, under `/api/contacts` (src/http/privacy.ts). */
   privacy: Privacy
+  /** The knowledge base's department ids, which an approved learning proposal must name. */
+  learningDepartments?: readonly string[] | undefined
   /** The dashboard's in-process token (see `AdminGuardOptions.internalToken`). */
   internalToken?: Secret | undefined
   /** The NPS report's time zone and clock (src/http/admin-reports.ts). */
@@ -37,5 +40,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   await app.register(metricsRoutes, { serverTiming: options.serverTiming })
   await app.register(conversationRoutes, { db: options.db })
   await app.register(privacyRoutes, { privacy: options.privacy })
+  await app.register(learningRoutes, { db: options.db, departments: options.learningDepartments })
   await app.register(reportRoutes, { db: options.db, ...options.reports })
 }

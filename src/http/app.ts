@@ -29,6 +29,8 @@ export interface AppDeps {
   separateAdminListener?: boolean
   /** Customer data export and erase, behind the admin token. */
   privacy: Privacy
+  /** The knowledge base's department ids, which an approved learning proposal must name. @defaultValue any */
+  learningDepartments?: readonly string[] | undefined
   /** BUSINESS_TIME_ZONE: the reports read a date as that whole day there. @defaultValue 'America/Sao_Paulo' */
   businessTimeZone?: string
   /** The clock of the reports' default range. @defaultValue the system clock */
@@ -65,7 +67,7 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
   const internalToken = secret(randomBytes(32).toString('base64url'))
   const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken, learningDepartments: deps.learningDepartments }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     await registerDashboard(app, app, deps, internalToken)

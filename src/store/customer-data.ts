@@ -90,6 +90,26 @@ const SECTIONS: readonly Section[] = [
                       where conversation_id = any(${bigints(s.conversationIds)}) or contact_id = any(${bigints(s.contactIds)}) returning 1`,
   },
   {
+    // Issue #9, milestone D: what the learning task recorded about their conversations.
+    table: 'learning_records',
+    rows: (s) => sql`select to_jsonb(r) as row from learning_records r where r.conversation_id = any(${bigints(s.conversationIds)}) order by r.conversation_id`,
+    erase: (s) => sql`delete from learning_records where conversation_id = any(${bigints(s.conversationIds)}) returning 1`,
+  },
+  {
+    // Proposals quoting their conversations (a question and an agent's answer, a detractor
+    // comment), whatever their review. An approved entry's knowledge-base addition is reviewed
+    // business text and stays; erase only cuts its link (knowledge_additions.proposal_id).
+    table: 'learning_proposals',
+    rows: (s) => sql`select to_jsonb(p) as row from learning_proposals p where p.conversation_id = any(${bigints(s.conversationIds)}) order by p.id`,
+    erase: (s) => sql`delete from learning_proposals where conversation_id = any(${bigints(s.conversationIds)}) returning 1`,
+  },
+  {
+    // Their questions inside groups of unanswered questions; the group loses one from its count.
+    table: 'learning_proposal_sources',
+    rows: (s) => sql`select to_jsonb(x) as row from learning_proposal_sources x where x.conversation_id = any(${bigints(s.conversationIds)}) order by x.message_id`,
+    erase: (s) => sql`delete from learning_proposal_sources where conversation_id = any(${bigints(s.conversationIds)}) returning 1`,
+  },
+  {
     table: 'status_events',
     rows: (s) => sql`select to_jsonb(e) as row from status_events e where ${theirStatus(s)} order by e.id`,
     erase: (s) => sql`delete from status_events e where ${theirStatus(s)} returning 1`,

@@ -84,6 +84,27 @@ export {
   type ConversationSummary,
 } from './admin-queries.js'
 export {
+  approveProposal,
+  knowledgeVersion,
+  listPendingGroupKeys,
+  listProposals,
+  loadKnowledgeAdditions,
+  loadLearningInput,
+  loadProposal,
+  markLearningDue,
+  markLearningEnqueued,
+  MAX_PROPOSALS_PAGE,
+  rejectProposal,
+  saveLearningRun,
+  type KnowledgeAddition,
+  type LearningInput,
+  type LearningProposal,
+  type LearningRun,
+  type ProposalFlag,
+  type ReviewResult,
+} from './learning.js'
+export type { LearningProposalKind, LearningProposalStatus } from './schema.js'
+export {
   createAdminSession,
   deleteAdminSession,
   findAdminSession,

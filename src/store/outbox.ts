@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { storableText } from '../domain/index.js'
+import { storableText, type ReplySource } from '../domain/index.js'
 import { queryRows, type Db } from './db.js'
 import { jsonText } from './values.js'
 
@@ -15,6 +15,8 @@ export interface ReplyMeta {
   department: string | undefined
   resolved: boolean
   handoff: boolean
+  /** Where the reply came from (learning reads it); undefined on rows written before it was kept. */
+  source?: ReplySource | undefined
 }
 
 export interface OutboxPart {
@@ -105,7 +107,12 @@ export function toPart(r: PartRow): OutboxPart {
     text: r.text,
     status: r.provider_status,
     wamid: r.wamid,
-    meta: { department: r.payload?.department ?? undefined, resolved: r.payload?.resolved ?? false, handoff: r.payload?.handoff ?? false },
+    meta: {
+      department: r.payload?.department ?? undefined,
+      resolved: r.payload?.resolved ?? false,
+      handoff: r.payload?.handoff ?? false,
+      source: r.payload?.source ?? undefined,
+    },
   }
 }
 

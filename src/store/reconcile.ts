@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
+import { markLearningEnqueued } from './learning.js'
 import { ids, markEnqueued, toDate } from './messages.js'
 
 /** Arbitrary constant shared by every Atende process: only one reconciler looks at a time. */
@@ -10,6 +11,8 @@ export interface OverdueWork {
   messageIds: number[]
   /** Conversations whose turn was due `afterMs` ago and is neither done nor running. */
   turns: Array<{ conversationId: number; turnDueAt: Date }>
+  /** Conversations whose learning run was due `afterMs` ago and has not run (store/learning.ts). */
+  learning: number[]
 }
 
 /**
@@ -37,12 +40,20 @@ export async function findOverdueWork(db: Db, now: Date, afterMs: number, limit:
             and (turn_enqueued_at is null or turn_enqueued_at < ${cutoff})
           order by turn_due_at limit ${limit}`,
     )
+    const learning = await queryRows<{ conversation_id: string }>(
+      tx,
+      sql`select conversation_id from learning_records
+          where due_at < ${cutoff} and (enqueued_at is null or enqueued_at < ${cutoff})
+          order by due_at limit ${limit}`,
+    )
     const work = {
       messageIds: messages.map((m) => Number(m.id)),
       turns: turns.map((t) => ({ conversationId: Number(t.id), turnDueAt: toDate(t.turn_due_at)! })),
+      learning: learning.map((l) => Number(l.conversation_id)),
     }
     await markEnqueued(tx, work.messageIds, now)
     await markTurnsEnqueued(tx, work.turns.map((t) => t.conversationId), now)
+    await markLearningEnqueued(tx, work.learning, now)
     return work
   })
 }

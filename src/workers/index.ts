@@ -1,5 +1,6 @@
 import type { WorkerDeps } from './deps.js'
 import { createImageAnalysisProcessor } from './image-analysis.js'
+import { createLearningProcessor } from './learning.js'
 import { createMessageProcessor } from './message-processing.js'
 import type { Processors } from '../queues/index.js'
 import { createTurnProcessor } from './turn.js'
@@ -8,6 +9,8 @@ export type { FixedMessages, ImageAnalysers, WorkerDeps } from './deps.js'
 export { createImageAnalysisProcessor } from './image-analysis.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
+export { createLearningProcessor, createLearningProducer, type LearningDeps, type LearningProducer } from './learning.js'
+export { createLearnedAi, type LearnedAiOptions } from './learned-knowledge.js'
 export { createOutboxSender, type OutboxSender } from './outbox-sender.js'
 
 /** Every queue's processor, built over one set of dependencies. */
@@ -16,5 +19,6 @@ export function createProcessors(deps: WorkerDeps): Processors {
     'message-processing': createMessageProcessor(deps),
     'ai-response': createTurnProcessor(deps),
     'image-analysis': createImageAnalysisProcessor(deps),
+    'learning-tasks': createLearningProcessor({ db: deps.db, language: deps.images.language, log: deps.log, now: deps.now }),
   }
 }

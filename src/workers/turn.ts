@@ -7,6 +7,7 @@ import {
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
+import { createLearningProducer } from './learning.js'
 import { outboxCallbackData } from './outbox-callback.js'
 import { linkSignal } from '../lib/index.js'
 import type { Processor, ProcessorResult } from '../queues/index.js'
@@ -29,6 +30,7 @@ interface Turn extends TurnClaim {
  */
 export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> {
   const now = deps.now ?? (() => new Date())
+  const learning = createLearningProducer({ db: deps.db, dispatcher: deps.dispatcher, log: deps.log, now })
   // The lease outlives the AI call plus sending a few parts, so a healthy turn never loses it.
   const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
 
@@ -105,16 +107,16 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       token: turn.token,
       seq,
       parts: splitReply(reply.text),
-      meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff },
+      meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff, source: reply.source },
       now: now(),
     })
   }
 
   /** Only voice notes nobody could transcribe: no provider can answer words it never got. */
-  function audioFallback(): Pick<AiReply, 'text' | 'department' | 'resolved' | 'handoff'> {
-    if (deps.audioFallback === 'handoff') return { text: deps.messages.handoff, department: undefined, resolved: false, handoff: true }
+  function audioFallback(): Pick<AiReply, 'text' | 'department' | 'resolved' | 'handoff' | 'source'> {
+    if (deps.audioFallback === 'handoff') return { text: deps.messages.handoff, department: undefined, resolved: false, handoff: true, source: 'rule' }
     const text = deps.messages.audioUnheard ?? DEFAULT_FINDING_TEXTS[deps.images.language].audioUnheard
-    return { text, department: undefined, resolved: false, handoff: false }
+    return { text, department: undefined, resolved: false, handoff: false, source: 'rule' }
   }
 
   async function replyFromAi(turn: Turn, unanswered: TurnMessage[]): Promise<AiReply> {
@@ -178,7 +180,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       token: turn.token,
       seq,
       parts: [deps.messages.apology],
-      meta: { department: undefined, resolved: false, handoff: true },
+      meta: { department: undefined, resolved: false, handoff: true, source: 'rule' },
       apology: true,
       now: now(),
     })
@@ -215,6 +217,11 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       } catch (err) {
         turn.log.warn({ err, turnDueAt: done.turnDueAt }, 'follow-up turn wake-up failed; the reconciler will retry')
       }
+    }
+    // Resolved by the customer's closing: what the conversation taught is recorded (issue #9,
+    // milestone D). The turn is done; a failure here costs a learning run, never the reply.
+    if (status === 'resolved') {
+      await learning.enqueueLearning(turn.conversation.id).catch((err: unknown) => turn.log.warn({ err }, 'could not mark the learning run due'))
     }
   }
 }

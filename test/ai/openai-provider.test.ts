@@ -37,7 +37,7 @@ describe('openai provider requests and replies', () => {
     const format = fake.requests[0]?.body.response_format
     expect(format).toMatchObject({ type: 'json_schema', json_schema: { strict: true } })
     const schema = format.json_schema.schema
-    expect(schema.required).toEqual(['department', 'reply', 'resolved', 'handoff', 'confidence'])
+    expect(schema.required).toEqual(['department', 'reply', 'resolved', 'handoff', 'confidence', 'fallback'])
     expect(schema.additionalProperties).toBe(false)
     expect(schema.properties.department.enum).toEqual(['suporte', 'financeiro', 'comercial', 'cancelamento', null])
   })
@@ -77,7 +77,13 @@ describe('openai provider requests and replies', () => {
       resolved: false,
       handoff: true,
       confidence: 0.8,
+      source: 'ai',
     })
+  })
+
+  it('marks a reply the model says fell back as a fallback (learning reads it)', async () => {
+    fake.script({ json: { department: null, reply: 'Não sei responder isso.', resolved: false, handoff: false, confidence: 0.2, fallback: true } })
+    expect((await ai.reply(turn('vocês entregam em Niterói?'))).source).toBe('fallback')
   })
 
   it('returns the default echo of the fake server through the real SDK', async () => {
