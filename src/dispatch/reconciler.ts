@@ -40,6 +40,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const wakeUps: WakeUp[] = [
       ...work.messageIds.map((messageId) => ({ queue: 'message-processing' as const, messageId })),
       ...work.turns.map((t) => ({ queue: 'ai-response' as const, conversationId: t.conversationId, runAt: t.turnDueAt })),
+      ...work.lifecycle.map((l) => ({ queue: 'nps-survey' as const, conversationId: l.conversationId, runAt: l.runAt })),
     ]
     if (wakeUps.length === 0) return 0
     try {
@@ -53,7 +54,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         .catch((releaseErr: unknown) => log.warn({ err: releaseErr }, 'could not give claimed rows back; they are due again after afterMs'))
       throw err
     }
-    log.info({ messages: work.messageIds.length, turns: work.turns.length }, 'reconciler re-dispatched overdue work')
+    log.info({ messages: work.messageIds.length, turns: work.turns.length, lifecycle: work.lifecycle.length }, 'reconciler re-dispatched overdue work')
     return wakeUps.length
   }
 

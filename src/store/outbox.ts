@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { storableText } from '../domain/index.js'
 import { queryRows, type Db } from './db.js'
 import { jsonText } from './values.js'
+import type { ConversationStatus } from '../domain/index.js'
 
 /**
  * pending → sending → sent | unknown | failed; `superseded` when a later turn (or a person
@@ -15,6 +16,11 @@ export interface ReplyMeta {
   department: string | undefined
   resolved: boolean
   handoff: boolean
+  /**
+   * A lifecycle reply (the survey's follow-ups, the opt-out's confirmation) names the status
+   * it leaves, so a retried turn that resumes from its stored parts completes with it.
+   */
+  status?: ConversationStatus | undefined
 }
 
 export interface OutboxPart {
@@ -105,7 +111,7 @@ export function toPart(r: PartRow): OutboxPart {
     text: r.text,
     status: r.provider_status,
     wamid: r.wamid,
-    meta: { department: r.payload?.department ?? undefined, resolved: r.payload?.resolved ?? false, handoff: r.payload?.handoff ?? false },
+    meta: { department: r.payload?.department ?? undefined, resolved: r.payload?.resolved ?? false, handoff: r.payload?.handoff ?? false, status: r.payload?.status ?? undefined },
   }
 }
 

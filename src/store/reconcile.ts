@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
 import { ids, markEnqueued, toDate } from './messages.js'
+import { findOverdueLifecycle } from './lifecycle-timers.js'
 
 /** Arbitrary constant shared by every Atende process: only one reconciler looks at a time. */
 const RECONCILER_LOCK_KEY = 7_401_245_002
@@ -10,6 +11,8 @@ export interface OverdueWork {
   messageIds: number[]
   /** Conversations whose turn was due `afterMs` ago and is neither done nor running. */
   turns: Array<{ conversationId: number; turnDueAt: Date }>
+  /** Conversations whose idle, survey or survey-window timer was due `afterMs` ago (nps-survey wake-ups). */
+  lifecycle: Array<{ conversationId: number; runAt: Date }>
 }
 
 /**
@@ -40,6 +43,7 @@ export async function findOverdueWork(db: Db, now: Date, afterMs: number, limit:
     const work = {
       messageIds: messages.map((m) => Number(m.id)),
       turns: turns.map((t) => ({ conversationId: Number(t.id), turnDueAt: toDate(t.turn_due_at)! })),
+      lifecycle: await findOverdueLifecycle(tx, now, afterMs, limit),
     }
     await markEnqueued(tx, work.messageIds, now)
     await markTurnsEnqueued(tx, work.turns.map((t) => t.conversationId), now)

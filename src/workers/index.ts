@@ -3,12 +3,15 @@ import { createImageAnalysisProcessor } from './image-analysis.js'
 import { createMessageProcessor } from './message-processing.js'
 import type { Processors } from '../queues/index.js'
 import { createTurnProcessor } from './turn.js'
+import { createNpsSurveyProcessor } from './nps-survey.js'
 
-export type { FixedMessages, ImageAnalysers, WorkerDeps } from './deps.js'
+export type { FixedMessages, ImageAnalysers, LifecycleAlert, LifecycleDeps, SurveyMessages, WorkerDeps } from './deps.js'
 export { createImageAnalysisProcessor } from './image-analysis.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
 export { createOutboxSender, type OutboxSender } from './outbox-sender.js'
+export { createNpsSurveyProcessor } from './nps-survey.js'
+export { afterClosed, afterResolved, raiseAlert } from './lifecycle.js'
 
 /** Every queue's processor, built over one set of dependencies. */
 export function createProcessors(deps: WorkerDeps): Processors {
@@ -16,5 +19,6 @@ export function createProcessors(deps: WorkerDeps): Processors {
     'message-processing': createMessageProcessor(deps),
     'ai-response': createTurnProcessor(deps),
     'image-analysis': createImageAnalysisProcessor(deps),
+    'nps-survey': createNpsSurveyProcessor(deps),
   }
 }
