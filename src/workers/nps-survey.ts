@@ -115,7 +115,7 @@ export function createNpsSurveyProcessor(deps: WorkerDeps): Processor<'nps-surve
     const t = await applyLifecycleEvent(deps.db, { conversationId, event: e, at: now() })
     if (t === undefined || !t.ok) return undefined
     if (t.changed) {
-      log.info({ from: t.from, to: t.to, cause: t.cause }, 'conversation status changed')
+      log.info({ fromStatus: t.from, toStatus: t.to, cause: t.cause }, 'conversation status changed')
       if (t.to === 'resolved') await afterResolved(deps, conversationId, now(), log)
       if (t.to === 'closed') await afterClosed(deps, conversationId, log)
     }

@@ -162,7 +162,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       return t.from
     }
     if (t.changed) {
-      turn.log.info({ from: t.from, to: t.to, cause: t.cause }, 'conversation status changed')
+      turn.log.info({ fromStatus: t.from, toStatus: t.to, cause: t.cause }, 'conversation status changed')
       if (t.to === 'resolved') await afterResolved(deps, turn.conversation.id, now(), turn.log)
       if (t.to === 'closed') await afterClosed(deps, turn.conversation.id, turn.log)
     }
