@@ -4,7 +4,7 @@
  * runtime share one process without sharing a conversation.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RecordedRequest } from '../helpers/fake-graph.js'
 import { combinations, startStack, type Stack } from '../helpers/e2e.js'
 import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
@@ -141,6 +141,17 @@ describe.each(combinations(['pglite']))('resolution and the NPS survey end to en
     const { id } = await resolve(from)
     const probe = new Redis(stack.redis!.url)
     try {
+      // The survey's wake-up must be in Redis when it is emptied, or this proves nothing.
+      const dueAt = new Date((await logOf(id, 'nps survey planned')).dueAt as string).getTime()
+      await vi.waitFor(async () => {
+        const [key] = await probe.keys('*:nps-survey:delayed')
+        const jobs = key === undefined ? [] : await probe.zrange(key, 0, -1)
+        const runAts = await Promise.all(jobs.map(async (job) => {
+          const [data, timestamp, delay] = await probe.hmget(key!.replace(/delayed$/, job), 'data', 'timestamp', 'delay')
+          return (JSON.parse(data ?? '{}') as { conversationId?: number }).conversationId === id ? Number(timestamp) + Number(delay) : undefined
+        }))
+        expect(runAts.some((at) => at !== undefined && Math.abs(at - dueAt) < 1_000)).toBe(true)
+      }, { timeout: 20_000, interval: 20 })
       await probe.flushall()
     } finally {
       probe.disconnect()
