@@ -158,6 +158,18 @@ describe.each(ENGINES)('the conversation lifecycle and the NPS survey (%s)', (en
     expect(contact!.nps_opted_out_at).not.toBeNull()
   })
 
+  it("the openai provider's resolved flag resolves the conversation and plans the survey", async () => {
+    const { fake, ai } = await suite.openAi()
+    const { h } = await lifecycleHarness()
+    h.deps.ai = ai
+    fake.script({ json: { department: null, reply: 'Que bom que deu certo!', resolved: true, handoff: false, confidence: 0.9 } })
+    const id = await h.burst('funcionou aqui, pode encerrar')
+    await h.turn(id)
+    expect((await conversationRow(suite.database, id)).status).toBe('resolved')
+    expect((await listConversationEvents(suite.database.db, id)).map((e) => e.cause)).toEqual(['closing_cue'])
+    expect(await survey(id)).toMatchObject([{ resolved_seq: 1, sent_at: null }])
+  })
+
   it('CONVERSATION_IDLE_MS after the bot answered with no reply resolves the conversation and plans the survey', async () => {
     const { h } = await lifecycleHarness()
     const id = await h.burst('como faço pra pegar a segunda via do boleto?')
