@@ -168,6 +168,15 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         aiTimeoutMs: config.ai.timeoutMs,
         sendTimeoutMs: config.whatsapp.timeoutMs,
         log,
+        lifecycle: {
+          nps: config.nps,
+          idleMs: config.lifecycle.idleMs,
+          messages: { nps: kb.messages.nps, npsReason: kb.messages.npsReason, npsThanks: kb.messages.npsThanks, npsOptOut: kb.messages.npsOptOut },
+          // The operations work routes it (alerts.raise('nps_detractor', …)); until then a log line.
+          onAlert: undefined,
+          // undefined: the learning runs are marked due in this database (workers/learning.ts).
+          learning: undefined,
+        },
       }),
     )
     logRuntime(role, config, log)

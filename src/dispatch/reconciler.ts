@@ -41,6 +41,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       ...work.messageIds.map((messageId) => ({ queue: 'message-processing' as const, messageId })),
       ...work.turns.map((t) => ({ queue: 'ai-response' as const, conversationId: t.conversationId, runAt: t.turnDueAt })),
       ...work.learning.map((conversationId) => ({ queue: 'learning-tasks' as const, conversationId })),
+      ...work.lifecycle.map((l) => ({ queue: 'nps-survey' as const, conversationId: l.conversationId, runAt: l.runAt })),
     ]
     if (wakeUps.length === 0) return 0
     try {
@@ -55,7 +56,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         .catch((releaseErr: unknown) => log.warn({ err: releaseErr }, 'could not give claimed rows back; they are due again after afterMs'))
       throw err
     }
-    log.info({ messages: work.messageIds.length, turns: work.turns.length, learning: work.learning.length }, 'reconciler re-dispatched overdue work')
+    log.info({ messages: work.messageIds.length, turns: work.turns.length, learning: work.learning.length, lifecycle: work.lifecycle.length }, 'reconciler re-dispatched overdue work')
     return wakeUps.length
   }
 

@@ -241,7 +241,9 @@ async function advanceConversations(
           first_unanswered_at = coalesce(conversations.first_unanswered_at, ${now}),
           last_inbound_at = ${now},
           turn_due_at = ${dueAt(sql`coalesce(conversations.first_unanswered_at, ${now})`)},
-          status = case when conversations.status in ('resolved', 'awaiting_nps', 'closed') then 'open' else conversations.status end,
+          -- The status is the turn's to change (the lifecycle, decision 0011): a score typed in
+          -- awaiting_nps must reach it as such. The customer wrote, so the idle timer is moot.
+          idle_due_at = null,
           updated_at = ${now}
         returning id, phone_number_id, contact_id, last_seq, turn_due_at`,
   )

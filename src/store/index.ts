@@ -128,3 +128,17 @@ export {
   type NpsReportQuery,
   type PlannedSurvey,
 } from './nps.js'
+export {
+  clearIdleDue,
+  countSurveyAttempt,
+  currentSurvey,
+  findOverdueLifecycle,
+  loadLifecycleTimers,
+  optOutConversationContact,
+  outboundOutcome,
+  planResolutionSurvey,
+  setIdleDue,
+  type LifecycleTimers,
+  type SurveyInProgress,
+  type SurveyTimer,
+} from './lifecycle-timers.js'

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { storableText, type ReplySource } from '../domain/index.js'
 import { queryRows, type Db } from './db.js'
 import { jsonText } from './values.js'
+import type { ConversationStatus } from '../domain/index.js'
 
 /**
  * pending → sending → sent | unknown | failed; `superseded` when a later turn (or a person
@@ -17,6 +18,11 @@ export interface ReplyMeta {
   handoff: boolean
   /** Where the reply came from (learning reads it); undefined on rows written before it was kept. */
   source?: ReplySource | undefined
+  /**
+   * A lifecycle reply (the survey's follow-ups, the opt-out's confirmation) names the status
+   * it leaves, so a retried turn that resumes from its stored parts completes with it.
+   */
+  status?: ConversationStatus | undefined
 }
 
 export interface OutboxPart {
@@ -112,6 +118,7 @@ export function toPart(r: PartRow): OutboxPart {
       resolved: r.payload?.resolved ?? false,
       handoff: r.payload?.handoff ?? false,
       source: r.payload?.source ?? undefined,
+      status: r.payload?.status ?? undefined,
     },
   }
 }

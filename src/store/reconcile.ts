@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
 import { markLearningEnqueued } from './learning.js'
 import { ids, markEnqueued, toDate } from './messages.js'
+import { findOverdueLifecycle } from './lifecycle-timers.js'
 
 /** Arbitrary constant shared by every Atende process: only one reconciler looks at a time. */
 const RECONCILER_LOCK_KEY = 7_401_245_002
@@ -13,6 +14,8 @@ export interface OverdueWork {
   turns: Array<{ conversationId: number; turnDueAt: Date }>
   /** Conversations whose learning run was due `afterMs` ago and has not run (store/learning.ts). */
   learning: number[]
+  /** Conversations whose idle, survey or survey-window timer was due `afterMs` ago (nps-survey wake-ups). */
+  lifecycle: Array<{ conversationId: number; runAt: Date }>
 }
 
 /**
@@ -50,6 +53,7 @@ export async function findOverdueWork(db: Db, now: Date, afterMs: number, limit:
       messageIds: messages.map((m) => Number(m.id)),
       turns: turns.map((t) => ({ conversationId: Number(t.id), turnDueAt: toDate(t.turn_due_at)! })),
       learning: learning.map((l) => Number(l.conversation_id)),
+      lifecycle: await findOverdueLifecycle(tx, now, afterMs, limit),
     }
     await markEnqueued(tx, work.messageIds, now)
     await markTurnsEnqueued(tx, work.turns.map((t) => t.conversationId), now)

@@ -29,6 +29,49 @@ export interface ImageAnalysers {
   transcriber?: Transcriber | undefined
 }
 
+/** The knowledge base's survey texts (`messages.nps*`). */
+export interface SurveyMessages {
+  /** The 0–10 question, plain text, so any typed answer works. */
+  nps: string
+  /** Asked once after a score: "Qual o principal motivo da sua nota?" */
+  npsReason: string
+  /** After the reason (or its skip): the conversation closes. */
+  npsThanks: string
+  /** "parar": never surveyed again. */
+  npsOptOut: string
+}
+
+/** What the operations work routes (an `alerts.raise` there); ids and figures only, never personal data. */
+export interface LifecycleAlert {
+  kind: 'nps_detractor'
+  conversationId: number
+  surveyId: number
+  score: number
+}
+
+/** The conversation lifecycle's settings and hooks (issue #9, milestone B). */
+export interface LifecycleDeps {
+  nps: {
+    /** NPS_ENABLED */
+    enabled: boolean
+    /** NPS_DELAY_MS: resolution → survey. */
+    delayMs: number
+    /** NPS_RESPONSE_WINDOW_MS: survey → closed when unanswered. */
+    responseWindowMs: number
+    /** NPS_MIN_INTERVAL_DAYS; 0: no limit. */
+    minIntervalDays: number
+    /** NPS_TEMPLATE_NAME / NPS_TEMPLATE_LANGUAGE, for outside the 24 h window. */
+    template: { name: string; language: string } | undefined
+  }
+  /** CONVERSATION_IDLE_MS: the customer's silence after the bot's answer that resolves; 0: never. */
+  idleMs: number
+  messages: SurveyMessages
+  /** A detractor's score, for the operations work to route. @defaultValue a log line (no personal data) */
+  onAlert?: ((alert: LifecycleAlert) => void | Promise<void>) | undefined
+  /** Milestone D's producer: a learning run on resolve and again on close. @defaultValue none */
+  learning?: { enqueueLearning(conversationId: number): Promise<void> } | undefined
+}
+
 export interface WorkerDeps {
   db: Db
   dispatcher: Dispatcher
@@ -44,6 +87,11 @@ export interface WorkerDeps {
   /** Longest one Graph API call may take. */
   sendTimeoutMs: number
   log: Logger
+  /**
+   * Resolution, the NPS survey and the idle timer. Without it the turn still reopens a
+   * resolved or closed conversation on a new message, but plans no survey and sets no timer.
+   */
+  lifecycle?: LifecycleDeps | undefined
   /** @defaultValue () => new Date() */
   now?: () => Date
 }

@@ -4,14 +4,17 @@ import { createLearningProcessor } from './learning.js'
 import { createMessageProcessor } from './message-processing.js'
 import type { Processors } from '../queues/index.js'
 import { createTurnProcessor } from './turn.js'
+import { createNpsSurveyProcessor } from './nps-survey.js'
 
-export type { FixedMessages, ImageAnalysers, WorkerDeps } from './deps.js'
+export type { FixedMessages, ImageAnalysers, LifecycleAlert, LifecycleDeps, SurveyMessages, WorkerDeps } from './deps.js'
 export { createImageAnalysisProcessor } from './image-analysis.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
 export { createLearningProcessor, createLearningProducer, type LearningDeps, type LearningProducer } from './learning.js'
 export { createLearnedAi, type LearnedAiOptions } from './learned-knowledge.js'
 export { createOutboxSender, type OutboxSender } from './outbox-sender.js'
+export { createNpsSurveyProcessor } from './nps-survey.js'
+export { afterClosed, afterResolved, raiseAlert } from './lifecycle.js'
 
 /** Every queue's processor, built over one set of dependencies. */
 export function createProcessors(deps: WorkerDeps): Processors {
@@ -20,5 +23,6 @@ export function createProcessors(deps: WorkerDeps): Processors {
     'ai-response': createTurnProcessor(deps),
     'image-analysis': createImageAnalysisProcessor(deps),
     'learning-tasks': createLearningProcessor({ db: deps.db, language: deps.images.language, log: deps.log, now: deps.now }),
+    'nps-survey': createNpsSurveyProcessor(deps),
   }
 }

@@ -1,16 +1,17 @@
 import type { Logger } from 'pino'
 import { DEFAULT_FINDING_TEXTS, type AiMessage, type AiReply } from '../ai/index.js'
-import { describeImage, splitReply, type ImageAnalysis } from '../domain/index.js'
+import { classifySurveyAnswer, describeImage, idleDueAt, isSurveyOptOut, splitReply, type ImageAnalysis, type LifecycleEvent } from '../domain/index.js'
 import { isAtendeError, WhatsAppApiError } from '../errors.js'
 import {
+  applyLifecycleEvent, currentSurvey, optOutConversationContact, recordSurveyComment, recordSurveyScore, setIdleDue,
   beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn, sendFailureOf,
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
-import { createLearningProducer } from './learning.js'
 import { outboxCallbackData } from './outbox-callback.js'
 import { linkSignal } from '../lib/index.js'
 import type { Processor, ProcessorResult } from '../queues/index.js'
+import { afterClosed, afterResolved, raiseAlert } from './lifecycle.js'
 
 /** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000
@@ -30,7 +31,6 @@ interface Turn extends TurnClaim {
  */
 export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> {
   const now = deps.now ?? (() => new Date())
-  const learning = createLearningProducer({ db: deps.db, dispatcher: deps.dispatcher, log: deps.log, now })
   // The lease outlives the AI call plus sending a few parts, so a healthy turn never loses it.
   const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
 
@@ -82,10 +82,20 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     }
     if (now().getTime() - (last.sentAt ?? last.createdAt).getTime() > REPLY_WINDOW_MS) {
       turn.log.warn({ seq }, 'last message is outside the 24 h reply window; handing off')
-      return finish(turn, seq, undefined, 'handoff')
+      return finish(turn, seq, undefined, 'handoff', undefined, 'handoff')
     }
     let parts = turn.replyParts
-    if (parts.length === 0) parts = await askAi(turn, seq, unanswered)
+    if (parts.length === 0) {
+      // The lifecycle reads the message first (decision 0011): a survey answer or an opt-out
+      // gets its fixed reply; anything else reopens the conversation and goes to the AI.
+      const fixed = await applyCustomerMessage(turn, unanswered)
+      parts = fixed === undefined
+        ? await askAi(turn, seq, unanswered)
+        : await prepareReply(deps.db, {
+          conversationId: c.id, token: turn.token, seq, parts: [fixed.text],
+          meta: { department: undefined, resolved: false, handoff: false, status: fixed.status }, now: now(),
+        })
+    }
     if (parts.length === 0) {
       // Another turn owns the conversation now, or it was erased (LGPD) while the AI answered.
       turn.log.warn({ seq }, 'turn lost its lease before storing its reply; stopping')
@@ -94,9 +104,69 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     const sent = await sendParts(turn, parts)
     if (sent === false) return
     const meta = parts[0]!.meta
-    const status: ConversationStatus = meta.handoff ? 'handoff' : meta.resolved ? 'resolved' : 'open'
-    await finish(turn, seq, meta.department, status, sent)
+    const status: ConversationStatus = meta.status ?? (meta.handoff ? 'handoff' : meta.resolved ? 'resolved' : 'open')
+    const cause: LifecycleEvent | undefined = meta.status !== undefined ? undefined : meta.handoff ? 'handoff' : meta.resolved ? 'closing_cue' : undefined
+    await finish(turn, seq, meta.department, status, sent, cause)
     turn.log.info({ seq, parts: parts.length, department: meta.department, status }, 'turn replied')
+  }
+
+  /**
+   * What the customer's message means to the lifecycle, applied before any reply: in
+   * `awaiting_nps` a score (recorded; the reason is asked once) or the reason (recorded; thanks,
+   * closed); anywhere an opt-out ("parar"); otherwise a resolved, awaiting or closed
+   * conversation reopens. Returns the fixed reply and the status it leaves, or undefined when
+   * the AI answers.
+   */
+  async function applyCustomerMessage(turn: Turn, unanswered: TurnMessage[]): Promise<{ text: string; status: ConversationStatus } | undefined> {
+    const { conversation: c } = turn
+    const lifecycle = deps.lifecycle
+    const text = unanswered.map((m) => m.text ?? '').join('\n').trim()
+    const at = now()
+    if (lifecycle !== undefined && c.status === 'awaiting_nps') {
+      const survey = await currentSurvey(deps.db, c.id)
+      if (survey !== undefined && survey.phase !== 'done') {
+        const answer = classifySurveyAnswer(text, survey.phase)
+        if (answer.kind === 'score') {
+          if (await recordSurveyScore(deps.db, { id: survey.id, score: answer.score, at })) {
+            turn.log.info({ surveyId: survey.id, category: answer.category }, 'nps score recorded')
+            if (answer.category === 'detractor') await raiseAlert(deps, { kind: 'nps_detractor', conversationId: c.id, surveyId: survey.id, score: answer.score }, turn.log)
+          }
+          return { text: lifecycle.messages.npsReason, status: await lifecycleEvent(turn, 'score') }
+        }
+        if (answer.kind === 'comment') {
+          await recordSurveyComment(deps.db, { id: survey.id, comment: answer.text, at })
+          await lifecycleEvent(turn, 'comment')
+          return { text: lifecycle.messages.npsThanks, status: await lifecycleEvent(turn, 'thanks') }
+        }
+      }
+    }
+    if (lifecycle !== undefined && isSurveyOptOut(text)) {
+      await optOutConversationContact(deps.db, c.id, at)
+      turn.log.info('customer opted out of surveys')
+      return { text: lifecycle.messages.npsOptOut, status: await lifecycleEvent(turn, 'opt_out') }
+    }
+    if (c.status === 'resolved' || c.status === 'awaiting_nps' || c.status === 'closed') await lifecycleEvent(turn, 'customer_message')
+    return undefined
+  }
+
+  /**
+   * Applies one lifecycle event (stored with its cause when it changes the status) and what
+   * follows it: a resolution plans the survey, a close asks for a learning run. Returns the
+   * status the conversation is in afterwards.
+   */
+  async function lifecycleEvent(turn: Turn, event: LifecycleEvent): Promise<ConversationStatus> {
+    const t = await applyLifecycleEvent(deps.db, { conversationId: turn.conversation.id, event, at: now() })
+    if (t === undefined) return turn.conversation.status
+    if (!t.ok) {
+      turn.log.warn({ event, status: t.from, code: t.code }, 'lifecycle event refused')
+      return t.from
+    }
+    if (t.changed) {
+      turn.log.info({ fromStatus: t.from, toStatus: t.to, cause: t.cause }, 'conversation status changed')
+      if (t.to === 'resolved') await afterResolved(deps, turn.conversation.id, now(), turn.log)
+      if (t.to === 'closed') await afterClosed(deps, turn.conversation.id, turn.log)
+    }
+    return t.to
   }
 
   async function askAi(turn: Turn, seq: number, unanswered: TurnMessage[]): Promise<OutboxPart[]> {
@@ -193,7 +263,11 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     await finish(turn, seq, undefined, 'handoff', sent === false ? undefined : sent)
   }
 
-  async function finish(turn: Turn, seq: number, department: string | undefined, status: ConversationStatus, sent?: SentPart): Promise<void> {
+  async function finish(
+    turn: Turn, seq: number, department: string | undefined, status: ConversationStatus, sent?: SentPart, cause?: LifecycleEvent,
+  ): Promise<void> {
+    // The reply is out: the event it carries (a closing cue, a hand-off) moves the status.
+    if (cause !== undefined) status = await lifecycleEvent(turn, cause)
     const done = await completeTurn(deps.db, {
       sent,
       conversationId: turn.conversation.id,
@@ -208,6 +282,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       turn.log.warn('turn lost its lease before completing')
       return
     }
+    await armIdleTimer(turn, status, sent !== undefined)
     // Messages that arrived during this turn get a turn of their own. The turn is done: a
     // failed enqueue must not fail it (on the last attempt that would hand off a conversation
     // that was answered). The due time is committed, so the reconciler wakes it instead.
@@ -218,10 +293,21 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
         turn.log.warn({ err, turnDueAt: done.turnDueAt }, 'follow-up turn wake-up failed; the reconciler will retry')
       }
     }
-    // Resolved by the customer's closing: what the conversation taught is recorded (issue #9,
-    // milestone D). The turn is done; a failure here costs a learning run, never the reply.
-    if (status === 'resolved') {
-      await learning.enqueueLearning(turn.conversation.id).catch((err: unknown) => turn.log.warn({ err }, 'could not mark the learning run due'))
+  }
+  /**
+   * CONVERSATION_IDLE_MS after the bot's answer with no reply resolves an open conversation:
+   * a column (`idle_due_at`, which the reconciler also reads) and a wake-up of nps-survey,
+   * whose processor resolves it when the time comes. Any other status clears it.
+   */
+  async function armIdleTimer(turn: Turn, status: ConversationStatus, answered: boolean): Promise<void> {
+    if (deps.lifecycle === undefined) return
+    const due = status === 'open' && answered ? idleDueAt(now(), deps.lifecycle.idleMs) : null
+    await setIdleDue(deps.db, { conversationId: turn.conversation.id, token: turn.token, idleDueAt: due })
+    if (due === null) return
+    try {
+      await deps.dispatcher.dispatch([{ queue: 'nps-survey', conversationId: turn.conversation.id, runAt: due }])
+    } catch (err) {
+      turn.log.warn({ err }, 'idle timer wake-up failed; the reconciler will send it')
     }
   }
 }
