@@ -190,6 +190,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         separateAdminListener: config.adminListener !== undefined,
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
         businessTimeZone: config.businessHours.timeZone,
+        dispatcher: runtime.dispatcher,
+        surveyDelayMs: config.nps.enabled ? config.nps.delayMs : undefined,
       })
       closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
       // Pushed last, so closed first: both listeners stop before the workers and the database.
