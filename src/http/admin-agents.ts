@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
+import { z } from 'zod'
 import { BadRequestError, BodyTooLargeError, ConversationStateError, NotFoundError, OutsideServiceWindowError } from '../errors.js'
 import { outboxWakeUp, type Dispatcher } from '../queues/index.js'
 import {
@@ -27,9 +28,6 @@ export const MAX_AGENT_TEXT_CHARS = 4096
 export const MAX_AGENT_NAME_CHARS = 100
 
 /** No control characters (PostgreSQL refuses NUL; a name is one line). */
-const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$'
-/** A text may span lines and hold tabs, nothing else of the control range. */
-const TEXT = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$'
 
 const params = {
   type: 'object',
@@ -37,26 +35,29 @@ const params = {
   required: ['id'],
 } as const
 
-const agent = { type: 'string', minLength: 1, maxLength: MAX_AGENT_NAME_CHARS, pattern: PRINTABLE } as const
-
-// Fastify's Ajv drops unknown keys under `additionalProperties: false` (removeAdditional);
-// `propertyNames` makes an unknown field a 400 instead of a silently ignored one.
-const actionBody = {
-  type: 'object',
-  propertyNames: { enum: ['agent'] },
-  properties: { agent },
-} as const
-
-const messageBody = {
-  type: 'object',
-  propertyNames: { enum: ['text', 'template', 'agent'] },
-  properties: {
-    text: { type: 'string', minLength: 1, maxLength: MAX_AGENT_TEXT_CHARS, pattern: TEXT },
+/**
+ * The bodies are parsed here with zod rather than by the route schema: Fastify's Ajv coerces
+ * types (`{ "text": 5 }` would become "5") and drops unknown keys; a request with no body at
+ * all is an empty one. Strict: an unknown field is a 400, never silently ignored.
+ */
+const agentName = z.string().min(1).max(MAX_AGENT_NAME_CHARS).regex(/^[^\u0000-\u001f\u007f]+$/, 'one line of printable characters')
+const actionBody = z.object({ agent: agentName.optional() }).strict()
+const messageBody = z
+  .object({
+    // No control characters but tab and line breaks; blank or oversized text is refused by the outbox's schema.
+    text: z.string().min(1).max(MAX_AGENT_TEXT_CHARS).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'no control characters').optional(),
     // Its shape is checked by the outbox's schema (store/outbound-content.ts), one source of truth.
-    template: { type: 'object' },
-    agent,
-  },
-} as const
+    template: z.record(z.string(), z.unknown()).optional(),
+    agent: agentName.optional(),
+  })
+  .strict()
+  .refine((b) => (b.text === undefined) !== (b.template === undefined), 'expected exactly one of "text" (a message) or "template" ({ name, language, parameters })')
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {})
+  if (r.success) return r.data
+  throw new BadRequestError(`invalid body: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`)
+}
 
 const idempotencyHeaders = {
   type: 'object',
@@ -78,15 +79,6 @@ const messageResponse = {
   required: ['outboxId'],
 } as const
 
-interface ActionBody {
-  agent?: string
-}
-
-interface MessageBody extends ActionBody {
-  text?: string
-  template?: Record<string, unknown>
-}
-
 /**
  * The agents' API (issue #9 milestone C): take a conversation, write to the customer, give it
  * back to the bot, resolve it. Registered inside the admin plugin, behind its token. Every
@@ -105,18 +97,19 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, o
   })
 
   const action = (name: ConversationAction) =>
-    app.post<{ Params: { id: number }; Body: ActionBody | undefined }>(
+    app.post<{ Params: { id: number }; Body: unknown }>(
       `/conversations/:id/${name}`,
       {
         bodyLimit: AGENT_BODY_LIMIT_BYTES,
-        schema: { headers: authHeaders, params, body: actionBody, response: { 200: actionResponse, ...errorResponses } },
+        schema: { headers: authHeaders, params, response: { 200: actionResponse, ...errorResponses } },
       },
       async (request) => {
         const id = request.params.id
+        const body = parseBody(actionBody, request.body)
         const r = await applyConversationAction(options.db, {
           conversationId: id,
           action: name,
-          agent: request.body?.agent,
+          agent: body.agent,
           surveyDelayMs: options.surveyDelayMs,
           now: now(),
         })
@@ -130,18 +123,15 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, o
   action('release')
   action('resolve')
 
-  app.post<{ Params: { id: number }; Body: MessageBody | undefined; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{ Params: { id: number }; Body: unknown; Headers: { 'idempotency-key'?: string } }>(
     '/conversations/:id/messages',
     {
       bodyLimit: AGENT_BODY_LIMIT_BYTES,
-      schema: { headers: idempotencyHeaders, params, body: messageBody, response: { 202: messageResponse, ...errorResponses } },
+      schema: { headers: idempotencyHeaders, params, response: { 202: messageResponse, ...errorResponses } },
     },
     async (request, reply) => {
       const id = request.params.id
-      const body = request.body ?? {}
-      if ((body.text === undefined) === (body.template === undefined)) {
-        throw new BadRequestError('expected exactly one of "text" (a message) or "template" ({ name, language, parameters })')
-      }
+      const body = parseBody(messageBody, request.body)
       const content = body.text !== undefined ? { type: 'text', text: body.text } : { type: 'template', template: body.template }
       const at = now()
       const r = await queueAgentMessage(options.db, {

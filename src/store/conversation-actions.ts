@@ -9,7 +9,9 @@
  */
 import { sql } from 'drizzle-orm'
 import { transition, type LifecycleErrorCode, type LifecycleEvent } from '../domain/index.js'
+import { InvalidOutboundContentError } from '../errors.js'
 import { queryRows, type Db } from './db.js'
+import { parseOutboundContent } from './outbound-content.js'
 import { planSurvey } from './nps.js'
 import { queueOutbound, type QueueOutboundInput, type QueueOutboundResult } from './outbound.js'
 import type { ConversationStatus } from './schema.js'
@@ -125,7 +127,10 @@ export async function queueAgentMessage(
   input: Omit<QueueOutboundInput, 'kind' | 'takeOver' | 'meta'> & { agent?: string | undefined },
 ): Promise<AgentMessageResult> {
   const { conversationId: c, now } = input
-  const isTemplate = typeof input.content === 'object' && input.content !== null && (input.content as { type?: unknown }).type === 'template'
+  // Checked before anything else, so a malformed message is a 400 whatever the window says.
+  const parsed = parseOutboundContent(input.content)
+  if (!parsed.ok) throw new InvalidOutboundContentError(parsed.issues)
+  const isTemplate = parsed.content.type === 'template'
   return db.transaction(async (tx) => {
     const [row] = await queryRows<{ status: ConversationStatus; last_inbound_sent_at: unknown }>(
       tx,
@@ -142,7 +147,7 @@ export async function queueAgentMessage(
     const queued = await queueOutbound(tx, {
       conversationId: c,
       kind: isTemplate ? 'template' : 'agent',
-      content: input.content,
+      content: parsed.content,
       meta: { agent: input.agent ?? 'agent' },
       idempotencyKey: input.idempotencyKey,
       takeOver: true,
