@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
 import { createReconciler, createRuntime, redisOptions } from './dispatch/index.js'
-import { hasAnyLimit } from './domain/index.js'
+import { createBusinessCalendar, hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApps } from './http/index.js'
 import { createCodeReader } from './images/index.js'
@@ -165,6 +165,13 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         aiTimeoutMs: config.ai.timeoutMs,
         sendTimeoutMs: config.whatsapp.timeoutMs,
         log,
+        handoff: {
+          calendar: createBusinessCalendar(config.businessHours.hours, config.businessHours.timeZone),
+          timeZone: config.businessHours.timeZone,
+          language: kb.business.language,
+          closedMessage: kb.messages.handoffClosed,
+          alertMs: config.lifecycle.handoffAlertMs,
+        },
       }),
     )
     logRuntime(role, config, log)

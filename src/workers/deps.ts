@@ -5,6 +5,7 @@ import type { Dispatcher } from '../queues/index.js'
 import type { DebounceSettings } from '../domain/index.js'
 import type { Db } from '../store/index.js'
 import type { WhatsAppClient } from '../whatsapp/index.js'
+import type { HandoffSettings } from './handoff.js'
 
 /** Customer-facing texts a worker sends on its own, from the knowledge base. */
 export interface FixedMessages {
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   /** Longest one Graph API call may take. */
   sendTimeoutMs: number
   log: Logger
+  /** Business hours and the hand-off alert; undefined: always open, no alert. */
+  handoff?: HandoffSettings | undefined
   /** @defaultValue () => new Date() */
   now?: () => Date
 }

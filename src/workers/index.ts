@@ -7,6 +7,7 @@ import { createOutboxSender } from './outbox-sender.js'
 import { withOutbox } from './conversation-job.js'
 
 export type { FixedMessages, ImageAnalysers, WorkerDeps } from './deps.js'
+export type { HandoffSettings } from './handoff.js'
 export { createImageAnalysisProcessor } from './image-analysis.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
