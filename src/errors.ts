@@ -86,6 +86,55 @@ export class AdminThrottledError extends AtendeError {
   }
 }
 
+/** A dashboard login with a token that is neither ADMIN_TOKEN nor one of AGENT_TOKENS. */
+export class LoginFailedError extends AtendeError {
+  constructor() {
+    super('ATD_DASHBOARD_LOGIN_FAILED', 401, 'the token is not valid; expected ADMIN_TOKEN or an agent token of AGENT_TOKENS')
+  }
+}
+
+/** A dashboard request without a valid session (JSON clients; pages are redirected to the login). */
+export class SessionRequiredError extends AtendeError {
+  constructor() {
+    super('ATD_DASHBOARD_SESSION_REQUIRED', 401, 'log in first: POST /admin/login')
+  }
+}
+
+/** A dashboard mutation without the session's CSRF token, or from another origin. */
+export class CsrfRefusedError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_DASHBOARD_CSRF', 403, message)
+  }
+}
+
+/** An agent's session asked for something only the admin may see or do. */
+export class DashboardForbiddenError extends AtendeError {
+  constructor(message = 'agents may use the inbox only; log in with ADMIN_TOKEN for this page') {
+    super('ATD_DASHBOARD_FORBIDDEN', 403, message)
+  }
+}
+
+/** The simulator is off (SIMULATOR_ENABLED=false, the production default). */
+export class SimulatorDisabledError extends AtendeError {
+  constructor() {
+    super('ATD_SIMULATOR_DISABLED', 404, 'the simulator is disabled; set SIMULATOR_ENABLED=true to use it')
+  }
+}
+
+/** The simulated message was not accepted by the webhook (its answer's code is in the message). */
+export class SimulatorIngestError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_SIMULATOR_INGEST', 422, message)
+  }
+}
+
+/** More live dashboard streams than one process serves at once. */
+export class DashboardBusyError extends AtendeError {
+  constructor(limit: number) {
+    super('ATD_DASHBOARD_BUSY', 503, `this process already serves ${limit} live dashboard streams; retry later`, { retryable: true })
+  }
+}
+
 export class NotFoundError extends AtendeError {
   constructor(message: string) {
     super('ATD_NOT_FOUND', 404, message)

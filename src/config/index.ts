@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import type { BusinessHours } from '../domain/index.js'
 import { ConfigError } from '../errors.js'
 import { ADMIN_TOKEN_MIN_LENGTH, isAdminTokenShort, type TrustProxy } from './http.js'
+import { parseAgentTokens, type AgentToken } from './dashboard.js'
 import { envSchema } from './schema.js'
 import { readQueueSettings, type QueueName, type QueueSettings } from './queues.js'
 import { secret, type Secret } from './secret.js'
@@ -9,6 +10,7 @@ import { secret, type Secret } from './secret.js'
 export { QUEUE_NAMES, queueEnvPrefix, type QueueName, type QueueSettings } from './queues.js'
 export { secret, type Secret } from './secret.js'
 export { envSchema } from './schema.js'
+export { AGENT_NAME_MAX_CHARS, parseAgentTokens, type AgentToken } from './dashboard.js'
 export { ADMIN_TOKEN_MIN_LENGTH, isAdminTokenShort, type TrustProxy } from './http.js'
 
 export interface RedisConfig {
@@ -78,6 +80,13 @@ export interface Config {
     readerThreads: number
   }
   adminToken: Secret | undefined
+  /** The web dashboard (`/admin`, src/http/dashboard). */
+  dashboard: {
+    /** AGENT_TOKENS: who may log in to the inbox, besides the admin. */
+    agents: readonly AgentToken[]
+    /** SIMULATOR_ENABLED, defaulting to on outside production. */
+    simulator: boolean
+  }
   /** The admin API's own listener (ADMIN_PORT); undefined: it is served on `http`. */
   adminListener: { host: string; port: number } | undefined
   turns: { debounceMs: number; debounceMaxMs: number }
@@ -173,6 +182,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       readerThreads: e.IMAGE_READER_THREADS,
     },
     adminToken: maybeSecret(e.ADMIN_TOKEN),
+    dashboard: {
+      agents: parseAgentTokens(e.AGENT_TOKENS, e.ADMIN_TOKEN, e.NODE_ENV === 'production') as readonly AgentToken[],
+      simulator: (e.SIMULATOR_ENABLED ?? (e.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
+    },
     // Loopback by default: a separate admin listener exists to keep the API off the public interface.
     adminListener: e.ADMIN_PORT === undefined ? undefined : { host: e.ADMIN_HOST ?? '127.0.0.1', port: e.ADMIN_PORT },
     turns: { debounceMs: e.DEBOUNCE_MS, debounceMaxMs: e.DEBOUNCE_MAX_MS },
@@ -236,6 +249,8 @@ function crossFieldProblems(e: ParsedEnv): string[] {
   if (e.NODE_ENV === 'production' && e.ADMIN_TOKEN !== undefined && isAdminTokenShort(e.ADMIN_TOKEN)) {
     problems.push(`ADMIN_TOKEN: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters when NODE_ENV=production (a short token can be guessed); e.g. openssl rand -hex 32`)
   }
+  const agents = parseAgentTokens(e.AGENT_TOKENS, e.ADMIN_TOKEN, e.NODE_ENV === 'production')
+  if (typeof agents === 'string') problems.push(`AGENT_TOKENS: ${agents}`)
   if (e.ADMIN_HOST !== undefined && e.ADMIN_PORT === undefined) {
     problems.push('ADMIN_HOST: has no effect without ADMIN_PORT; set ADMIN_PORT for a separate admin listener, or unset ADMIN_HOST')
   }

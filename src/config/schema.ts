@@ -189,6 +189,17 @@ export const envSchema = z.object({
   ADMIN_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65_535).optional()),
   /** Bind address of that listener; only with ADMIN_PORT. @defaultValue '127.0.0.1' */
   ADMIN_HOST: optionalString,
+  /**
+   * Dashboard logins of human agents, `name:token` pairs, comma-separated
+   * (`Carla:<token>,Bruno:<token>`): an agent sees the inbox only, and every action is recorded
+   * under their name. Parsed in `loadConfig` (cross-checked with ADMIN_TOKEN). @defaultValue none
+   */
+  AGENT_TOKENS: optionalString,
+  /**
+   * The dashboard's simulator (`/admin/simulator`): chat as a customer on a reserved number
+   * that never reaches Meta. @defaultValue true, except when NODE_ENV=production
+   */
+  SIMULATOR_ENABLED: optionalString.pipe(z.enum(['true', 'false']).optional()),
 
   /** A turn waits until the conversation is quiet this long. @defaultValue 1_500 */
   DEBOUNCE_MS: ms(1_500),

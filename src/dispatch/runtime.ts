@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config/index.js'
@@ -10,6 +11,8 @@ import { redisOptions } from './redis-options.js'
 
 export interface Runtime {
   readonly dispatcher: Dispatcher
+  /** The BullMQ queues the dispatcher produces to (the dashboard's bull-board); none in process. */
+  readonly queues: readonly Queue[]
   /** Starts consuming with these processors (no-op for a producer-only process). */
   startWorkers(processors: Processors): void
   /** Forced shutdown: aborts running jobs. */
@@ -38,6 +41,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const runtime = createInProcessRuntime({ processors: {}, queues: config.queues, log })
     return {
       dispatcher: runtime,
+      queues: [],
       startWorkers: (processors) => runtime.start(processors),
       abort: runtime.abort,
       close: runtime.close,
@@ -51,6 +55,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let workers: BullmqWorkers | undefined
   return {
     dispatcher,
+    queues: [...dispatcher.queues.values()],
     startWorkers: (processors) => {
       if (!options.consume || workers !== undefined) return
       workers = createBullmqWorkers({ connection: redisOptions(redis, 'worker'), prefix: redis.prefix, queues: config.queues, processors, log })

@@ -35,6 +35,7 @@ export {
   type ImageAnalysis,
   type ImageFinding,
 } from './image-analysis.js'
+export { SIMULATOR_CUSTOMER_PATTERN, SIMULATOR_PHONE_NUMBER_ID } from './simulator.js'
 export {
   contentColumns,
   MAX_BUTTONS,

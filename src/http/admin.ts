@@ -19,6 +19,8 @@ export interface AdminRoutesOptions {
   token: Secret | undefined
   /** Export and erase of a customer's data, under `/api/contacts` (src/http/privacy.ts). */
   privacy: Privacy
+  /** The dashboard's in-process token (see `AdminGuardOptions.internalToken`). */
+  internalToken?: Secret | undefined
   /** The NPS report's time zone and clock (src/http/admin-reports.ts). */
   reports: Omit<ReportRoutesOptions, 'db'>
   /** The agents' routes (`POST /api/conversations/:id/handoff|messages|release|resolve`). */
@@ -31,7 +33,7 @@ export interface AdminRoutesOptions {
  * `/api/*` route file here, never on the root, or it would be open to anyone.
  */
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
-  await installAdminGuard(app, { token: options.token })
+  await installAdminGuard(app, { token: options.token, internalToken: options.internalToken })
   // Unknown paths under /api pass the guard too: a stranger cannot map the admin routes, and
   // guessing tokens there is counted like anywhere else.
   app.setNotFoundHandler(notFound)

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Secret, TrustProxy } from '../config/index.js'
+import { secret, type AgentToken, type Secret, type TrustProxy } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
 import type { Privacy } from '../privacy/index.js'
 import type { Dispatcher } from '../queues/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
+import { dashboardRoutes, injectAdminApi, type QueueBoard } from './dashboard/index.js'
 import { installServerTiming } from './server-timing.js'
 import { installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
@@ -36,6 +38,19 @@ export interface AppDeps {
   dispatcher: Dispatcher
   /** NPS_DELAY_MS; undefined when NPS_ENABLED=false (an agent's resolve then plans no survey). */
   surveyDelayMs: number | undefined
+  /** The web dashboard under `/admin`; left out when undefined. */
+  dashboard?: DashboardDeps | undefined
+}
+
+export interface DashboardDeps {
+  /** AGENT_TOKENS. */
+  agents: readonly AgentToken[]
+  /** SIMULATOR_ENABLED. */
+  simulator: boolean
+  /** bull-board's queues in Redis mode; our own counts otherwise. */
+  queueBoard: QueueBoard
+  /** How often live views poll the database. @defaultValue 500 */
+  changePollMs?: number
 }
 
 export interface HttpApps {
@@ -53,18 +68,54 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   const serverTiming = installServerTiming(app)
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
+  const internalToken = secret(randomBytes(32).toString('base64url'))
   const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
   const agents = { dispatcher: deps.dispatcher, surveyDelayMs: deps.surveyDelayMs, log: deps.log, now: deps.now }
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, agents }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken, agents }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
+    await registerDashboard(app, app, deps, internalToken)
     return { public: app, admin: undefined }
   }
   const adminApp = createServer(deps)
   // A load balancer or orchestrator may probe either listener.
   await adminApp.register(healthRoutes, deps.health)
   await adminApp.register(adminRoutes, admin)
+  // The dashboard lives with the admin API it calls, off the public interface.
+  await registerDashboard(adminApp, app, deps, internalToken)
   return { public: app, admin: adminApp }
+}
+
+/**
+ * `/admin` on `host`, calling the admin API on `host` and posting the simulator's deliveries
+ * to the webhook of `publicApp`, both in process (`inject`).
+ */
+async function registerDashboard(host: FastifyInstance, publicApp: FastifyInstance, deps: AppDeps, internalToken: Secret): Promise<void> {
+  const d = deps.dashboard
+  if (d === undefined) return
+  await host.register(dashboardRoutes, {
+    prefix: '/admin',
+    db: deps.db,
+    adminToken: deps.adminToken,
+    agents: d.agents,
+    adminApi: injectAdminApi(() => host, internalToken.reveal()),
+    simulator: {
+      enabled: d.simulator,
+      appSecret: deps.whatsapp.appSecret,
+      postWebhook: async (raw, signature) => {
+        const res = await publicApp.inject({
+          method: 'POST',
+          url: '/webhooks/whatsapp',
+          headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'x-hub-signature-256': signature }) },
+          payload: raw,
+        })
+        return { statusCode: res.statusCode, body: res.body }
+      },
+    },
+    queueBoard: d.queueBoard,
+    runtimeMode: deps.health.runtimeMode,
+    changePollMs: d.changePollMs,
+  })
 }
 
 /** The single app of one listener: webhook, health and admin API together. */

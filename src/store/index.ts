@@ -88,6 +88,16 @@ export {
   type ConversationMessage,
   type ConversationSummary,
 } from './admin-queries.js'
+export {
+  createAdminSession,
+  deleteAdminSession,
+  findAdminSession,
+  type AdminSession,
+  type DashboardRole,
+  type NewAdminSession,
+} from './admin-sessions.js'
+export { CHANGES_PER_POLL, conversationsChangedSince, type ChangesSince, type ConversationChange } from './change-feed.js'
+export { loadWorkCounts, type WorkCounts } from './work-counts.js'
 export { applyLifecycleEvent, listConversationEvents, type ConversationEvent, type LifecycleInput } from './lifecycle.js'
 export {
   markSurveySent,

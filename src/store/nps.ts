@@ -1,7 +1,7 @@
 import { and, eq, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm'
 import { netPromoterScore, npsCategory, type NpsCounts, type SurveySkipReason } from '../domain/index.js'
 import type { Db } from './db.js'
-import { contacts, npsSurveys } from './schema.js'
+import { contacts, conversations, npsSurveys } from './schema.js'
 
 export interface PlannedSurvey {
   conversationId: number
@@ -104,8 +104,12 @@ export async function npsReport(db: Db, query: NpsReportQuery): Promise<NpsRepor
       detractors: count(0, 6),
     })
     .from(npsSurveys)
+    // The dashboard's simulator (docs/decisions/0026) is not a customer: its scores never count.
+    // A left join: an erased customer's survey stays, anonymised, without its conversation.
+    .leftJoin(conversations, eq(conversations.id, npsSurveys.conversationId))
     .where(
       and(
+        sql`coalesce(${conversations.simulated}, false) = false`,
         isNotNull(npsSurveys.score),
         gte(npsSurveys.answeredAt, query.from),
         lt(npsSurveys.answeredAt, query.to),

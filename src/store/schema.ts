@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
   bigint,
+  boolean,
   check,
   customType,
   index,
@@ -11,7 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
-import type { ConversationStatus, LifecycleEvent, NpsCategory, SurveySkipReason } from '../domain/index.js'
+import { SIMULATOR_PHONE_NUMBER_ID, type ConversationStatus, type LifecycleEvent, type NpsCategory, type SurveySkipReason } from '../domain/index.js'
 
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity()
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -81,11 +82,20 @@ export const conversations = pgTable(
      * by the alert itself; a column the reconciler reads, never an in-memory timer.
      */
     handoffAlertDueAt: ts('handoff_alert_due_at'),
+    /**
+     * A conversation of the dashboard's simulator (docs/decisions/0026): NPS, metrics, events
+     * and learning leave these out. Computed from the number, so it can never disagree with it.
+     */
+    simulated: boolean('simulated')
+      .notNull()
+      .generatedAlwaysAs(sql.raw(`phone_number_id = '${SIMULATOR_PHONE_NUMBER_ID}'`)),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('conversations_number_contact_key').on(t.phoneNumberId, t.contactId),
+    // The dashboard's change feed asks what changed since a moment (src/store/change-feed.ts).
+    index('conversations_updated_at_idx').on(t.updatedAt),
     index('conversations_turn_due_idx').on(t.turnDueAt).where(sql`${t.turnDueAt} is not null`),
     index('conversations_idle_due_idx').on(t.idleDueAt).where(sql`${t.idleDueAt} is not null`),
     index('conversations_handoff_alert_due_idx').on(t.handoffAlertDueAt).where(sql`${t.handoffAlertDueAt} is not null`),
@@ -163,6 +173,7 @@ export const messages = pgTable(
     // The outbox sender's and the unknown count's lookups: unsettled outbound rows only.
     index('messages_outbox_open_idx').on(t.conversationId, t.outboundSeq)
       .where(sql`${t.direction} = 'out' and ${t.providerStatus} in ('pending', 'sending', 'unknown')`),
+    index('messages_updated_at_idx').on(t.updatedAt),
     index('messages_unprocessed_idx').on(t.createdAt).where(sql`${t.processedAt} is null and ${t.direction} = 'in'`),
     check('messages_direction_check', sql`${t.direction} in ('in', 'out')`),
     check(
@@ -216,6 +227,35 @@ export const scheduledRuns = pgTable('scheduled_runs', {
   name: text('name').primaryKey(),
   lastRunAt: ts('last_run_at').notNull(),
 })
+
+/**
+ * Logged-in dashboard sessions (docs/decisions/0024). The cookie carries a random id; only its
+ * sha256 is stored, so a copy of this table opens no session. In the database, not in memory,
+ * so every `api` process knows every session and a logout ends it everywhere.
+ */
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    idHash: bytea('id_hash').primaryKey(),
+    /** `admin` (ADMIN_TOKEN) or `agent` (AGENT_TOKENS: the inbox only). */
+    role: text('role').$type<'admin' | 'agent'>().notNull(),
+    /** Who acts: the agent's name, or `admin`. Never taken from a request body. */
+    agent: text('agent').notNull(),
+    /**
+     * sha256 of the token that opened the session: a session ends when its token is changed or
+     * removed from the configuration.
+     */
+    tokenHash: bytea('token_hash').notNull(),
+    /** Sent back in `X-CSRF-Token` by every mutation of this session. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    index('admin_sessions_expires_at_idx').on(t.expiresAt),
+    check('admin_sessions_role_check', sql`${t.role} in ('admin', 'agent')`),
+  ],
+)
 
 /**
  * Every lifecycle transition of a conversation (src/domain/lifecycle.ts) with its cause and

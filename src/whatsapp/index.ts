@@ -27,4 +27,5 @@ export {
   type SendLimiterOptions,
   type SendReservation,
 } from './send-limiter.js'
+export { withSimulatorConsole } from './simulator-client.js'
 export { createRedisSendLimiter, type RedisSendLimiterOptions } from './redis-send-limiter.js'

@@ -6,7 +6,7 @@ import { loggerOptions } from '../../src/log/index.js'
 import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import { loadConfig } from '../../src/config/index.js'
-import { createApp } from '../../src/http/index.js'
+import { createApp, type DashboardDeps } from '../../src/http/index.js'
 import { createIngest, signBody, type Ingest } from '../../src/ingest/index.js'
 import { createPrivacy } from '../../src/privacy/index.js'
 import type { Database } from '../../src/store/index.js'
@@ -34,6 +34,8 @@ export async function buildWebhookApp(
     trustProxy?: boolean | readonly string[]
     /** Where the app logs (the access-log tests read it). @defaultValue silent */
     log?: Logger
+    /** The web dashboard under `/admin` (left out by default). */
+    dashboard?: DashboardDeps
     /** The clock of the reports' default range. @defaultValue the system clock */
     now?: () => Date
   } = {},
@@ -58,6 +60,7 @@ export async function buildWebhookApp(
     privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
     dispatcher: runtime,
     surveyDelayMs: 60_000,
+    dashboard: options.dashboard,
     ...(options.now === undefined ? {} : { now: options.now }),
   })
   return {

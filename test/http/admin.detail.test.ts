@@ -108,7 +108,7 @@ describe.each(ENGINES)('admin API: conversation detail (%s)', (engine) => {
   it('returns only the documented fields of a message', async () => {
     const d = await detail(conversationId)
     expect(Object.keys(d.messages[0]!).sort()).toEqual(
-      ['createdAt', 'direction', 'error', 'id', 'media', 'part', 'payload', 'providerStatus', 'sentAt', 'seq', 'text', 'type', 'wamid'].sort(),
+      ['analysis', 'createdAt', 'direction', 'error', 'id', 'media', 'part', 'payload', 'providerStatus', 'sentAt', 'seq', 'text', 'type', 'wamid'].sort(),
     )
     expect(d).not.toHaveProperty('turnToken')
     expect(d).not.toHaveProperty('leaseUntil')

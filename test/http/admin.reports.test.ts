@@ -17,10 +17,14 @@ const ANSWERS: Array<[string | null, number, string]> = [
   ['suporte', 10, '2026-10-01T12:00:00Z'], // more than 30 days before NOW
 ]
 
+/** A detractor on the dashboard's simulator (docs/decisions/0026): never counted. */
+const SIMULATED: [string | null, number, string] = ['financeiro', 0, '2026-11-20T12:00:00Z']
+
 async function seed(database: Database): Promise<void> {
-  for (const [i, [department, score, when]] of ANSWERS.entries()) {
+  for (const [i, [department, score, when]] of [...ANSWERS, SIMULATED].entries()) {
+    const phoneNumberId = i === ANSWERS.length ? 'simulator' : '1000000001'
     const [contact] = await database.db.insert(schema.contacts).values({ customerKey: `wa:551190000800${i}`, waId: `551190000800${i}` }).returning()
-    const [c] = await database.db.insert(schema.conversations).values({ phoneNumberId: '1000000001', contactId: contact!.id, department }).returning()
+    const [c] = await database.db.insert(schema.conversations).values({ phoneNumberId, contactId: contact!.id, department }).returning()
     const s = await planSurvey(database.db, { conversationId: c!.id, contactId: contact!.id, resolvedSeq: 1, department, dueAt: new Date(when) })
     await markSurveySent(database.db, { id: s!.id, at: new Date(when), outboxId: null, expiresAt: new Date(when) })
     await recordSurveyScore(database.db, { id: s!.id, score, at: new Date(when) })
@@ -75,6 +79,10 @@ describe.each(ENGINES)('GET /api/reports/nps (%s)', (engine) => {
   it('takes ISO date-times with their offset, `to` included', async () => {
     expect((await get(`?from=${q('2026-11-30T00:00:00-03:00')}&to=${q('2026-11-30T03:00:00Z')}`)).json()).toMatchObject({ responses: 1 })
     expect((await get(`?from=${q('2026-11-30T03:00:00.001Z')}&to=${q('2026-11-30T09:00:00+05:30')}`)).json()).toMatchObject({ responses: 0, nps: null })
+  })
+
+  it("leaves out the simulator's conversations", async () => {
+    expect((await get('?from=2026-11-20&to=2026-11-20')).json()).toMatchObject({ responses: 0, nps: null, byDepartment: [] })
   })
 
   it('filters by department', async () => {
