@@ -343,3 +343,25 @@ export class IdempotencyKeyReusedError extends AtendeError {
     super('ATD_IDEMPOTENCY_KEY_REUSED', 409, 'this Idempotency-Key was already used for a different message in this conversation')
   }
 }
+
+/**
+ * A free-form message outside Meta's 24 h customer-service window (counted from Meta's
+ * timestamp of the customer's last message): Meta would refuse it (131047). Only an approved
+ * template may go.
+ */
+export class OutsideServiceWindowError extends AtendeError {
+  constructor(windowMs: number) {
+    super(
+      'ATD_OUTSIDE_SERVICE_WINDOW',
+      409,
+      `the customer's last message is older than ${windowMs / 3_600_000} h: only a template may be sent ({ "template": { "name", "language", "parameters" } })`,
+    )
+  }
+}
+
+/** A request body over the route's limit. */
+export class BodyTooLargeError extends AtendeError {
+  constructor(limitBytes: number) {
+    super('ATD_BODY_TOO_LARGE', 413, `request body is larger than ${limitBytes} bytes`)
+  }
+}

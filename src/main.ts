@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, createTranscriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
 import { createReconciler, createRuntime, redisOptions } from './dispatch/index.js'
-import { hasAnyLimit } from './domain/index.js'
+import { createBusinessCalendar, hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApps } from './http/index.js'
 import { createCodeReader, createPdfReader } from './images/index.js'
@@ -177,6 +177,13 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
           // undefined: the learning runs are marked due in this database (workers/learning.ts).
           learning: undefined,
         },
+        handoff: {
+          calendar: createBusinessCalendar(config.businessHours.hours, config.businessHours.timeZone),
+          timeZone: config.businessHours.timeZone,
+          language: kb.business.language,
+          closedMessage: kb.messages.handoffClosed,
+          alertMs: config.lifecycle.handoffAlertMs,
+        },
       }),
     )
     logRuntime(role, config, log)
@@ -203,6 +210,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
         learningDepartments: kb.departments.map((d) => d.id),
         businessTimeZone: config.businessHours.timeZone,
+        dispatcher: runtime.dispatcher,
+        surveyDelayMs: config.nps.enabled ? config.nps.delayMs : undefined,
         dashboard: {
           agents: config.dashboard.agents,
           simulator: config.dashboard.simulator,

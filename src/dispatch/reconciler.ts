@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
-import { findOverdueWork, markEnqueued, markLearningEnqueued, markTurnsEnqueued, type Db } from '../store/index.js'
-import type { Dispatcher, WakeUp } from '../queues/index.js'
+import { findOverdueWork, markEnqueued, markLearningEnqueued, markTurnsEnqueued, releaseOutboundClaims, type Db } from '../store/index.js'
+import { outboxWakeUp, type Dispatcher, type WakeUp } from '../queues/index.js'
 
 export interface ReconcilerOptions {
   db: Db
@@ -14,6 +14,18 @@ export interface ReconcilerOptions {
   batchSize?: number
   /** @defaultValue () => new Date() */
   now?: () => Date
+  /**
+   * A hand-off has waited for a person longer than HANDOFF_ALERT_MS of business time. Called
+   * once per hand-off, with ids only (no personal data). The operations work routes it; by
+   * default it is a warning in the log.
+   */
+  onHandoffAlert?: (alert: HandoffAlert) => void
+}
+
+export interface HandoffAlert {
+  conversationId: number
+  /** When the alert was due. */
+  dueAt: Date
 }
 
 export interface Reconciler {
@@ -30,6 +42,9 @@ export interface Reconciler {
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const now = options.now ?? (() => new Date())
   const log = options.log.child({ component: 'reconciler' })
+  const onHandoffAlert =
+    options.onHandoffAlert ??
+    ((alert: HandoffAlert) => log.warn({ conversationId: alert.conversationId, dueAt: alert.dueAt }, 'hand-off waiting for a person past HANDOFF_ALERT_MS'))
   let running: Promise<number> | undefined
   let closing: Promise<void> | undefined
 
@@ -37,11 +52,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const at = now()
     const work = await findOverdueWork(options.db, at, options.afterMs, options.batchSize ?? 500)
     if (work === undefined) return 0
+    for (const alert of work.handoffAlerts) {
+      try {
+        onHandoffAlert(alert)
+      } catch (err) {
+        log.warn({ err, conversationId: alert.conversationId }, 'hand-off alert hook failed')
+      }
+    }
     const wakeUps: WakeUp[] = [
       ...work.messageIds.map((messageId) => ({ queue: 'message-processing' as const, messageId })),
       ...work.turns.map((t) => ({ queue: 'ai-response' as const, conversationId: t.conversationId, runAt: t.turnDueAt })),
       ...work.learning.map((conversationId) => ({ queue: 'learning-tasks' as const, conversationId })),
       ...work.lifecycle.map((l) => ({ queue: 'nps-survey' as const, conversationId: l.conversationId, runAt: l.runAt })),
+      ...work.outbound.map((conversationId) => outboxWakeUp(conversationId, at)),
     ]
     if (wakeUps.length === 0) return 0
     try {
@@ -53,10 +76,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       await markEnqueued(options.db, work.messageIds, stale)
         .then(() => markTurnsEnqueued(options.db, work.turns.map((t) => t.conversationId), stale))
         .then(() => markLearningEnqueued(options.db, work.learning, stale))
+        .then(() => releaseOutboundClaims(options.db, work.outbound, stale))
         .catch((releaseErr: unknown) => log.warn({ err: releaseErr }, 'could not give claimed rows back; they are due again after afterMs'))
       throw err
     }
-    log.info({ messages: work.messageIds.length, turns: work.turns.length, learning: work.learning.length, lifecycle: work.lifecycle.length }, 'reconciler re-dispatched overdue work')
+    log.info(
+      { messages: work.messageIds.length, turns: work.turns.length, learning: work.learning.length, lifecycle: work.lifecycle.length, outbound: work.outbound.length },
+      'reconciler re-dispatched overdue work',
+    )
     return wakeUps.length
   }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Secret } from '../config/index.js'
 import type { Db } from '../store/index.js'
 import { installAdminGuard } from './admin-auth.js'
+import { agentRoutes, type AgentRoutesOptions } from './admin-agents.js'
 import { conversationRoutes } from './admin-conversations.js'
 import { metricsRoutes } from './admin-metrics.js'
 import { notFound } from './errors.js'
@@ -25,6 +26,8 @@ export interface AdminRoutesOptions {
   internalToken?: Secret | undefined
   /** The NPS report's time zone and clock (src/http/admin-reports.ts). */
   reports: Omit<ReportRoutesOptions, 'db'>
+  /** The agents' routes (`POST /api/conversations/:id/handoff|messages|release|resolve`). */
+  agents: Omit<AgentRoutesOptions, 'db'>
 }
 
 /**
@@ -39,6 +42,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.setNotFoundHandler(notFound)
   await app.register(metricsRoutes, { serverTiming: options.serverTiming })
   await app.register(conversationRoutes, { db: options.db })
+  await app.register(agentRoutes, { db: options.db, ...options.agents })
   await app.register(privacyRoutes, { privacy: options.privacy })
   await app.register(learningRoutes, { db: options.db, departments: options.learningDepartments })
   await app.register(reportRoutes, { db: options.db, ...options.reports })

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { secret, type AgentToken, type Secret, type TrustProxy } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
 import type { Privacy } from '../privacy/index.js'
+import type { Dispatcher } from '../queues/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
 import { dashboardRoutes, injectAdminApi, type QueueBoard } from './dashboard/index.js'
@@ -33,8 +34,12 @@ export interface AppDeps {
   learningDepartments?: readonly string[] | undefined
   /** BUSINESS_TIME_ZONE: the reports read a date as that whole day there. @defaultValue 'America/Sao_Paulo' */
   businessTimeZone?: string
-  /** The clock of the reports' default range. @defaultValue the system clock */
+  /** The clock of the reports' default range and of the agents' actions. @defaultValue the system clock */
   now?: () => Date
+  /** Wakes a conversation's outbox after an agent's message (the agents' API). */
+  dispatcher: Dispatcher
+  /** NPS_DELAY_MS; undefined when NPS_ENABLED=false (an agent's resolve then plans no survey). */
+  surveyDelayMs: number | undefined
   /** The web dashboard under `/admin`; left out when undefined. */
   dashboard?: DashboardDeps | undefined
 }
@@ -67,7 +72,8 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
   const internalToken = secret(randomBytes(32).toString('base64url'))
   const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken, learningDepartments: deps.learningDepartments }
+  const agents = { dispatcher: deps.dispatcher, surveyDelayMs: deps.surveyDelayMs, log: deps.log, now: deps.now }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken, learningDepartments: deps.learningDepartments, agents }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     await registerDashboard(app, app, deps, internalToken)

@@ -4,7 +4,7 @@
  * and backoff. workers/, ingest/ and privacy/ use it; dispatch/ implements it.
  */
 export { QUEUE_KINDS, QUEUE_NAMES, type QueueKind, type QueueName, type QueueSettings } from './names.js'
-export { isForgotten, runAtOf, type ForgetRows, type WakeUp, type WakeUpOf } from './wake-up.js'
+export { isForgotten, outboxWakeUp, runAtOf, type ForgetRows, type WakeUp, type WakeUpOf } from './wake-up.js'
 export { jobKey } from './job-key.js'
 export type { Dispatcher, DispatchOptions } from './dispatcher.js'
 export type { JobContext, Processor, ProcessorResult, Processors } from './processor.js'

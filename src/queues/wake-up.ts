@@ -13,6 +13,16 @@ export type WakeUp =
 
 export type WakeUpOf<Q extends QueueName> = Extract<WakeUp, { queue: Q }>
 
+/**
+ * The wake-up of a conversation's outbox (agent messages, templates, surveys, menus): the
+ * conversation's `ai-response` job, whose processor sends the pending non-reply rows before
+ * running the turn (workers/conversation-job.ts, decision 0030). Whoever writes such a row
+ * dispatches this after its commit; the reconciler rebuilds it from the pending rows.
+ */
+export function outboxWakeUp(conversationId: number, at: Date): WakeUp {
+  return { queue: 'ai-response', conversationId, runAt: at }
+}
+
 /** When a wake-up's job may start, in ms since the epoch: its `runAt`, or `now`. */
 export function runAtOf(w: WakeUp, now: number): number {
   return 'runAt' in w ? w.runAt.getTime() : now

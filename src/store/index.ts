@@ -45,6 +45,7 @@ export {
   beginOutboundSend,
   claimOutbox,
   findPendingOutbound,
+  hasPendingOutbound,
   MAX_IDEMPOTENCY_KEY_CHARS,
   queueOutbound,
   releaseOutbox,
@@ -56,11 +57,15 @@ export {
 export { outboundContentSchema, parseOutboundContent, type OutboundContentInput } from './outbound-content.js'
 export {
   applyConversationAction,
+  queueAgentMessage,
+  SERVICE_WINDOW_MS,
   handOffConversation,
   releaseConversation,
   resolveConversation,
   type ConversationAction,
+  type ConversationActionInput,
   type ConversationActionResult,
+  type AgentMessageResult,
 } from './conversation-actions.js'
 export { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from './image-analysis.js'
 export {
@@ -72,7 +77,7 @@ export {
   type ErasedCustomer,
 } from './customer-data.js'
 export { claimScheduledRun, ERASED_WAMID_KEEP_MS, purgeBatch, type PurgeTarget } from './retention.js'
-export { findOverdueWork, markTurnsEnqueued, type OverdueWork } from './reconcile.js'
+export { findOverdueWork, markTurnsEnqueued, releaseOutboundClaims, scheduleHandoffAlert, type OverdueWork } from './reconcile.js'
 export {
   CONVERSATION_MESSAGES_LIMIT,
   LAST_MESSAGE_TEXT_CHARS,

@@ -214,3 +214,13 @@ export async function findPendingOutbound(db: Db, limit: number): Promise<number
   )
   return rows.map((r) => Number(r.conversation_id))
 }
+
+/** Whether the conversation has outbound rows (not replies) waiting to be sent: one indexed read. */
+export async function hasPendingOutbound(db: Db, conversationId: number): Promise<boolean> {
+  const [r] = await queryRows<{ any: boolean }>(
+    db,
+    sql`select exists (select 1 from messages where conversation_id = ${conversationId} and direction = 'out'
+                       and kind <> 'reply' and provider_status in ('pending', 'sending')) as any`,
+  )
+  return r?.any === true
+}

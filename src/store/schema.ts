@@ -77,6 +77,12 @@ export const conversations = pgTable(
      */
     idleDueAt: ts('idle_due_at'),
     /**
+     * When a hand-off the customer (or the bot) started, still waiting for a person, raises its
+     * alert: HANDOFF_ALERT_MS of business time after it began. Cleared by any agent action and
+     * by the alert itself; a column the reconciler reads, never an in-memory timer.
+     */
+    handoffAlertDueAt: ts('handoff_alert_due_at'),
+    /**
      * A conversation of the dashboard's simulator (docs/decisions/0026): NPS, metrics, events
      * and learning leave these out. Computed from the number, so it can never disagree with it.
      */
@@ -92,6 +98,7 @@ export const conversations = pgTable(
     index('conversations_updated_at_idx').on(t.updatedAt),
     index('conversations_turn_due_idx').on(t.turnDueAt).where(sql`${t.turnDueAt} is not null`),
     index('conversations_idle_due_idx').on(t.idleDueAt).where(sql`${t.idleDueAt} is not null`),
+    index('conversations_handoff_alert_due_idx').on(t.handoffAlertDueAt).where(sql`${t.handoffAlertDueAt} is not null`),
     check(
       'conversations_status_check',
       sql`${t.status} in ('open', 'handoff', 'resolved', 'awaiting_nps', 'closed')`,

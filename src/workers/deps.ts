@@ -5,6 +5,7 @@ import type { Dispatcher } from '../queues/index.js'
 import type { DebounceSettings } from '../domain/index.js'
 import type { Db } from '../store/index.js'
 import type { WhatsAppClient } from '../whatsapp/index.js'
+import type { HandoffSettings } from './handoff.js'
 
 /** Customer-facing texts a worker sends on its own, from the knowledge base. */
 export interface FixedMessages {
@@ -92,6 +93,8 @@ export interface WorkerDeps {
    * resolved or closed conversation on a new message, but plans no survey and sets no timer.
    */
   lifecycle?: LifecycleDeps | undefined
+  /** Business hours and the hand-off alert; undefined: always open, no alert. */
+  handoff?: HandoffSettings | undefined
   /** @defaultValue () => new Date() */
   now?: () => Date
 }

@@ -6,7 +6,11 @@ import type { Processors } from '../queues/index.js'
 import { createTurnProcessor } from './turn.js'
 import { createNpsSurveyProcessor } from './nps-survey.js'
 
+import { createOutboxSender } from './outbox-sender.js'
+import { withOutbox } from './conversation-job.js'
+
 export type { FixedMessages, ImageAnalysers, LifecycleAlert, LifecycleDeps, SurveyMessages, WorkerDeps } from './deps.js'
+export type { HandoffSettings } from './handoff.js'
 export { createImageAnalysisProcessor } from './image-analysis.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
@@ -15,12 +19,13 @@ export { createLearnedAi, type LearnedAiOptions } from './learned-knowledge.js'
 export { createOutboxSender, type OutboxSender } from './outbox-sender.js'
 export { createNpsSurveyProcessor } from './nps-survey.js'
 export { afterClosed, afterResolved, raiseAlert } from './lifecycle.js'
+export { withOutbox } from './conversation-job.js'
 
 /** Every queue's processor, built over one set of dependencies. */
 export function createProcessors(deps: WorkerDeps): Processors {
   return {
     'message-processing': createMessageProcessor(deps),
-    'ai-response': createTurnProcessor(deps),
+    'ai-response': withOutbox(deps, createOutboxSender(deps), createTurnProcessor(deps)),
     'image-analysis': createImageAnalysisProcessor(deps),
     'learning-tasks': createLearningProcessor({ db: deps.db, language: deps.images.language, log: deps.log, now: deps.now }),
     'nps-survey': createNpsSurveyProcessor(deps),

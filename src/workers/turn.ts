@@ -9,6 +9,7 @@ import {
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import { outboxCallbackData } from './outbox-callback.js'
+import { handoffReplyText, scheduleAlert } from './handoff.js'
 import { linkSignal } from '../lib/index.js'
 import type { Processor, ProcessorResult } from '../queues/index.js'
 import { afterClosed, afterResolved, raiseAlert } from './lifecycle.js'
@@ -176,7 +177,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       conversationId: c.id,
       token: turn.token,
       seq,
-      parts: splitReply(reply.text),
+      parts: splitReply(reply.handoff ? handoffReplyText(deps.handoff, reply.text, now()) : reply.text),
       meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff, source: reply.source },
       now: now(),
     })
@@ -283,6 +284,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       return
     }
     await armIdleTimer(turn, status, sent !== undefined)
+    if (status === 'handoff' && turn.conversation.status !== 'handoff') await scheduleAlert(deps.db, deps.handoff, turn.conversation.id, now(), turn.log)
     // Messages that arrived during this turn get a turn of their own. The turn is done: a
     // failed enqueue must not fail it (on the last attempt that would hand off a conversation
     // that was answered). The due time is committed, so the reconciler wakes it instead.

@@ -58,6 +58,8 @@ export async function buildWebhookApp(
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
     trustProxy: options.trustProxy ?? false,
     privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
+    dispatcher: runtime,
+    surveyDelayMs: 60_000,
     dashboard: options.dashboard,
     ...(options.now === undefined ? {} : { now: options.now }),
   })

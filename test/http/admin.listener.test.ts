@@ -28,6 +28,8 @@ async function buildApps(database: Database, separateAdminListener: boolean): Pr
     trustProxy: false,
     separateAdminListener,
     privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
+    dispatcher: runtime,
+    surveyDelayMs: 60_000,
   })
   return {
     ...apps,

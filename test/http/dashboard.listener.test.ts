@@ -34,6 +34,8 @@ describe('the dashboard with ADMIN_PORT (a separate admin listener)', () => {
       trustProxy: false,
       separateAdminListener: true,
       privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
+      dispatcher: runtime,
+      surveyDelayMs: 60_000,
       dashboard: dashboardDeps(),
     })
     close = async () => {

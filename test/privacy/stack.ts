@@ -91,6 +91,8 @@ export async function startPrivacyStack(engine: Engine): Promise<PrivacyStack> {
     db: database.db,
     adminToken: config.adminToken,
     privacy: createPrivacy({ db: database.db, dispatcher, log }),
+    dispatcher,
+    surveyDelayMs: 60_000,
   })
   return {
     config, database, redis, client, graph, openai, dispatcher, workers, app, ingest,

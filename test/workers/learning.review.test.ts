@@ -38,6 +38,8 @@ describe.each(ENGINES)('learning review, end to end (%s)', (engine) => {
       db: suite.database.db,
       adminToken: secret(ADMIN.authorization.slice('Bearer '.length)),
       privacy: createPrivacy({ db: suite.database.db, dispatcher: h.dispatcher, log: silent }),
+      dispatcher: h.dispatcher,
+      surveyDelayMs: undefined,
       learningDepartments: suite.kb.departments.map((d) => d.id),
     })
     return app

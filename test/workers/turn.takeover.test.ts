@@ -105,15 +105,16 @@ describe.each(ENGINES)('turn taken over by a person (%s)', (engine) => {
     expect(h.sends()).toHaveLength(1)
   })
 
-  it('refuses a release of a conversation the bot has and a resolve of a resolved one, changing nothing', async () => {
+  it('refuses a release of a conversation the bot has, changing nothing; a second resolve changes no status', async () => {
     const h = await suite.harness()
     const id = await h.burst('oi')
     const before = await conversationRow(suite.database, id)
 
-    expect(await releaseConversation(suite.database.db, id, h.clock.now())).toEqual({ kind: 'wrongState', status: 'open' })
+    expect(await releaseConversation(suite.database.db, id, h.clock.now())).toEqual({ kind: 'wrongState', status: 'open', code: 'ATD_CONVERSATION_NOT_IN_HANDOFF' })
     expect(await resolveConversation(suite.database.db, id, h.clock.now())).toMatchObject({ kind: 'done', status: 'resolved' })
-    expect(await resolveConversation(suite.database.db, id, h.clock.now())).toEqual({ kind: 'wrongState', status: 'resolved' })
+    // A second resolve keeps the status (decision 0011: no second survey); a person acted, so the token moves.
+    expect(await resolveConversation(suite.database.db, id, h.clock.now())).toMatchObject({ kind: 'done', status: 'resolved', previous: 'resolved' })
     expect(await resolveConversation(suite.database.db, 999_999_999, h.clock.now())).toEqual({ kind: 'notFound' })
-    expect((await conversationRow(suite.database, id)).turnToken).toBe(before.turnToken + 1)
+    expect((await conversationRow(suite.database, id)).turnToken).toBe(before.turnToken + 2)
   })
 })

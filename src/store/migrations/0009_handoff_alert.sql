@@ -1,0 +1,2 @@
+ALTER TABLE "conversations" ADD COLUMN "handoff_alert_due_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "conversations_handoff_alert_due_idx" ON "conversations" USING btree ("handoff_alert_due_at") WHERE "conversations"."handoff_alert_due_at" is not null;
