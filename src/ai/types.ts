@@ -2,7 +2,7 @@
 
 export type Language = 'pt-BR' | 'en'
 
-import type { ImageFinding } from '../domain/index.js'
+import type { ImageFinding, InteractiveContent } from '../domain/index.js'
 
 export interface AiMessage {
   direction: 'in' | 'out'
@@ -10,6 +10,10 @@ export interface AiMessage {
   text: string
   /** A picture or document the customer sent, and what was read from it. */
   media?: AiMedia
+  /** Inbound: the id of a tapped reply button or list row. */
+  choice?: string | undefined
+  /** Outbound: the department menu this message was, its department ids in the order shown. */
+  menu?: string[] | undefined
 }
 
 export interface AiMedia {
@@ -43,6 +47,8 @@ export interface AiReply {
   handoff: boolean
   /** 0..1: how sure the provider is of the department and answer. */
   confidence: number
+  /** Ask instead of guessing: send this department menu (kind `menu`) in place of `text`. */
+  menu?: InteractiveContent | undefined
 }
 
 export interface AiProvider {

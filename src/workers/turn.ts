@@ -1,15 +1,16 @@
 import type { Logger } from 'pino'
 import { DEFAULT_FINDING_TEXTS, type AiMessage, type AiReply } from '../ai/index.js'
-import { describeImage, splitReply, type ImageAnalysis } from '../domain/index.js'
+import { describeImage, menuDepartments, splitReply, type ImageAnalysis, type InteractiveContent } from '../domain/index.js'
 import { isAtendeError, WhatsAppApiError } from '../errors.js'
 import {
-  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn, sendFailureOf,
+  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, queueOutbound, releaseTurn, sendFailureOf,
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import { outboxCallbackData } from './outbox-callback.js'
 import { linkSignal } from '../lib/index.js'
-import type { Processor, ProcessorResult } from '../queues/index.js'
+import type { JobContext, Processor, ProcessorResult } from '../queues/index.js'
+import { createOutboxSender } from './outbox-sender.js'
 
 /** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000
@@ -21,6 +22,7 @@ interface Turn extends TurnClaim {
   conversation: TurnConversation
   log: Logger
   signal: AbortSignal
+  ctx: JobContext
 }
 
 /**
@@ -31,6 +33,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
   const now = deps.now ?? (() => new Date())
   // The lease outlives the AI call plus sending a few parts, so a healthy turn never loses it.
   const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
+  const outbox = createOutboxSender(deps)
 
   return async (wakeUp, ctx): Promise<ProcessorResult> => {
     // One statement claims the lease when the turn is due and reads everything the turn needs.
@@ -50,6 +53,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       ...claim,
       log: ctx.log.child({ conversationId: conversation.id, turnToken: claim.token }),
       signal: ctx.signal,
+      ctx,
     }
     try {
       await runTurn(turn)
@@ -83,7 +87,11 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       return finish(turn, seq, undefined, 'handoff')
     }
     let parts = turn.replyParts
-    if (parts.length === 0) parts = await askAi(turn, seq, unanswered)
+    if (parts.length === 0) {
+      const asked = await askAi(turn, seq, unanswered)
+      if ('menu' in asked) return sendMenu(turn, seq, asked.menu, asked.department)
+      parts = asked.parts
+    }
     if (parts.length === 0) {
       // Another turn owns the conversation now, or it was erased (LGPD) while the AI answered.
       turn.log.warn({ seq }, 'turn lost its lease before storing its reply; stopping')
@@ -97,10 +105,17 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     turn.log.info({ seq, parts: parts.length, department: meta.department, status }, 'turn replied')
   }
 
-  async function askAi(turn: Turn, seq: number, unanswered: TurnMessage[]): Promise<OutboxPart[]> {
+  async function askAi(
+    turn: Turn,
+    seq: number,
+    unanswered: TurnMessage[],
+  ): Promise<{ parts: OutboxPart[] } | { menu: InteractiveContent; department: string | undefined }> {
     const { conversation: c } = turn
-    const reply = unanswered.every(isUnheardAudio) ? audioFallback() : await replyFromAi(turn, unanswered)
-    return prepareReply(deps.db, {
+    const reply: Pick<AiReply, 'text' | 'department' | 'resolved' | 'handoff' | 'menu'> = unanswered.every(isUnheardAudio)
+      ? audioFallback()
+      : await replyFromAi(turn, unanswered)
+    if (reply.menu !== undefined) return { menu: reply.menu, department: reply.department }
+    const parts = await prepareReply(deps.db, {
       conversationId: c.id,
       token: turn.token,
       seq,
@@ -108,6 +123,28 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff },
       now: now(),
     })
+    return { parts }
+  }
+
+  /**
+   * "When unsure, ask": the department menu goes through the outbox as kind `menu` (zod checks
+   * Meta's limits), keyed by the turn's last seq so a retried turn queues it once, and is sent
+   * now by the outbox sender (same client, limiter and status tracking). A send that fails
+   * retryably fails the turn, whose retry finds the row queued and sends it then.
+   */
+  async function sendMenu(turn: Turn, seq: number, menu: InteractiveContent, department: string | undefined): Promise<void> {
+    const c = turn.conversation
+    await queueOutbound(deps.db, {
+      conversationId: c.id,
+      kind: 'menu',
+      content: { type: 'interactive', interactive: menu },
+      idempotencyKey: `menu:${seq}`,
+      now: now(),
+    })
+    const result = await outbox({ conversationId: c.id }, turn.ctx)
+    if (result !== undefined) throw new MenuNotSentError(result.reason)
+    await finish(turn, seq, department, 'open')
+    turn.log.info({ seq, department }, 'turn asked with the department menu')
   }
 
   /** Only voice notes nobody could transcribe: no provider can answer words it never got. */
@@ -227,7 +264,22 @@ interface SentPart {
   wamid: string
 }
 
+/** The menu could not be sent yet (the outbox lease is taken, or more rows wait): the turn retries. */
+class MenuNotSentError extends Error {
+  readonly retryable = true
+  constructor(reason: string) {
+    super(`department menu not sent yet: ${reason}`)
+  }
+}
+
 function toAiMessage(m: TurnMessage): AiMessage {
+  if (m.direction === 'out' && m.kind === 'menu' && m.content !== null) {
+    return { direction: 'out', text: m.text ?? '', menu: menuDepartments(m.content as InteractiveContent) }
+  }
+  if (m.direction === 'in' && m.type === 'interactive') {
+    const choice = (m.payload as { interactive?: { id?: unknown } } | null)?.interactive?.id
+    return { direction: 'in', text: m.text ?? '', choice: typeof choice === 'string' ? choice : undefined }
+  }
   if (m.type === 'image') {
     // The analysis is ours, written by image-analysis; an image from before it existed has none.
     const analysis = m.analysis as ImageAnalysis | null
