@@ -17,7 +17,7 @@ export const LOCAL_TUNING = {
   /** The best department needs at least this score... */
   minDepartmentScore: 0.5,
   /** ...and must beat the runner-up by this factor. */
-  minDepartmentMargin: 1.1,
+  minDepartmentMargin: 1.3,
   /** The best FAQ entry is answered only from this BM25 score (question matches weigh 3x). */
   minFaqScore: 10,
   /** FAQ entries of the routed department count this much more. */
@@ -98,14 +98,26 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     return { department: current, confidence: 0 }
   }
 
-  function bestFaq(text: string, department: string | undefined, only?: string): FaqMatch | undefined {
-    const boost = (m: FaqMatch) => (m.department === department ? m.score * LOCAL_TUNING.routedFaqBoost : m.score)
+  function bestFaq(text: string, department: string | undefined | ReadonlySet<string>, only?: string): FaqMatch | undefined {
+    const favoured = (d: string) => (typeof department === 'object' ? department.has(d) : d === department)
+    const boost = (m: FaqMatch) => (favoured(m.department) ? m.score * LOCAL_TUNING.routedFaqBoost : m.score)
     const [best] = faq
       .search(text, only === undefined ? 5 : 50)
       .filter((m) => only === undefined || m.department === only)
       .map((m) => ({ ...m, score: boost(m) }))
       .sort((a, b) => b.score - a.score)
     return best !== undefined && best.score >= LOCAL_TUNING.minFaqScore ? best : undefined
+  }
+
+  /**
+   * The router's close contenders when it would not choose (the best, and those within its
+   * margin): their FAQ entries get the routed boost, as one of them is likely the department.
+   */
+  function contenders(text: string): ReadonlySet<string> {
+    const ranked = departments.rank(text)
+    const best = ranked[0]
+    if (best === undefined || best.score < LOCAL_TUNING.minDepartmentScore) return new Set()
+    return new Set(ranked.filter((s) => s.score * LOCAL_TUNING.minDepartmentMargin >= best.score).map((s) => s.department))
   }
 
   /** Every code of the turn, typed or read from its pictures, and the words around them. */
@@ -233,7 +245,7 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     if (cues.isGreeting(words)) return rule(kb.messages.greeting, input.currentDepartment)
 
     const routing = route(text, input.currentDepartment)
-    const match = bestFaq(text, routing.department)
+    const match = bestFaq(text, routing.department ?? contenders(text))
     if (match !== undefined) {
       const faqConfidence = Math.min(1, match.score / (4 * LOCAL_TUNING.minFaqScore)) * (0.5 + 0.5 * match.coverage)
       return {
