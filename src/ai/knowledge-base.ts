@@ -35,6 +35,9 @@ export const LIFECYCLE_MESSAGES = {
     npsReason: 'Qual o principal motivo da sua nota?',
     npsThanks: 'Obrigado pela sua avaliação! Ela nos ajuda a melhorar o atendimento. 😊',
     npsOptOut: 'Tudo bem, não vamos mais enviar pesquisas para você. Se precisar de algo, é só chamar por aqui.',
+    menuBody: 'Para eu te ajudar melhor: sobre qual destes assuntos é a sua mensagem?',
+    menuButton: 'Ver assuntos',
+    menuChosen: 'Certo, {department}! Me conte como posso ajudar.',
     handoffClosed:
       'Recebemos sua mensagem! Estamos fora do horário de atendimento agora: nossa equipe responde a partir de {nextOpening}. Sua conversa fica aqui, não precisa escrever de novo.',
   },
@@ -43,6 +46,9 @@ export const LIFECYCLE_MESSAGES = {
     npsReason: 'What is the main reason for your score?',
     npsThanks: 'Thank you for your feedback! It helps us improve our service. 😊',
     npsOptOut: "Alright, we won't send you surveys anymore. If you need anything, just message us here.",
+    menuBody: 'So I can help you better: which of these is your message about?',
+    menuButton: 'See topics',
+    menuChosen: 'Got it, {department}! Tell me how I can help.',
     handoffClosed:
       "We got your message! We are outside business hours right now: our team will reply from {nextOpening}. Your conversation stays here, no need to write again.",
   },
@@ -82,6 +88,12 @@ const knowledgeBaseSchema = z.object({
       npsOptOut: text().optional(),
       /** A hand-off outside business hours; `{nextOpening}` becomes "amanhã às 8h" or the like. */
       handoffClosed: text().optional(),
+      /** The department menu's text, sent when the department cannot be told (issue #12). */
+      menuBody: text().optional(),
+      /** The label of the button that opens the department list. */
+      menuButton: text().optional(),
+      /** After a department was picked from the menu with no question to answer; `{department}` is its name. */
+      menuChosen: text().optional(),
       /** What the customer sent (see finding-texts.ts for placeholders); per-language defaults when absent. */
       boletoRead: text().optional(),
       convenioRead: text().optional(),

@@ -1,9 +1,9 @@
-import { findTypedCodes, type CodeRefusal, type ImageFinding } from '../domain/index.js'
+import { buildDepartmentMenu, departmentOfChoice, findTypedCodes, type CodeRefusal, type ImageFinding } from '../domain/index.js'
 import { AiProviderError } from '../errors.js'
 import { createConversationCues } from './conversation-cues.js'
 import { createFindingReplies } from './finding-replies.js'
 import { DEFAULT_FINDING_TEXTS, FINDING_TEXT_KEYS, type FindingTexts } from './finding-texts.js'
-import type { KnowledgeBase } from './knowledge-base.js'
+import { renderMessage, type KnowledgeBase } from './knowledge-base.js'
 import { createAnalyzer, foldText } from './text-analysis.js'
 import { createDepartmentRouter, type DepartmentScore } from './department-router.js'
 import { createFaqIndex, type FaqMatch } from './text-index.js'
@@ -17,7 +17,7 @@ export const LOCAL_TUNING = {
   /** The best department needs at least this score... */
   minDepartmentScore: 0.5,
   /** ...and must beat the runner-up by this factor. */
-  minDepartmentMargin: 1.1,
+  minDepartmentMargin: 1.3,
   /** The best FAQ entry is answered only from this BM25 score (question matches weigh 3x). */
   minFaqScore: 10,
   /** FAQ entries of the routed department count this much more. */
@@ -98,13 +98,26 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     return { department: current, confidence: 0 }
   }
 
-  function bestFaq(text: string, department: string | undefined): FaqMatch | undefined {
-    const boost = (m: FaqMatch) => (m.department === department ? m.score * LOCAL_TUNING.routedFaqBoost : m.score)
+  function bestFaq(text: string, department: string | undefined | ReadonlySet<string>, only?: string): FaqMatch | undefined {
+    const favoured = (d: string) => (typeof department === 'object' ? department.has(d) : d === department)
+    const boost = (m: FaqMatch) => (favoured(m.department) ? m.score * LOCAL_TUNING.routedFaqBoost : m.score)
     const [best] = faq
-      .search(text, 5)
+      .search(text, only === undefined ? 5 : 50)
+      .filter((m) => only === undefined || m.department === only)
       .map((m) => ({ ...m, score: boost(m) }))
       .sort((a, b) => b.score - a.score)
     return best !== undefined && best.score >= LOCAL_TUNING.minFaqScore ? best : undefined
+  }
+
+  /**
+   * The router's close contenders when it would not choose (the best, and those within its
+   * margin): their FAQ entries get the routed boost, as one of them is likely the department.
+   */
+  function contenders(text: string): ReadonlySet<string> {
+    const ranked = departments.rank(text)
+    const best = ranked[0]
+    if (best === undefined || best.score < LOCAL_TUNING.minDepartmentScore) return new Set()
+    return new Set(ranked.filter((s) => s.score * LOCAL_TUNING.minDepartmentMargin >= best.score).map((s) => s.department))
   }
 
   /** Every code of the turn, typed or read from its pictures, and the words around them. */
@@ -150,6 +163,62 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     }
   }
 
+  /** The department menu: scored departments best first, then the rest in the base's order. */
+  function menuReply(text: string, confidence: number): AiReply {
+    const scored = departments.rank(text).map((s) => s.department)
+    const order = [...scored, ...kb.departments.map((d) => d.id).filter((id) => !scored.includes(id))]
+    const byId = new Map(kb.departments.map((d) => [d.id, d]))
+    const menu = buildDepartmentMenu(order.map((id) => byId.get(id)!), { body: kb.messages.menuBody, button: kb.messages.menuButton })
+    return { department: undefined, text: menu.body, resolved: false, handoff: false, confidence: round(confidence), menu, source: 'rule' }
+  }
+
+  /**
+   * The department picked from the menu the bot just sent: a tap (its id), a typed number
+   * ("2") or a typed department name or id ("financeiro"). Undefined when the last message
+   * sent was not a menu or the answer names none of its departments.
+   */
+  function chosenFromMenu(input: AiTurnInput): string | undefined {
+    const menu = input.history.findLast((m) => m.direction === 'out')?.menu
+    if (menu === undefined || menu.length === 0) return undefined
+    for (const m of input.unanswered) {
+      const tapped = departmentOfChoice(m.choice)
+      if (tapped !== undefined && kb.departments.some((d) => d.id === tapped)) return tapped
+      const typed = foldText(m.text).replace(/[^a-z0-9 ]+/g, ' ').trim()
+      if (/^\d{1,2}$/.test(typed)) {
+        const picked = menu[Number(typed) - 1]
+        if (picked !== undefined) return picked
+        continue
+      }
+      const named = kb.departments.find((d) => menu.includes(d.id) && (typed === foldText(d.name).replace(/[^a-z0-9 ]+/g, ' ').trim() || typed === foldText(d.id)))
+      if (named !== undefined) return named.id
+    }
+    return undefined
+  }
+
+  /** What the customer asked before the menu: their messages between the last reply and the menu. */
+  function questionBeforeMenu(history: AiMessage[]): string {
+    const menuAt = history.findLastIndex((m) => m.direction === 'out')
+    const asked: string[] = []
+    for (let i = menuAt - 1; i >= 0 && history[i]!.direction === 'in'; i--) asked.unshift(history[i]!.text)
+    return asked.join('\n').slice(-MAX_ANALYSED_CHARS)
+  }
+
+  /** The turn that picks a department from the menu answers the question asked before it. */
+  function answerChosen(department: string, input: AiTurnInput): AiReply {
+    const question = questionBeforeMenu(input.history)
+    const name = kb.departments.find((d) => d.id === department)?.name ?? department
+    // Only the picked department's entries may answer it, with the routed boost.
+    const match = question === '' ? undefined : bestFaq(question, department, department)
+    return {
+      department,
+      text: match?.answer ?? renderMessage(kb.messages.menuChosen, { department: name }),
+      resolved: false,
+      handoff: false,
+      confidence: LOCAL_TUNING.ruleConfidence,
+      source: match === undefined ? 'rule' : 'knowledge-base',
+    }
+  }
+
   function reply(input: AiTurnInput): AiReply {
     const today = dayIn(timeZone, now())
     const sent = whatWasSent(input.unanswered, today)
@@ -172,13 +241,15 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     if (sent.findings.length > 0 || sent.refused.length > 0 || sent.unreadable !== undefined) {
       return answerSent(sent, today, route(text, input.currentDepartment))
     }
+    const chosen = chosenFromMenu(input)
+    if (chosen !== undefined) return answerChosen(chosen, input)
     if (words.length > 0 && cues.isClosing(words, folded)) {
       return rule(closingText, input.currentDepartment, { resolved: true })
     }
     if (cues.isGreeting(words)) return rule(kb.messages.greeting, input.currentDepartment)
 
     const routing = route(text, input.currentDepartment)
-    const match = bestFaq(text, routing.department)
+    const match = bestFaq(text, routing.department ?? contenders(text))
     if (match !== undefined) {
       const faqConfidence = Math.min(1, match.score / (4 * LOCAL_TUNING.minFaqScore)) * (0.5 + 0.5 * match.coverage)
       return {
@@ -190,10 +261,15 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
         source: 'knowledge-base',
       }
     }
-    // Not understood twice in a row: stop looping the customer and bring in a person.
     const lastOut = input.history.findLast((m) => m.direction === 'out')
+    // Not understood twice in a row: stop looping the customer and bring in a person.
     if (lastOut?.text === kb.messages.fallback) {
       return rule(kb.messages.handoff, routing.department, { handoff: true, confidence: round(routing.confidence * 0.3), source: 'fallback' })
+    }
+    // When unsure, ask (issue #12): words but no department told apart, none before either,
+    // and no menu just sent (a menu nobody picked from gets the fallback, then a person).
+    if (words.length > 0 && routing.department === undefined && lastOut?.menu === undefined && kb.departments.length > 1) {
+      return menuReply(text, routing.confidence)
     }
     return rule(kb.messages.fallback, routing.department, { confidence: round(routing.confidence * 0.3), source: 'fallback' })
   }

@@ -5,7 +5,7 @@ export type { ReplySource }
 
 export type Language = 'pt-BR' | 'en'
 
-import type { ImageFinding } from '../domain/index.js'
+import type { ImageFinding, InteractiveContent } from '../domain/index.js'
 
 export interface AiMessage {
   direction: 'in' | 'out'
@@ -13,6 +13,10 @@ export interface AiMessage {
   text: string
   /** A picture or document the customer sent, and what was read from it. */
   media?: AiMedia
+  /** Inbound: the id of a tapped reply button or list row. */
+  choice?: string | undefined
+  /** Outbound: the department menu this message was, its department ids in the order shown. */
+  menu?: string[] | undefined
 }
 
 export interface AiMedia {
@@ -48,6 +52,8 @@ export interface AiReply {
   confidence: number
   /** Where the text came from; `fallback` marks a question the bot could not answer (learning). */
   source: ReplySource
+  /** Ask instead of guessing: send this department menu (kind `menu`) in place of `text`. */
+  menu?: InteractiveContent | undefined
 }
 
 export interface AiProvider {

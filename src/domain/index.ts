@@ -120,3 +120,6 @@ export {
   type SurveyDecisionInput,
   type SurveySkipReason,
 } from './nps-survey.js'
+export {
+  buildDepartmentMenu, departmentChoiceId, departmentOfChoice, fitText, menuDepartments, type MenuDepartment,
+} from './department-menu.js'

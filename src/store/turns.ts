@@ -51,7 +51,8 @@ export async function openTurn(
   // Claimed: the row as the claim left it, which may be newer than the statement's snapshot.
   const fromClaim = (column: string) => sql.raw(`case when cl.id is null then c.${column} else cl.${column} end as ${column}`)
   const message = sql`jsonb_build_object('id', m.id, 'direction', m.direction, 'seq', m.seq, 'type', m.type, 'text', m.text,
-      'wamid', m.wamid, 'sent_at', m.sent_at, 'created_at', m.created_at, 'analysis', m.analysis)`
+      'wamid', m.wamid, 'sent_at', m.sent_at, 'created_at', m.created_at, 'analysis', m.analysis,
+      'kind', m.kind, 'content', m.content, 'payload', m.payload)`
   const [r] = await queryRows<Record<string, unknown>>(
     db,
     sql`with claimed as (
@@ -144,13 +145,19 @@ export interface TurnMessage {
   createdAt: Date
   /** Inbound images: what image analysis recorded (see workers/image-analysis.ts); null otherwise. */
   analysis: unknown
+  /** Outbound: `reply`, `agent`, `survey`, `menu`, `template`; inbound: null. */
+  kind: string | null
+  /** Outbound non-text payload (an interactive menu's buttons or rows); null otherwise. */
+  content: unknown
+  /** Inbound: what the webhook carried beyond text (a tapped choice's id); outbound: reply meta. */
+  payload: unknown
 }
 
 /** Inbound messages the turn must cover (seq > answered), oldest first. */
 export async function loadUnanswered(db: Db, conversationId: number, answeredSeq: number): Promise<TurnMessage[]> {
   return (await queryRows<Record<string, unknown>>(
     db,
-    sql`select id, direction, seq, type, text, wamid, sent_at, created_at, analysis from messages
+    sql`select id, direction, seq, type, text, wamid, sent_at, created_at, analysis, kind, content, payload from messages
         where conversation_id = ${conversationId} and direction = 'in' and seq > ${answeredSeq} order by seq`,
   )).map(toTurnMessage)
 }
@@ -195,5 +202,8 @@ function toTurnMessage(r: Record<string, unknown>): TurnMessage {
     sentAt: toDate(r.sent_at),
     createdAt: toDate(r.created_at)!,
     analysis: r.analysis ?? null,
+    kind: (r.kind as string | null | undefined) ?? null,
+    content: r.content ?? null,
+    payload: r.payload ?? null,
   }
 }

@@ -1,18 +1,19 @@
 import type { Logger } from 'pino'
 import { DEFAULT_FINDING_TEXTS, type AiMessage, type AiReply } from '../ai/index.js'
-import { classifySurveyAnswer, describeImage, idleDueAt, isSurveyOptOut, splitReply, type ImageAnalysis, type LifecycleEvent } from '../domain/index.js'
+import { classifySurveyAnswer, describeImage, idleDueAt, isSurveyOptOut, menuDepartments, splitReply, type ImageAnalysis, type InteractiveContent, type LifecycleEvent } from '../domain/index.js'
 import { isAtendeError, WhatsAppApiError } from '../errors.js'
 import {
   applyLifecycleEvent, currentSurvey, optOutConversationContact, recordSurveyComment, recordSurveyScore, setIdleDue,
-  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn, sendFailureOf,
+  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, queueOutbound, releaseTurn, sendFailureOf,
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import { outboxCallbackData } from './outbox-callback.js'
 import { handoffReplyText, scheduleAlert } from './handoff.js'
 import { linkSignal } from '../lib/index.js'
-import type { Processor, ProcessorResult } from '../queues/index.js'
+import type { JobContext, Processor, ProcessorResult } from '../queues/index.js'
 import { afterClosed, afterResolved, raiseAlert } from './lifecycle.js'
+import { createOutboxSender } from './outbox-sender.js'
 
 /** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000
@@ -24,6 +25,7 @@ interface Turn extends TurnClaim {
   conversation: TurnConversation
   log: Logger
   signal: AbortSignal
+  ctx: JobContext
 }
 
 /**
@@ -34,6 +36,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
   const now = deps.now ?? (() => new Date())
   // The lease outlives the AI call plus sending a few parts, so a healthy turn never loses it.
   const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
+  const outbox = createOutboxSender(deps)
 
   return async (wakeUp, ctx): Promise<ProcessorResult> => {
     // One statement claims the lease when the turn is due and reads everything the turn needs.
@@ -53,6 +56,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       ...claim,
       log: ctx.log.child({ conversationId: conversation.id, turnToken: claim.token }),
       signal: ctx.signal,
+      ctx,
     }
     try {
       await runTurn(turn)
@@ -90,12 +94,16 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       // The lifecycle reads the message first (decision 0011): a survey answer or an opt-out
       // gets its fixed reply; anything else reopens the conversation and goes to the AI.
       const fixed = await applyCustomerMessage(turn, unanswered)
-      parts = fixed === undefined
-        ? await askAi(turn, seq, unanswered)
-        : await prepareReply(deps.db, {
+      if (fixed === undefined) {
+        const asked = await askAi(turn, seq, unanswered)
+        if ('menu' in asked) return sendMenu(turn, seq, asked.menu, asked.department)
+        parts = asked.parts
+      } else {
+        parts = await prepareReply(deps.db, {
           conversationId: c.id, token: turn.token, seq, parts: [fixed.text],
           meta: { department: undefined, resolved: false, handoff: false, status: fixed.status }, now: now(),
         })
+      }
     }
     if (parts.length === 0) {
       // Another turn owns the conversation now, or it was erased (LGPD) while the AI answered.
@@ -170,10 +178,17 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     return t.to
   }
 
-  async function askAi(turn: Turn, seq: number, unanswered: TurnMessage[]): Promise<OutboxPart[]> {
+  async function askAi(
+    turn: Turn,
+    seq: number,
+    unanswered: TurnMessage[],
+  ): Promise<{ parts: OutboxPart[] } | { menu: InteractiveContent; department: string | undefined }> {
     const { conversation: c } = turn
-    const reply = unanswered.every(isUnheardAudio) ? audioFallback() : await replyFromAi(turn, unanswered)
-    return prepareReply(deps.db, {
+    const reply: Pick<AiReply, 'text' | 'department' | 'resolved' | 'handoff' | 'menu' | 'source'> = unanswered.every(isUnheardAudio)
+      ? audioFallback()
+      : await replyFromAi(turn, unanswered)
+    if (reply.menu !== undefined) return { menu: reply.menu, department: reply.department }
+    const parts = await prepareReply(deps.db, {
       conversationId: c.id,
       token: turn.token,
       seq,
@@ -181,6 +196,28 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff, source: reply.source },
       now: now(),
     })
+    return { parts }
+  }
+
+  /**
+   * "When unsure, ask": the department menu goes through the outbox as kind `menu` (zod checks
+   * Meta's limits), keyed by the turn's last seq so a retried turn queues it once, and is sent
+   * now by the outbox sender (same client, limiter and status tracking). A send that fails
+   * retryably fails the turn, whose retry finds the row queued and sends it then.
+   */
+  async function sendMenu(turn: Turn, seq: number, menu: InteractiveContent, department: string | undefined): Promise<void> {
+    const c = turn.conversation
+    await queueOutbound(deps.db, {
+      conversationId: c.id,
+      kind: 'menu',
+      content: { type: 'interactive', interactive: menu },
+      idempotencyKey: `menu:${seq}`,
+      now: now(),
+    })
+    const result = await outbox({ conversationId: c.id }, turn.ctx)
+    if (result !== undefined) throw new MenuNotSentError(result.reason)
+    await finish(turn, seq, department, 'open')
+    turn.log.info({ seq, department }, 'turn asked with the department menu')
   }
 
   /** Only voice notes nobody could transcribe: no provider can answer words it never got. */
@@ -322,7 +359,22 @@ interface SentPart {
   wamid: string
 }
 
+/** The menu could not be sent yet (the outbox lease is taken, or more rows wait): the turn retries. */
+class MenuNotSentError extends Error {
+  readonly retryable = true
+  constructor(reason: string) {
+    super(`department menu not sent yet: ${reason}`)
+  }
+}
+
 function toAiMessage(m: TurnMessage): AiMessage {
+  if (m.direction === 'out' && m.kind === 'menu' && m.content !== null) {
+    return { direction: 'out', text: m.text ?? '', menu: menuDepartments(m.content as InteractiveContent) }
+  }
+  if (m.direction === 'in' && m.type === 'interactive') {
+    const choice = (m.payload as { interactive?: { id?: unknown } } | null)?.interactive?.id
+    return { direction: 'in', text: m.text ?? '', choice: typeof choice === 'string' ? choice : undefined }
+  }
   if (m.type === 'image') {
     // The analysis is ours, written by image-analysis; an image from before it existed has none.
     const analysis = m.analysis as ImageAnalysis | null

@@ -58,7 +58,13 @@ describe('local provider conversation cues', () => {
     },
   )
 
-  it.each(['asdkjh qwe zxcv', 'kkkkkkk', '🙂', '', '???'])('falls back honestly on "%s"', async (text) => {
+  it.each(['asdkjh qwe zxcv', 'kkkkkkk'])('asks with the department menu on words that tell no department ("%s")', async (text) => {
+    const reply = await ai.reply(turn(text))
+    expect(reply).toMatchObject({ text: kb.messages.menuBody, department: undefined, resolved: false, handoff: false })
+    expect(reply.menu).toBeDefined()
+  })
+
+  it.each(['🙂', '', '???'])('falls back honestly on "%s" (no words to ask about)', async (text) => {
     const reply = await ai.reply(turn(text))
     expect(reply).toMatchObject({ text: kb.messages.fallback, department: undefined, resolved: false, handoff: false })
     expect(reply.confidence).toBeLessThan(0.3)
