@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
-import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
+import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions, type RuntimeStatus } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApps } from './http/index.js'
@@ -149,7 +149,9 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     // Before the runtime, so that it closes after the workers that use it.
     const images = role === 'api' ? undefined : createImageAnalysers(config, kb.business.language, closers)
-    const runtime = await createRuntime({ config, log, consume: role !== 'api' })
+    // A work claim outlives any one job, as a turn's lease does (src/workers/turn.ts).
+    const workLeaseMs = config.ai.timeoutMs + 4 * config.whatsapp.timeoutMs + 5_000
+    const runtime = await createRuntime({ config, log, consume: role !== 'api', failover: { db: database.db, workLeaseMs } })
     closers.push({ name: 'runtime', close: runtime.close })
     const debounce = config.turns
     if (images !== undefined) runtime.startWorkers(
@@ -170,6 +172,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     const reconciler = createReconciler({ db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler })
     closers.push({ name: 'reconciler', close: reconciler.close })
+    // Back on Redis after an outage: what the drained in-process runtime left goes to Redis.
+    runtime.onSwitchedBack((since) => reconciler.catchUp(since))
     if (role !== 'api') {
       // Every such process asks; the database lets one purge per hour (docs/privacy.md).
       const retention = createRetention({ db: database.db, log, retentionDays: config.privacy.retentionDays })
@@ -182,7 +186,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         log,
         ingest,
         whatsapp: { appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken },
-        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs, warnings },
+        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: () => describeRuntime(runtime.status()), timeoutMs: config.database.statementTimeoutMs, warnings },
         db: database.db,
         adminToken: config.adminToken,
         trustProxy: config.http.trustProxy,
@@ -253,6 +257,11 @@ function logRuntime(role: Role, config: Config, log: Logger): void {
   }
   log.info({ queues: Object.keys(config.queues), prefix: config.redis.prefix, tls: config.redis.tls }, 'queue system initialised')
   if (role !== 'api') log.info({ workers: Object.keys(config.queues).length, concurrency }, 'queue workers started')
+}
+
+/** `/readyz`'s `runtime`: `queues`, `in-process`, or `in-process (redis unreachable)` while failed over. */
+function describeRuntime(status: RuntimeStatus): string {
+  return status.failedOver ? 'in-process (redis unreachable)' : status.mode
 }
 
 async function closeAll(closers: Closer[], log: Logger): Promise<void> {

@@ -1,12 +1,14 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config/index.js'
+import type { Db } from '../store/index.js'
 import type { Processors } from '../workers/index.js'
 import { createBullmqDispatcher } from './bullmq-dispatcher.js'
 import { createBullmqWorkers, type BullmqWorkers } from './bullmq-workers.js'
 import { createInProcessRuntime } from './in-process.js'
 import type { Dispatcher } from './port.js'
 import { redisOptions } from './redis-options.js'
+import { createSwitchingRuntime, type RuntimeStatus } from './switching-runtime.js'
 
 export interface Runtime {
   readonly dispatcher: Dispatcher
@@ -18,6 +20,10 @@ export interface Runtime {
   close(): Promise<void>
   /** Resolves when no job runs or is ready (in-process runtime only; tests). */
   idle?(): Promise<void>
+  /** What serves the queues now (`/readyz`). */
+  status(): RuntimeStatus
+  /** After a switch back to Redis, once the in-process runtime has drained (the reconciler's `catchUp`). */
+  onSwitchedBack(listener: (since: Date) => Promise<unknown>): void
 }
 
 export interface RuntimeOptions {
@@ -25,10 +31,16 @@ export interface RuntimeOptions {
   log: Logger
   /** Whether this process consumes jobs (`serve`, `worker`) or only produces them (`api`). */
   consume: boolean
+  /**
+   * With Redis: serve from the database while Redis is unreachable (invariant 7). Without
+   * it, BullMQ alone (tests of BullMQ's own behaviour through an outage).
+   */
+  failover?: { db: Db; workLeaseMs: number }
 }
 
 /**
- * BullMQ on Redis when Redis is configured; otherwise the in-process runtime over the same
+ * BullMQ on Redis when Redis is configured, switching to the in-process runtime while Redis
+ * is out (`switching-runtime.ts`); otherwise the in-process runtime over the same
  * processors. The dispatcher exists before the processors (they enqueue through it), hence
  * the two steps.
  */
@@ -42,9 +54,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       abort: runtime.abort,
       close: runtime.close,
       idle: runtime.idle,
+      status: () => ({ mode: 'in-process', failedOver: false, switches: 0 }),
+      onSwitchedBack: () => {},
     }
   }
   const redis = config.redis
+  if (options.failover !== undefined) {
+    const runtime = createSwitchingRuntime({ redis, queues: config.queues, log, consume: options.consume, ...options.failover })
+    await runtime.start()
+    return runtime
+  }
   const producer = new Redis(redisOptions(redis, 'producer'))
   producer.on('error', (err) => log.warn({ err }, 'redis producer connection error'))
   const dispatcher = createBullmqDispatcher({ connection: producer, prefix: redis.prefix, queues: config.queues, log })
@@ -56,6 +75,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       workers = createBullmqWorkers({ connection: redisOptions(redis, 'worker'), prefix: redis.prefix, queues: config.queues, processors, log })
     },
     abort: () => workers?.abort(),
+    status: () => ({ mode: 'queues', failedOver: false, switches: 0 }),
+    onSwitchedBack: () => {},
     close: async () => {
       const errors: unknown[] = []
       // quit() needs Redis to answer; when it cannot, dropping the socket is all there is to do
