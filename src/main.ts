@@ -6,17 +6,18 @@ import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
-import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions, type RuntimeStatus } from './dispatch/index.js'
+import { createReconciler, createRuntime, redisOptions, type RuntimeStatus } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApps } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
+import { releaseAll } from './lib/index.js'
 import { loggerOptions } from './log/index.js'
 import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
 import { migrate, openDatabase, type CustomerId } from './store/index.js'
 import {
-  createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
+  createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
 import { createProcessors, type ImageAnalysers } from './workers/index.js'
 
@@ -264,10 +265,9 @@ function describeRuntime(status: RuntimeStatus): string {
   return status.failedOver ? 'in-process (redis unreachable)' : status.mode
 }
 
+/** Releases in reverse creation order; a failed close is logged and the rest still run. */
 async function closeAll(closers: Closer[], log: Logger): Promise<void> {
-  for (const c of closers.toReversed()) {
-    await c.close().catch((err: unknown) => log.error({ err, resource: c.name }, 'close failed'))
-  }
+  await releaseAll(closers.map((c) => () => c.close().catch((err: unknown) => log.error({ err, resource: c.name }, 'close failed'))))
 }
 
 /** Time the forced phase gets to finish closing before the process exits regardless. */

@@ -1,6 +1,18 @@
 import type { Logger } from 'pino'
 import { findDueWork, type Db } from '../store/index.js'
-import type { Dispatcher, WakeUp } from './port.js'
+import { jobKey, type Dispatcher, type WakeUp } from '../queues/index.js'
+
+/** The job keys of a message's two jobs are these prefixes and its id (the queue contract's `jobKey`). */
+const KEY_PREFIXES = {
+  processing: keyPrefix({ queue: 'message-processing', messageId: 0 }),
+  analysis: keyPrefix({ queue: 'image-analysis', messageId: 0 }),
+}
+
+function keyPrefix(w: WakeUp & { messageId: 0 }): string {
+  const key = jobKey(w)
+  if (!key.endsWith('0')) throw new Error(`job key '${key}' does not end with the message id`)
+  return key.slice(0, -1)
+}
 
 export interface DatabaseFeedOptions {
   db: Db
@@ -40,7 +52,7 @@ export function createDatabaseFeed(options: DatabaseFeedOptions): DatabaseFeed {
       now: at,
       horizon: new Date(at.getTime() + options.intervalMs),
       limit,
-      keyPrefixes: { processing: 'message-processing:', analysis: 'image-analysis:' },
+      keyPrefixes: { processing: KEY_PREFIXES.processing, analysis: KEY_PREFIXES.analysis },
     })
     const wakeUps: WakeUp[] = [
       ...due.messages.map((m): WakeUp =>

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config, RedisConfig } from '../config/index.js'
+import { releaseAll, releaseTogether } from '../lib/index.js'
+import type { Dispatcher, DispatchOptions, ForgetRows, Processors, QueueName, WakeUp } from '../queues/index.js'
 import { releaseOwnerClaims, type Db } from '../store/index.js'
-import type { Processors } from '../workers/index.js'
 import { createBullmqDispatcher } from './bullmq-dispatcher.js'
 import { createBullmqWorkers, type BullmqWorkers } from './bullmq-workers.js'
 import { createDatabaseFeed, type DatabaseFeed } from './database-feed.js'
 import { createInProcessRuntime, type InProcessRuntime } from './in-process.js'
-import type { Dispatcher, DispatchOptions, ForgetRows, WakeUp } from './port.js'
 import { createRedisHealth, type RedisHealthEvent } from './redis-health.js'
 import { redisOptions } from './redis-options.js'
 import { withWorkClaims } from './work-claims.js'
@@ -55,6 +55,8 @@ export interface SwitchingRuntime {
   onSwitchedBack(listener: (since: Date) => Promise<unknown>): void
   abort(): void
   close(): Promise<void>
+  /** Jobs of `queue` the in-process runtime holds while failed over; undefined on Redis. @internal tests */
+  stored(queue: QueueName): number | undefined
 }
 
 /**
@@ -194,6 +196,7 @@ export function createSwitchingRuntime(options: SwitchingRuntimeOptions): Switch
       serveLocally()
     },
     status: () => ({ mode, failedOver: mode === 'in-process', switches }),
+    stored: (queue) => local?.runtime.stored(queue),
     onSwitch: (l) => void switchListeners.push(l),
     onSwitchedBack: (l) => void backListeners.push(l),
     abort() {
@@ -204,18 +207,23 @@ export function createSwitchingRuntime(options: SwitchingRuntimeOptions): Switch
     async close() {
       closed = true
       health.close()
-      const errors: unknown[] = []
-      const closers = [
-        () => transitions,
-        () => local?.feed?.close(),
-        () => local?.runtime.close(),
-        () => workers?.close(),
-        () => bullmq.close(),
-        // quit() needs Redis to answer; when it cannot, dropping the socket is all there is to do.
+      // Released last first: a switch under way, the database feed, the in-process runtime,
+      // BullMQ's workers, the producer's queues, its connection. quit() needs Redis to answer;
+      // when it cannot, dropping the socket is all there is to do.
+      const owners = [`${processId}:queues`, ...(local === undefined ? [] : [local.owner])]
+      await releaseAll([
         () => producer.quit().catch(() => producer.disconnect()),
-      ]
-      for (const close of closers) await Promise.resolve(close()).catch((err: unknown) => errors.push(err))
-      if (errors.length > 0) throw errors[0]
+        // Nothing of this process runs any more: its claims would only hold other processes back.
+        () => Promise.all(owners.map((owner) => releaseOwnerClaims(db, owner))),
+        () => bullmq.close(),
+        // BullMQ's Worker.close() waits for Redis to say goodbye; while Redis is out it would
+        // wait for ever. Its jobs then cannot finish into Redis anyway: stop them at once
+        // (their rows are still due in the database).
+        () => (mode === 'in-process' && workers !== undefined ? releaseTogether([...workers.workers.values()].map((w) => () => w.close(true))) : workers?.close()),
+        () => local?.runtime.close(),
+        () => local?.feed?.close(),
+        () => transitions,
+      ])
     },
   }
 }

@@ -1,8 +1,5 @@
+import { classifyFailure, jobKey, type Processor, type ProcessorResult, type Processors, type QueueName, type WakeUp } from '../queues/index.js'
 import { claimWork, releaseWork, type Db } from '../store/index.js'
-import type { QueueName } from '../config/index.js'
-import type { Processor, ProcessorResult, Processors } from '../workers/index.js'
-import { wakeUpKey, type WakeUp } from './port.js'
-import { classifyFailure } from './run-job.js'
 
 /** Queues whose rows carry their own lease and fencing token: turns (`conversations.turn_token`). */
 const SELF_LEASED: ReadonlySet<QueueName> = new Set(['ai-response'])
@@ -19,7 +16,7 @@ export interface WorkClaimOptions {
 
 /**
  * Wraps every processor whose queue has no lease of its own in a database claim on its
- * wake-up key, so that one key runs in one process at a time whichever runtime started it:
+ * job key (`jobKey`), so that one key runs in one process at a time whichever runtime started it:
  * a BullMQ job from before an outage, the in-process runtime of another process serving
  * from the database, or two such processes (invariant 7, decision 0028). A key claimed
  * elsewhere is put back until the claim lapses, which costs no attempt; by then the row is
@@ -40,7 +37,7 @@ export function withWorkClaims(processors: Processors, options: WorkClaimOptions
 
   function claimed(processor: Processor<QueueName>): Processor<QueueName> {
     return async (wakeUp, ctx): Promise<ProcessorResult> => {
-      const key = wakeUpKey(wakeUp as WakeUp)
+      const key = jobKey(wakeUp as WakeUp)
       const at = now()
       const claim = await claimWork(options.db, { key, owner: options.owner, now: at, until: new Date(at.getTime() + options.leaseMs) })
       if (claim.kind === 'held') return { retryAt: claim.until, reason: 'another process runs this job' }

@@ -16,7 +16,7 @@ export interface FindDueWorkInput {
   horizon: Date
   limit: number
   /**
-   * The wake-up key prefixes of a message's two jobs (`message-processing:`, `image-analysis:`):
+   * The job key prefixes of a message's two jobs (`msg-`, `img-`):
    * the queue contract owns the key's shape, the claims table stores it.
    */
   keyPrefixes: { processing: string; analysis: string }

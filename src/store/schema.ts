@@ -162,7 +162,7 @@ export const scheduledRuns = pgTable('scheduled_runs', {
 })
 
 /**
- * Who runs a row's work right now, by wake-up key (`message-processing:42`): the lease that
+ * Who runs a row's work right now, by job key (`msg-42`): the lease that
  * keeps two processes from running the same job when one serves from Redis and another
  * from the database, or two serve from the database (invariant 7; decision 0028). Turns have
  * their own lease and fencing token on `conversations`. A row lives while its job runs or

@@ -6,7 +6,7 @@ import { toDate } from './messages.js'
 export type WorkClaim = { kind: 'claimed' } | { kind: 'held'; until: Date }
 
 export interface ClaimWorkInput {
-  /** The wake-up key (`message-processing:42`). */
+  /** The job key (`msg-42`, the queue contract's `jobKey`). */
   key: string
   /** This process's id. */
   owner: string

@@ -26,3 +26,4 @@ export {
   type SendLimiterOptions,
   type SendReservation,
 } from './send-limiter.js'
+export { createRedisSendLimiter, type RedisSendLimiterOptions } from './redis-send-limiter.js'

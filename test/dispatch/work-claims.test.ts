@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { withWorkClaims } from '../../src/dispatch/index.js'
 import { claimWork, releaseWork, type Database } from '../../src/store/index.js'
-import type { JobContext, Processor } from '../../src/workers/index.js'
+import type { JobContext, Processor } from '../../src/queues/index.js'
 import { createTestDatabase, ENGINES, openMigrated, type Engine } from '../helpers/db.js'
 import { deferred, silentLog } from './helpers.js'
 
@@ -25,14 +25,14 @@ describe.each(ENGINES)('work claims on %s', (engine) => {
   it('gives one key to one owner at a time, however many claim it together', async () => {
     const { db } = await database(engine)
     const owners = Array.from({ length: 12 }, (_, i) => `owner-${i}`)
-    const results = await Promise.all(owners.map((owner) => claimWork(db, { key: 'message-processing:1', owner, now: at(0), until: at(60_000) })))
+    const results = await Promise.all(owners.map((owner) => claimWork(db, { key: 'msg-1', owner, now: at(0), until: at(60_000) })))
     expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(1)
     for (const r of results) if (r.kind === 'held') expect(r.until.getTime()).toBeGreaterThan(at(0).getTime())
   })
 
   it('lets the owner claim again, another owner only once the claim lapsed or was released', async () => {
     const { db } = await database(engine)
-    const key = 'image-analysis:7'
+    const key = 'img-7'
     expect(await claimWork(db, { key, owner: 'a', now: at(0), until: at(10_000) })).toEqual({ kind: 'claimed' })
     expect(await claimWork(db, { key, owner: 'a', now: at(1_000), until: at(11_000) })).toEqual({ kind: 'claimed' })
     expect(await claimWork(db, { key, owner: 'b', now: at(2_000), until: at(12_000) })).toEqual({ kind: 'held', until: at(11_000) })
@@ -78,9 +78,9 @@ describe.each(ENGINES)('work claims on %s', (engine) => {
     const mine = withWorkClaims({ 'image-analysis': failing }, { db, owner: 'mine', leaseMs: 60_000 })['image-analysis']!
     const wakeUp = { queue: 'image-analysis' as const, messageId: 9 }
     await expect(mine(wakeUp, ctx(1))).rejects.toThrow('media server 503')
-    expect((await claimWork(db, { key: 'image-analysis:9', owner: 'other', now: new Date(), until: new Date(Date.now() + 1_000) })).kind).toBe('held')
+    expect((await claimWork(db, { key: 'img-9', owner: 'other', now: new Date(), until: new Date(Date.now() + 1_000) })).kind).toBe('held')
     await expect(mine(wakeUp, ctx(3))).rejects.toThrow('media server 503')
-    expect((await claimWork(db, { key: 'image-analysis:9', owner: 'other', now: new Date(), until: new Date(Date.now() + 1_000) })).kind).toBe('claimed')
+    expect((await claimWork(db, { key: 'img-9', owner: 'other', now: new Date(), until: new Date(Date.now() + 1_000) })).kind).toBe('claimed')
   })
 
   it('leaves turns to their own lease', async () => {
