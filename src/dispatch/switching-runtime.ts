@@ -149,7 +149,9 @@ export function createSwitchingRuntime(options: SwitchingRuntimeOptions): Switch
   const onHealth = (e: RedisHealthEvent) => {
     transitions = transitions
       .then(() => (e.state === 'down' ? toInProcess(downReason(e.reason), Date.now() - e.sinceMs) : toQueues()))
-      .catch((err: unknown) => log.error({ err }, 'switching the runtime failed; the reconciler covers what was left'))
+      // Redis gone again during the catch-up, or the database refusing: the rows were given
+      // back, and the next switch's feed or the reconciler's next pass takes them.
+      .catch((err: unknown) => log.warn({ err }, 'switching the runtime failed; the reconciler covers what was left'))
   }
 
   async function dispatch(wakeUps: readonly WakeUp[], opts?: DispatchOptions): Promise<void> {
