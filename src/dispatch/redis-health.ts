@@ -4,7 +4,10 @@ import type { Logger } from 'pino'
 /** Why Redis counts as gone: the connection is refused or lost, or it is open and commands time out. */
 export type RedisDownReason = 'unreachable' | 'hung'
 
-export type RedisHealthEvent = { state: 'up' } | { state: 'down'; reason: RedisDownReason; sinceMs: number }
+export type RedisHealthEvent =
+  | { state: 'up' }
+  /** `atStart`: Redis has not answered once since the watch started. */
+  | { state: 'down'; reason: RedisDownReason; sinceMs: number; atStart: boolean }
 
 export interface RedisHealthOptions {
   /** The producer connection: fail-fast, with a command timeout (`redisOptions(config, 'producer')`). */
@@ -22,11 +25,11 @@ export interface RedisHealth {
   /** `up` once a probe was answered; `down` after failing for `failoverAfterMs`. */
   readonly state: 'up' | 'down'
   /**
-   * Waits up to `timeoutMs` for a first answer: `up` if Redis answered, otherwise `down`
-   * at once (a process started while Redis is out serves from the database from the start).
-   * Probing goes on from there.
+   * Starts probing. The clock runs from here until the first answer: a process started
+   * while Redis is out says `down` (`atStart`) after `failoverAfterMs`, like any other; one
+   * whose connection is merely slow to open (a loaded machine) never says it.
    */
-  start(timeoutMs: number): Promise<RedisHealthEvent>
+  start(): void
   /** Called on every change of state, never twice for the same state. */
   onChange(listener: (event: RedisHealthEvent) => void): void
   close(): void
@@ -48,6 +51,7 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
   let state: 'up' | 'down' = 'up'
   /** When the current run of failures began; undefined while Redis answers. */
   let failingSince: number | undefined
+  let answeredOnce = false
   let timer: NodeJS.Timeout | undefined
   let closed = false
 
@@ -57,6 +61,7 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
 
   const answered = () => {
     failingSince = undefined
+    answeredOnce = true
     if (state === 'down') {
       state = 'up'
       emit({ state: 'up' })
@@ -68,7 +73,7 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
     failingSince ??= at
     if (state === 'up' && at - failingSince >= failoverAfterMs) {
       state = 'down'
-      emit({ state: 'down', reason, sinceMs: failingSince })
+      emit({ state: 'down', reason, sinceMs: failingSince, atStart: !answeredOnce })
     }
   }
 
@@ -103,29 +108,11 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
     get state() {
       return state
     },
-    async start(timeoutMs) {
-      if (connection.status !== 'ready') {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(done, timeoutMs)
-          function done() {
-            clearTimeout(t)
-            connection.off('ready', done)
-            resolve()
-          }
-          connection.once('ready', done)
-        })
-      }
-      if (connection.status === 'ready') {
-        await probe()
-      } else {
-        failingSince = now()
-      }
-      loop()
-      if (failingSince === undefined) return { state: 'up' }
-      // Not answering at start: down at once rather than after failoverAfterMs, so the
-      // first customers are answered from the database.
-      state = 'down'
-      return { state: 'down', reason: connection.status === 'ready' ? 'hung' : 'unreachable', sinceMs: failingSince }
+    start() {
+      failingSince = now()
+      void probe().finally(() => {
+        if (!closed) loop()
+      })
     },
     onChange: (listener) => void listeners.push(listener),
     close() {

@@ -42,7 +42,7 @@ export interface SwitchingRuntimeOptions {
 
 export interface SwitchingRuntime {
   readonly dispatcher: Dispatcher
-  /** Waits for the first word from Redis (up to its command timeout) and starts watching it. */
+  /** Starts watching Redis; with no answer for REDIS_FAILOVER_AFTER_MS from here, it switches. */
   start(): Promise<void>
   startWorkers(processors: Processors): void
   status(): RuntimeStatus
@@ -148,7 +148,7 @@ export function createSwitchingRuntime(options: SwitchingRuntimeOptions): Switch
 
   const onHealth = (e: RedisHealthEvent) => {
     transitions = transitions
-      .then(() => (e.state === 'down' ? toInProcess(downReason(e.reason), Date.now() - e.sinceMs) : toQueues()))
+      .then(() => (e.state === 'down' ? toInProcess(`${downReason(e.reason)}${e.atStart ? ' at start' : ''}`, Date.now() - e.sinceMs) : toQueues()))
       // Redis gone again during the catch-up, or the database refusing: the rows were given
       // back, and the next switch's feed or the reconciler's next pass takes them.
       .catch((err: unknown) => log.warn({ err }, 'switching the runtime failed; the reconciler covers what was left'))
@@ -182,8 +182,7 @@ export function createSwitchingRuntime(options: SwitchingRuntimeOptions): Switch
     },
     async start() {
       health.onChange(onHealth)
-      const first = await health.start(redis.commandTimeoutMs)
-      if (first.state === 'down') toInProcess(`${downReason(first.reason)} at start`, 0)
+      health.start()
     },
     startWorkers(p) {
       if (!consume || processors !== undefined) return

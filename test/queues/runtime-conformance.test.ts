@@ -5,7 +5,7 @@
  * must not depend on whether Redis is configured (DESIGN.md, invariant 7).
  */
 import { Queue, type ConnectionOptions } from 'bullmq'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
 import { createInProcessRuntime, createRuntime, redisOptions, type SwitchingRuntime } from '../../src/dispatch/index.js'
 import { AtendeError } from '../../src/errors.js'
@@ -80,15 +80,17 @@ async function claimsDatabase() {
  */
 async function failedOver(overrides: Overrides): Promise<Subject> {
   const nobody = await freePort()
-  const redisConfig = loadConfig({ REDIS_URL: `redis://127.0.0.1:${nobody}`, REDIS_PREFIX: testPrefix(), REDIS_COMMAND_TIMEOUT_MS: '200' }).redis!
+  const redisConfig = loadConfig({
+    REDIS_URL: `redis://127.0.0.1:${nobody}`, REDIS_PREFIX: testPrefix(), REDIS_COMMAND_TIMEOUT_MS: '200', REDIS_FAILOVER_AFTER_MS: '200',
+  }).redis!
   const runtime = await createRuntime({
     config: { redis: redisConfig, queues: queueSettings(overrides) }, log: silentLog, consume: true, failover: await claimsDatabase(),
   })
-  expect(runtime.status()).toMatchObject({ mode: 'in-process', failedOver: true })
   cleanups.push(async () => {
     runtime.abort()
     await runtime.close()
   })
+  await vi.waitFor(() => expect(runtime.status()).toMatchObject({ mode: 'in-process', failedOver: true }), { timeout: 5_000, interval: 20 })
   return {
     dispatcher: runtime.dispatcher,
     start: (p) => runtime.startWorkers(p),
