@@ -36,11 +36,19 @@ export interface RedisHealth {
 }
 
 /**
+ * Failed probes in a row, besides the time, before Redis counts as down. A process whose
+ * event loop was held (a busy start, a long synchronous task) has run few probes in that
+ * time, and must not take its own stall for an outage.
+ */
+const MIN_FAILED_PROBES = 3
+
+/**
  * Watches one process's view of Redis. Connection events say when the socket is lost; they
  * cannot see a Redis that keeps its sockets open and answers nothing (SIGSTOP, a stuck
  * failover), so a PING goes out every probe interval, bounded by the producer's command
- * timeout. The state moves to `down` only after failing for `failoverAfterMs` in a row, so
- * a blip shorter than that changes nothing; one answer moves it back to `up`.
+ * timeout. The state moves to `down` only after failing for `failoverAfterMs` in a row (and
+ * at least three probes), so a blip shorter than that changes nothing; one answer moves it
+ * back to `up`.
  */
 export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
   const { connection, failoverAfterMs } = options
@@ -52,6 +60,8 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
   /** When the current run of failures began; undefined while Redis answers. */
   let failingSince: number | undefined
   let answeredOnce = false
+  /** Probes failed in a row: the clock alone could be a stalled event loop, not Redis. */
+  let failedProbes = 0
   let timer: NodeJS.Timeout | undefined
   let closed = false
 
@@ -61,6 +71,7 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
 
   const answered = () => {
     failingSince = undefined
+    failedProbes = 0
     answeredOnce = true
     if (state === 'down') {
       state = 'up'
@@ -71,7 +82,8 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
   const failed = (reason: RedisDownReason) => {
     const at = now()
     failingSince ??= at
-    if (state === 'up' && at - failingSince >= failoverAfterMs) {
+    failedProbes++
+    if (state === 'up' && at - failingSince >= failoverAfterMs && failedProbes >= MIN_FAILED_PROBES) {
       state = 'down'
       emit({ state: 'down', reason, sinceMs: failingSince, atStart: !answeredOnce })
     }
