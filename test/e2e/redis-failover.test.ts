@@ -3,9 +3,13 @@ import { startStack, textWebhook, type Stack } from '../helpers/e2e.js'
 import { answeredTwice, completedJobs, repliesByCustomer, startStream, switches, waitForReplies, type Stream } from '../helpers/failover.js'
 import type { Engine } from '../helpers/db.js'
 
-/** Short enough for a test, long enough that a blip would not count. */
+/**
+ * Short enough for a test, long enough that a blip would not count, nor a process's own
+ * busy start on a loaded machine (PGlite and the image reader's threads starting together
+ * held a healthy connection's first answer for over a second).
+ */
 const FAILOVER_ENV = {
-  REDIS_FAILOVER_AFTER_MS: '1000',
+  REDIS_FAILOVER_AFTER_MS: '2000',
   REDIS_FAILOVER_POLL_MS: '200',
   REDIS_COMMAND_TIMEOUT_MS: '300',
   RECONCILE_AFTER_MS: '2000',
