@@ -86,6 +86,55 @@ export class AdminThrottledError extends AtendeError {
   }
 }
 
+/** A dashboard login with a token that is neither ADMIN_TOKEN nor one of AGENT_TOKENS. */
+export class LoginFailedError extends AtendeError {
+  constructor() {
+    super('ATD_DASHBOARD_LOGIN_FAILED', 401, 'the token is not valid; expected ADMIN_TOKEN or an agent token of AGENT_TOKENS')
+  }
+}
+
+/** A dashboard request without a valid session (JSON clients; pages are redirected to the login). */
+export class SessionRequiredError extends AtendeError {
+  constructor() {
+    super('ATD_DASHBOARD_SESSION_REQUIRED', 401, 'log in first: POST /admin/login')
+  }
+}
+
+/** A dashboard mutation without the session's CSRF token, or from another origin. */
+export class CsrfRefusedError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_DASHBOARD_CSRF', 403, message)
+  }
+}
+
+/** An agent's session asked for something only the admin may see or do. */
+export class DashboardForbiddenError extends AtendeError {
+  constructor(message = 'agents may use the inbox only; log in with ADMIN_TOKEN for this page') {
+    super('ATD_DASHBOARD_FORBIDDEN', 403, message)
+  }
+}
+
+/** The simulator is off (SIMULATOR_ENABLED=false, the production default). */
+export class SimulatorDisabledError extends AtendeError {
+  constructor() {
+    super('ATD_SIMULATOR_DISABLED', 404, 'the simulator is disabled; set SIMULATOR_ENABLED=true to use it')
+  }
+}
+
+/** The simulated message was not accepted by the webhook (its answer's code is in the message). */
+export class SimulatorIngestError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_SIMULATOR_INGEST', 422, message)
+  }
+}
+
+/** More live dashboard streams than one process serves at once. */
+export class DashboardBusyError extends AtendeError {
+  constructor(limit: number) {
+    super('ATD_DASHBOARD_BUSY', 503, `this process already serves ${limit} live dashboard streams; retry later`, { retryable: true })
+  }
+}
+
 export class NotFoundError extends AtendeError {
   constructor(message: string) {
     super('ATD_NOT_FOUND', 404, message)
@@ -103,11 +152,20 @@ export class WhatsAppApiError extends AtendeError {
    * message, which is logged: Meta's titles can quote the request, the text included.
    */
   readonly metaTitle: string | undefined
+  /**
+   * A send whose request may have reached Meta and been accepted although we never read the
+   * answer (a timeout or a connection lost after the request was written, a 2xx without a
+   * message id). Its outbox row is `unknown`, never sent again blindly (invariant 6).
+   */
+  readonly mayHaveSent: boolean
   constructor(
     message: string,
-    details: { metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; metaTitle?: string; cause?: unknown },
+    details: {
+      metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; metaTitle?: string; mayHaveSent?: boolean; cause?: unknown
+    },
   ) {
     super('ATD_WHATSAPP_API', 502, message, { retryable: details.retryable, cause: details.cause })
+    this.mayHaveSent = details.mayHaveSent ?? false
     this.metaCode = details.metaCode
     this.httpStatus = details.httpStatus
     this.retryAfterMs = details.retryAfterMs
@@ -210,6 +268,32 @@ export class CodeReaderClosedError extends AtendeError {
   }
 }
 
+/**
+ * An action the conversation's status does not accept (release of a conversation the bot
+ * has, resolve of a closed one): 409 with the lifecycle's code, never a silent 200.
+ */
+export class ConversationStateError extends AtendeError {
+  constructor(code: 'ATD_CONVERSATION_NOT_IN_HANDOFF' | 'ATD_CONVERSATION_CLOSED' | 'ATD_CONVERSATION_WRONG_STATE', message: string) {
+    super(code, 409, message)
+  }
+}
+
 export function isAtendeError(err: unknown): err is AtendeError {
   return err instanceof AtendeError
+}
+
+/** An outbound payload (text, template, interactive) that Meta would refuse for its shape. */
+export class InvalidOutboundContentError extends AtendeError {
+  readonly issues: readonly string[]
+  constructor(issues: readonly string[]) {
+    super('ATD_OUTBOUND_INVALID', 400, `outbound message is not valid: ${issues.join('; ')}`)
+    this.issues = issues
+  }
+}
+
+/** The same `Idempotency-Key` was used again for a different message in this conversation. */
+export class IdempotencyKeyReusedError extends AtendeError {
+  constructor() {
+    super('ATD_IDEMPOTENCY_KEY_REUSED', 409, 'this Idempotency-Key was already used for a different message in this conversation')
+  }
 }

@@ -17,7 +17,7 @@ import { loggerOptions } from './log/index.js'
 import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
 import { migrate, openDatabase, type CustomerId } from './store/index.js'
 import {
-  createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
+  createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, withSimulatorConsole, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
 import { createProcessors, type ImageAnalysers } from './workers/index.js'
 
@@ -141,7 +141,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
     const ai = createAiProvider(config.ai, kb)
-    const whatsapp = limitSends(createWhatsAppClient(config, log), role, config, log, closers)
+    // Outside the limiter: the simulator's replies never reach Meta, so they spend none of its rate.
+    const whatsapp = withSimulatorConsole(limitSends(createWhatsAppClient(config, log), role, config, log, closers), createConsoleClient({ log }))
     const warnings = configWarnings(config)
     for (const warning of warnings) log.warn(warning)
     if (config.adminToken !== undefined && isAdminTokenShort(config.adminToken.reveal())) {
@@ -193,12 +194,19 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         trustProxy: config.http.trustProxy,
         separateAdminListener: config.adminListener !== undefined,
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
+        businessTimeZone: config.businessHours.timeZone,
+        dashboard: {
+          agents: config.dashboard.agents,
+          simulator: config.dashboard.simulator,
+          queueBoard: runtime.queues.length > 0 ? { kind: 'bullmq', queues: runtime.queues } : { kind: 'database' },
+        },
       })
       closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
       // Pushed last, so closed first: both listeners stop before the workers and the database.
       const admin = http.admin
       if (admin !== undefined) closers.push({ name: 'admin http', close: () => admin.close() })
       await http.public.listen({ port: config.http.port, host: config.http.host })
+      log.info({ agents: config.dashboard.agents.length, simulator: config.dashboard.simulator, listener: admin === undefined ? 'public' : 'admin' }, 'dashboard at /admin')
       if (admin !== undefined && config.adminListener !== undefined) {
         // A copy: listen() writes into its options, and the config is frozen.
         const { host, port } = config.adminListener

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net'
+import type { BusinessHours } from '../domain/index.js'
 import { ConfigError } from '../errors.js'
 import { ADMIN_TOKEN_MIN_LENGTH, isAdminTokenShort, type TrustProxy } from './http.js'
+import { parseAgentTokens, type AgentToken } from './dashboard.js'
 import { envSchema } from './schema.js'
 import { readQueueSettings, type QueueName, type QueueSettings } from './queues.js'
 import { secret, type Secret } from './secret.js'
@@ -8,6 +10,7 @@ import { secret, type Secret } from './secret.js'
 export { QUEUE_NAMES, queueEnvPrefix, type QueueName, type QueueSettings } from './queues.js'
 export { secret, type Secret } from './secret.js'
 export { envSchema } from './schema.js'
+export { AGENT_NAME_MAX_CHARS, parseAgentTokens, type AgentToken } from './dashboard.js'
 export { ADMIN_TOKEN_MIN_LENGTH, isAdminTokenShort, type TrustProxy } from './http.js'
 
 export interface RedisConfig {
@@ -81,6 +84,13 @@ export interface Config {
     readerThreads: number
   }
   adminToken: Secret | undefined
+  /** The web dashboard (`/admin`, src/http/dashboard). */
+  dashboard: {
+    /** AGENT_TOKENS: who may log in to the inbox, besides the admin. */
+    agents: readonly AgentToken[]
+    /** SIMULATOR_ENABLED, defaulting to on outside production. */
+    simulator: boolean
+  }
   /** The admin API's own listener (ADMIN_PORT); undefined: it is served on `http`. */
   adminListener: { host: string; port: number } | undefined
   turns: { debounceMs: number; debounceMaxMs: number }
@@ -89,6 +99,30 @@ export interface Config {
   /** Customer data retention (docs/privacy.md). */
   privacy: { /** 0: keep everything. */ retentionDays: number }
   queues: Readonly<Record<QueueName, QueueSettings>>
+  /** The conversation lifecycle's timers (issue #9). */
+  lifecycle: {
+    /** CONVERSATION_IDLE_MS: silence after the bot's answer that resolves; 0: never. */
+    idleMs: number
+    /** HANDOFF_ALERT_MS: business time a hand-off may wait for a person before an alert; 0: no alert. */
+    handoffAlertMs: number
+  }
+  nps: {
+    enabled: boolean
+    /** After resolution, before the survey is sent. */
+    delayMs: number
+    /** How long a sent survey waits for its score. */
+    responseWindowMs: number
+    /** At most one survey per customer in this many days; 0: no limit. */
+    minIntervalDays: number
+    /** The approved template sent outside the 24 h window; undefined: such surveys are skipped. */
+    template: { name: string; language: string } | undefined
+  }
+  businessHours: {
+    /** Undefined: always open. */
+    hours: BusinessHours | undefined
+    /** IANA time zone of the schedule. */
+    timeZone: string
+  }
 }
 
 const maybeSecret = (v: string | undefined) => (v === undefined ? undefined : secret(v))
@@ -152,6 +186,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       readerThreads: e.IMAGE_READER_THREADS,
     },
     adminToken: maybeSecret(e.ADMIN_TOKEN),
+    dashboard: {
+      agents: parseAgentTokens(e.AGENT_TOKENS, e.ADMIN_TOKEN, e.NODE_ENV === 'production') as readonly AgentToken[],
+      simulator: (e.SIMULATOR_ENABLED ?? (e.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
+    },
     // Loopback by default: a separate admin listener exists to keep the API off the public interface.
     adminListener: e.ADMIN_PORT === undefined ? undefined : { host: e.ADMIN_HOST ?? '127.0.0.1', port: e.ADMIN_PORT },
     turns: { debounceMs: e.DEBOUNCE_MS, debounceMaxMs: e.DEBOUNCE_MAX_MS },
@@ -159,6 +197,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     privacy: { retentionDays: e.RETENTION_DAYS },
     queues: readQueueSettings(e),
+    lifecycle: { idleMs: e.CONVERSATION_IDLE_MS, handoffAlertMs: e.HANDOFF_ALERT_MS },
+    nps: {
+      enabled: e.NPS_ENABLED,
+      delayMs: e.NPS_DELAY_MS,
+      responseWindowMs: e.NPS_RESPONSE_WINDOW_MS,
+      minIntervalDays: e.NPS_MIN_INTERVAL_DAYS,
+      template: e.NPS_TEMPLATE_NAME === undefined ? undefined : { name: e.NPS_TEMPLATE_NAME, language: e.NPS_TEMPLATE_LANGUAGE },
+    },
+    businessHours: { hours: e.BUSINESS_HOURS, timeZone: e.BUSINESS_TIME_ZONE },
   } satisfies Config)
 }
 
@@ -206,6 +253,8 @@ function crossFieldProblems(e: ParsedEnv): string[] {
   if (e.NODE_ENV === 'production' && e.ADMIN_TOKEN !== undefined && isAdminTokenShort(e.ADMIN_TOKEN)) {
     problems.push(`ADMIN_TOKEN: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters when NODE_ENV=production (a short token can be guessed); e.g. openssl rand -hex 32`)
   }
+  const agents = parseAgentTokens(e.AGENT_TOKENS, e.ADMIN_TOKEN, e.NODE_ENV === 'production')
+  if (typeof agents === 'string') problems.push(`AGENT_TOKENS: ${agents}`)
   if (e.ADMIN_HOST !== undefined && e.ADMIN_PORT === undefined) {
     problems.push('ADMIN_HOST: has no effect without ADMIN_PORT; set ADMIN_PORT for a separate admin listener, or unset ADMIN_HOST')
   }

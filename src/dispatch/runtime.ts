@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config/index.js'
@@ -12,6 +13,8 @@ import { createSwitchingRuntime, type RuntimeStatus } from './switching-runtime.
 
 export interface Runtime {
   readonly dispatcher: Dispatcher
+  /** The BullMQ queues the dispatcher produces to (the dashboard's bull-board); none in process. */
+  readonly queues: readonly Queue[]
   /** Starts consuming with these processors (no-op for a producer-only process). */
   startWorkers(processors: Processors): void
   /** Forced shutdown: aborts running jobs. */
@@ -50,6 +53,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const runtime = createInProcessRuntime({ processors: {}, queues: config.queues, log })
     return {
       dispatcher: runtime,
+      queues: [],
       startWorkers: (processors) => runtime.start(processors),
       abort: runtime.abort,
       close: runtime.close,
@@ -70,6 +74,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let workers: BullmqWorkers | undefined
   return {
     dispatcher,
+    queues: [...dispatcher.queues.values()],
     startWorkers: (processors) => {
       if (!options.consume || workers !== undefined) return
       workers = createBullmqWorkers({ connection: redisOptions(redis, 'worker'), prefix: redis.prefix, queues: config.queues, processors, log })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config, RedisConfig } from '../config/index.js'
@@ -42,6 +43,8 @@ export interface SwitchingRuntimeOptions {
 
 export interface SwitchingRuntime {
   readonly dispatcher: Dispatcher
+  /** The BullMQ queues the dispatcher produces to (the dashboard's bull-board). */
+  readonly queues: readonly Queue[]
   /** Starts watching Redis; with no answer for REDIS_FAILOVER_AFTER_MS from here, it switches. */
   start(): Promise<void>
   startWorkers(processors: Processors): void
@@ -173,6 +176,7 @@ export function createSwitchingRuntime(options: SwitchingRuntimeOptions): Switch
   }
 
   return {
+    queues: [...bullmq.queues.values()],
     dispatcher: {
       get mode() {
         return mode

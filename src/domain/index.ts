@@ -35,3 +35,66 @@ export {
   type ImageAnalysis,
   type ImageFinding,
 } from './image-analysis.js'
+export { SIMULATOR_CUSTOMER_PATTERN, SIMULATOR_PHONE_NUMBER_ID } from './simulator.js'
+export {
+  contentColumns,
+  MAX_BUTTONS,
+  MAX_INTERACTIVE_BODY_CHARS,
+  MAX_LIST_ROWS,
+  MAX_ROW_DESCRIPTION_CHARS,
+  MAX_ROW_TITLE_CHARS,
+  MAX_TITLE_CHARS,
+  type InteractiveContent,
+  type ListRow,
+  type ListSection,
+  type OutboundContent,
+  type ReplyButton,
+  type TemplateContent,
+} from './outbound-content.js'
+export {
+  acceptedEvents,
+  CONVERSATION_STATUSES,
+  handoffAlertDueAt,
+  idleDueAt,
+  isBotActive,
+  isConversationStatus,
+  LIFECYCLE_EVENTS,
+  transition,
+  type ConversationStatus,
+  type LifecycleErrorCode,
+  type LifecycleEvent,
+  type Transition,
+} from './lifecycle.js'
+export {
+  classifySurveyAnswer,
+  isSurveyOptOut,
+  netPromoterScore,
+  npsCategory,
+  parseNpsScore,
+  tallyScores,
+  type NpsCategory,
+  type NpsCounts,
+  type SurveyAnswer,
+  type SurveyPhase,
+} from './nps-score.js'
+export {
+  createBusinessCalendar,
+  describeOpening,
+  isValidTimeZone,
+  parseBusinessHours,
+  startOfDay,
+  type BusinessCalendar,
+  type BusinessHours,
+  type BusinessHoursResult,
+} from './business-hours.js'
+export {
+  CUSTOMER_SERVICE_WINDOW_MS,
+  decideSurvey,
+  isInsideWindow,
+  SURVEY_SKIP_REASONS,
+  surveyRefusal,
+  WINDOW_SAFETY_MS,
+  type SurveyDecision,
+  type SurveyDecisionInput,
+  type SurveySkipReason,
+} from './nps-survey.js'

@@ -15,6 +15,11 @@ export const FAILURE_WINDOW_MS = 60_000
 export interface AdminGuardOptions {
   /** `ADMIN_TOKEN`. Without it every admin route answers 401: the API is off, never open. */
   token: Secret | undefined
+  /**
+   * The dashboard's way in (src/http/dashboard): random per process, it never leaves the
+   * process, so it opens nothing to the outside, even when ADMIN_TOKEN is unset.
+   */
+  internalToken?: Secret | undefined
 }
 
 /** Header schema of every admin route: the bearer token, bounded. */
@@ -39,6 +44,7 @@ type Refusal = 'failed' | 'throttled'
  */
 export async function installAdminGuard(app: FastifyInstance, options: AdminGuardOptions): Promise<void> {
   const expected = options.token === undefined ? undefined : digest(options.token.reveal())
+  const internal = options.internalToken === undefined ? undefined : digest(options.internalToken.reveal())
   // A fastify-plugin: its decorators land in this (the admin) context, not on the root.
   // `global: false` adds no hook of its own; only the `failures` counter below is used.
   await app.register(rateLimit, { global: false })
@@ -47,11 +53,14 @@ export async function installAdminGuard(app: FastifyInstance, options: AdminGuar
   const pseudonym = createPseudonymiser()
 
   app.addHook('onRequest', async (request) => {
+    const given = bearerToken(request.headers.authorization)
+    // The dashboard's in-process calls: never counted, never throttled (a locked-out address
+    // must not lock every signed-in agent out with it).
+    if (internal !== undefined && given !== undefined && timingSafeEqual(digest(given), internal)) return
     if (expected === undefined) {
       refused.set(request, 'failed')
       throw new UnauthorizedError('the admin API is disabled: ADMIN_TOKEN is not set')
     }
-    const given = bearerToken(request.headers.authorization)
     // Comparing digests keeps the comparison constant-time whatever the length given.
     const authenticated = given !== undefined && timingSafeEqual(digest(given), expected)
     // A failure is counted; the right token only reads the count.

@@ -55,6 +55,7 @@ const conversationProperties = {
   },
   status: { type: 'string' },
   department: nullableString,
+  simulated: { type: 'boolean' },
   lastSeq: { type: 'integer' },
   answeredSeq: { type: 'integer' },
   turnDueAt: nullableIsoTimestamp,
@@ -67,7 +68,7 @@ const conversationProperties = {
   },
 } as const
 
-const conversationRequired = ['id', 'phoneNumberId', 'contact', 'status', 'department', 'lastSeq', 'answeredSeq', 'turnDueAt', 'createdAt', 'updatedAt']
+const conversationRequired = ['id', 'phoneNumberId', 'contact', 'status', 'department', 'simulated', 'lastSeq', 'answeredSeq', 'turnDueAt', 'createdAt', 'updatedAt']
 
 const messageSchema = {
   type: 'object',
@@ -82,6 +83,7 @@ const messageSchema = {
     // Stored JSON as Meta sent it (or our send error): any shape, passed through as is.
     media: {},
     payload: {},
+    analysis: {},
     providerStatus: { type: 'string' },
     error: {},
     sentAt: nullableIsoTimestamp,

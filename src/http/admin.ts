@@ -6,6 +6,7 @@ import { conversationRoutes } from './admin-conversations.js'
 import { metricsRoutes } from './admin-metrics.js'
 import { notFound } from './errors.js'
 import { privacyRoutes } from './privacy.js'
+import { reportRoutes, type ReportRoutesOptions } from './admin-reports.js'
 import type { ServerTiming } from './server-timing.js'
 import type { Privacy } from '../privacy/index.js'
 
@@ -17,6 +18,10 @@ export interface AdminRoutesOptions {
   token: Secret | undefined
   /** Export and erase of a customer's data, under `/api/contacts` (src/http/privacy.ts). */
   privacy: Privacy
+  /** The dashboard's in-process token (see `AdminGuardOptions.internalToken`). */
+  internalToken?: Secret | undefined
+  /** The NPS report's time zone and clock (src/http/admin-reports.ts). */
+  reports: Omit<ReportRoutesOptions, 'db'>
 }
 
 /**
@@ -25,11 +30,12 @@ export interface AdminRoutesOptions {
  * `/api/*` route file here, never on the root, or it would be open to anyone.
  */
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
-  await installAdminGuard(app, { token: options.token })
+  await installAdminGuard(app, { token: options.token, internalToken: options.internalToken })
   // Unknown paths under /api pass the guard too: a stranger cannot map the admin routes, and
   // guessing tokens there is counted like anywhere else.
   app.setNotFoundHandler(notFound)
   await app.register(metricsRoutes, { serverTiming: options.serverTiming })
   await app.register(conversationRoutes, { db: options.db })
   await app.register(privacyRoutes, { privacy: options.privacy })
+  await app.register(reportRoutes, { db: options.db, ...options.reports })
 }

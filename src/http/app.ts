@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Secret, TrustProxy } from '../config/index.js'
+import { secret, type AgentToken, type Secret, type TrustProxy } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
 import type { Privacy } from '../privacy/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
+import { dashboardRoutes, injectAdminApi, type QueueBoard } from './dashboard/index.js'
 import { installServerTiming } from './server-timing.js'
 import { installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
@@ -27,6 +29,23 @@ export interface AppDeps {
   separateAdminListener?: boolean
   /** Customer data export and erase, behind the admin token. */
   privacy: Privacy
+  /** BUSINESS_TIME_ZONE: the reports read a date as that whole day there. @defaultValue 'America/Sao_Paulo' */
+  businessTimeZone?: string
+  /** The clock of the reports' default range. @defaultValue the system clock */
+  now?: () => Date
+  /** The web dashboard under `/admin`; left out when undefined. */
+  dashboard?: DashboardDeps | undefined
+}
+
+export interface DashboardDeps {
+  /** AGENT_TOKENS. */
+  agents: readonly AgentToken[]
+  /** SIMULATOR_ENABLED. */
+  simulator: boolean
+  /** bull-board's queues in Redis mode; our own counts otherwise. */
+  queueBoard: QueueBoard
+  /** How often live views poll the database. @defaultValue 500 */
+  changePollMs?: number
 }
 
 export interface HttpApps {
@@ -44,16 +63,55 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   const serverTiming = installServerTiming(app)
   await app.register(healthRoutes, deps.health)
   await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy }
+  const internalToken = secret(randomBytes(32).toString('base64url'))
+  const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
+  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
+    await registerDashboard(app, app, deps, internalToken)
     return { public: app, admin: undefined }
   }
   const adminApp = createServer(deps)
   // A load balancer or orchestrator may probe either listener.
   await adminApp.register(healthRoutes, deps.health)
   await adminApp.register(adminRoutes, admin)
+  // The dashboard lives with the admin API it calls, off the public interface.
+  await registerDashboard(adminApp, app, deps, internalToken)
   return { public: app, admin: adminApp }
+}
+
+/**
+ * `/admin` on `host`, calling the admin API on `host` and posting the simulator's deliveries
+ * to the webhook of `publicApp`, both in process (`inject`).
+ */
+async function registerDashboard(host: FastifyInstance, publicApp: FastifyInstance, deps: AppDeps, internalToken: Secret): Promise<void> {
+  const d = deps.dashboard
+  if (d === undefined) return
+  await host.register(dashboardRoutes, {
+    prefix: '/admin',
+    db: deps.db,
+    adminToken: deps.adminToken,
+    agents: d.agents,
+    adminApi: injectAdminApi(() => host, internalToken.reveal()),
+    simulator: {
+      enabled: d.simulator,
+      appSecret: deps.whatsapp.appSecret,
+      postWebhook: async (raw, signature) => {
+        const res = await publicApp.inject({
+          method: 'POST',
+          url: '/webhooks/whatsapp',
+          headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'x-hub-signature-256': signature }) },
+          payload: raw,
+        })
+        return { statusCode: res.statusCode, body: res.body }
+      },
+    },
+    queueBoard: d.queueBoard,
+    // The dashboard shows the queue board when Redis is configured; a runtime that can
+    // change (Redis configured, the database serving while it is out) is that case.
+    runtimeMode: typeof deps.health.runtimeMode === 'function' || deps.health.runtimeMode === 'queues' ? 'queues' : 'in-process',
+    changePollMs: d.changePollMs,
+  })
 }
 
 /** The single app of one listener: webhook, health and admin API together. */

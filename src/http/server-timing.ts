@@ -18,11 +18,15 @@ export interface ServerTiming {
 /**
  * Server-side time of every request (received → response sent), in an HDR histogram with
  * microsecond resolution: what the webhook's latency target is about, free of the load
- * generator's own delays. Hooks go on the root so every route is measured.
+ * generator's own delays. Hooks go on the root so every route is measured, the dashboard's
+ * (`/admin`) excepted.
  */
 export function installServerTiming(app: FastifyInstance): ServerTiming {
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 })
-  app.addHook('onResponse', async (_request, reply) => {
+  app.addHook('onResponse', async (request, reply) => {
+    // The dashboard's pages, polls and live streams (minutes long) are a person's browsing,
+    // not the service's latency.
+    if (request.url.startsWith('/admin')) return
     histogram.recordValue(Math.max(1, Math.round(reply.elapsedTime * 1000)))
   })
   const ms = (us: number) => Math.round(us) / 1000

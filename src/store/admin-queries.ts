@@ -14,6 +14,8 @@ export interface ConversationSummary {
   contact: { id: number; waId: string | null; userId: string | null; profileName: string | null }
   status: ConversationStatus
   department: string | null
+  /** A conversation of the dashboard's simulator (never a real customer). */
+  simulated: boolean
   lastSeq: number
   answeredSeq: number
   turnDueAt: Date | null
@@ -43,6 +45,8 @@ export interface ConversationMessage {
   text: string | null
   media: unknown
   payload: unknown
+  /** Inbound pictures: what the image analysis read (boleto, PIX, a description); null otherwise. */
+  analysis: unknown
   providerStatus: string
   error: unknown
   sentAt: Date | null
@@ -58,10 +62,11 @@ export interface ConversationDetail extends ConversationSummary {
 
 /**
  * The conversation columns, its contact and its last message in conversation order (for a
- * given `seq`, the reply comes after the inbound message: 'out' sorts after 'in').
+ * given `seq`, what was sent comes after the inbound message: 'out' sorts after 'in'; outbound
+ * rows in the order written, `outbound_seq`).
  */
 const SUMMARY_SELECT = sql`
-  select c.id, c.phone_number_id, c.status, c.department, c.last_seq, c.answered_seq, c.turn_due_at,
+  select c.id, c.phone_number_id, c.status, c.department, c.simulated, c.last_seq, c.answered_seq, c.turn_due_at,
          c.created_at, c.updated_at, k.id as contact_id, k.wa_id, k.user_id, k.profile_name,
          m.direction as last_direction, m.type as last_type,
          left(m.text, ${LAST_MESSAGE_TEXT_CHARS}) as last_text, m.created_at as last_created_at
@@ -70,7 +75,7 @@ const SUMMARY_SELECT = sql`
   left join lateral (
     select direction, type, text, created_at from messages
     where conversation_id = c.id
-    order by seq desc, direction desc, part desc
+    order by seq desc, direction desc, outbound_seq desc
     limit 1
   ) m on true`
 
@@ -99,9 +104,9 @@ export async function loadConversationDetail(db: Db, id: number): Promise<Conver
   // Newest first with one extra row to learn whether older ones were left out, then reversed.
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`select id, direction, wamid, seq, part, type, text, media, payload, provider_status, error, sent_at, created_at
+    sql`select id, direction, wamid, seq, part, type, text, media, payload, analysis, provider_status, error, sent_at, created_at
         from messages where conversation_id = ${id}
-        order by seq desc, direction desc, part desc
+        order by seq desc, direction desc, outbound_seq desc
         limit ${CONVERSATION_MESSAGES_LIMIT + 1}`,
   )
   const truncated = rows.length > CONVERSATION_MESSAGES_LIMIT
@@ -121,6 +126,7 @@ function toSummary(r: Record<string, unknown>): ConversationSummary {
     },
     status: r.status as ConversationStatus,
     department: r.department as string | null,
+    simulated: r.simulated === true,
     lastSeq: Number(r.last_seq),
     answeredSeq: Number(r.answered_seq),
     turnDueAt: toDate(r.turn_due_at),
@@ -149,6 +155,7 @@ function toMessage(r: Record<string, unknown>): ConversationMessage {
     text: r.text as string | null,
     media: r.media ?? null,
     payload: r.payload ?? null,
+    analysis: r.analysis ?? null,
     providerStatus: r.provider_status as string,
     error: r.error ?? null,
     sentAt: toDate(r.sent_at),

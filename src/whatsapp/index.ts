@@ -8,6 +8,7 @@ export type {
   MarkReadInput,
   MediaRef,
   ParsedWebhook,
+  SendInput,
   SendTextInput,
   StatusUpdate,
   UnparsedPart,
@@ -26,4 +27,5 @@ export {
   type SendLimiterOptions,
   type SendReservation,
 } from './send-limiter.js'
+export { withSimulatorConsole } from './simulator-client.js'
 export { createRedisSendLimiter, type RedisSendLimiterOptions } from './redis-send-limiter.js'

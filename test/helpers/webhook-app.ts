@@ -6,7 +6,7 @@ import { loggerOptions } from '../../src/log/index.js'
 import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import { loadConfig } from '../../src/config/index.js'
-import { createApp } from '../../src/http/index.js'
+import { createApp, type DashboardDeps } from '../../src/http/index.js'
 import { createIngest, signBody, type Ingest } from '../../src/ingest/index.js'
 import { createPrivacy } from '../../src/privacy/index.js'
 import type { Database } from '../../src/store/index.js'
@@ -34,6 +34,10 @@ export async function buildWebhookApp(
     trustProxy?: boolean | readonly string[]
     /** Where the app logs (the access-log tests read it). @defaultValue silent */
     log?: Logger
+    /** The web dashboard under `/admin` (left out by default). */
+    dashboard?: DashboardDeps
+    /** The clock of the reports' default range. @defaultValue the system clock */
+    now?: () => Date
   } = {},
 ): Promise<WebhookApp> {
   const log = options.log ?? pino(loggerOptions('silent'))
@@ -54,6 +58,8 @@ export async function buildWebhookApp(
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
     trustProxy: options.trustProxy ?? false,
     privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
+    dashboard: options.dashboard,
+    ...(options.now === undefined ? {} : { now: options.now }),
   })
   return {
     app,

@@ -16,6 +16,7 @@ interface Item {
   id: number
   status: string
   department: string | null
+  simulated: boolean
   contact: { waId: string | null; userId: string | null }
   lastMessage?: { direction: string; type: string; text: string | null; createdAt: string }
 }
@@ -89,10 +90,15 @@ describe.each(ENGINES)('admin API: conversations (%s)', (engine) => {
   it('returns only the documented fields of a conversation', async () => {
     const [item] = (await list('?limit=1')).items
     expect(Object.keys(item!).sort()).toEqual(
-      ['answeredSeq', 'contact', 'createdAt', 'department', 'id', 'lastMessage', 'lastSeq', 'phoneNumberId', 'status', 'turnDueAt', 'updatedAt'].sort(),
+      ['answeredSeq', 'contact', 'createdAt', 'department', 'id', 'lastMessage', 'lastSeq', 'phoneNumberId', 'simulated', 'status', 'turnDueAt', 'updatedAt'].sort(),
     )
     expect(Object.keys(item!.contact).sort()).toEqual(['id', 'profileName', 'userId', 'waId'])
     expect(typeof item!.id).toBe('number')
+  })
+
+  it('says a real conversation is not simulated', async () => {
+    const [item] = (await list('?limit=1')).items
+    expect(item!.simulated).toBe(false)
   })
 
   it('truncates the last message text to 200 characters', async () => {

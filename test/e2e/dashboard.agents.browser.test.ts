@@ -1,0 +1,108 @@
+/**
+ * An agent's work in the browser: take a handed-off conversation, answer it, release it, then
+ * the NPS and learning pages. It drives the agents API of issue #9 (milestone C:
+ * `POST /api/conversations/:id/handoff|messages|release|resolve`), the NPS report and the
+ * learning proposals through the dashboard. Each case runs once the server has its route
+ * (probed at start) and is skipped before, so this file lands ahead of those routes and
+ * starts proving them the moment they merge.
+ */
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { E2E_ADMIN_TOKEN, startStack, type Stack } from '../helpers/e2e.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const SHOTS = fileURLToPath(new URL('../../test-results/dashboard/', import.meta.url))
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+
+describe('an agent at work in chromium', () => {
+  let stack: Stack
+  let browser: Browser
+  let page: Page
+  const has = { agents: false, nps: false, learning: false }
+
+  /** Whether the admin API has a route there: 404 "no route for …" means it does not. */
+  async function routeExists(method: 'GET' | 'POST', path: string): Promise<boolean> {
+    const res = await fetch(`${stack.atende.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: method === 'POST' ? '{}' : undefined,
+    })
+    const body = await res.text()
+    return !(res.status === 404 && body.includes('no route for'))
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true })
+    stack = await startStack('in-process', 'pglite', { SIMULATOR_ENABLED: 'true' })
+    has.agents = await routeExists('POST', '/api/conversations/999999999/release')
+    has.nps = await routeExists('GET', '/api/reports/nps')
+    has.learning = await routeExists('GET', '/api/learning/proposals?status=pending')
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true })
+    page = await browser.newPage({ viewport: { width: 1200, height: 860 } })
+    await page.goto(`${stack.atende.url}/admin/login`)
+    await page.fill('input[name=token]', E2E_ADMIN_TOKEN)
+    await page.click('button[type=submit]')
+    await page.waitForSelector('nav.top')
+  }, 90_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.close()
+  })
+
+  const shot = (name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
+
+  async function say(text: string, replies: number): Promise<void> {
+    await page.fill('input[name=message]', text)
+    await page.click('form.compose button[type=submit]')
+    await page.locator('li.bubble[data-direction=out]').nth(replies - 1).waitFor({ timeout: 20_000 })
+  }
+
+  it('takes a handed-off conversation, answers it and releases it to the bot', async (ctx) => {
+    if (!has.agents) ctx.skip()
+    await page.goto(`${stack.atende.url}/admin/simulator`)
+    await say('vocês vendem geladeira?', 1)
+    await say('quero falar com um atendente', 2)
+    await page.goto(`${stack.atende.url}/admin/inbox`)
+    await page.locator('ul.waiting li.conversation a').first().click()
+    await page.waitForSelector('section.thread[data-status=handoff]')
+    await shot('handoff-thread')
+    await page.click('button[data-action=handoff]')
+    await page.waitForSelector('section.thread[data-status=handoff]')
+    await page.fill('textarea[name=text]', 'Olá! Não vendemos geladeiras, só internet.')
+    await page.click('form.reply button[type=submit]')
+    const answer = page.locator('li.message.out', { hasText: 'Não vendemos geladeiras' })
+    await answer.waitFor({ timeout: 20_000 })
+    await page.locator('li.message.out[data-status=sent]', { hasText: 'Não vendemos geladeiras' }).waitFor({ timeout: 20_000 })
+    await shot('agent-answered')
+    await page.click('button[data-action=release]')
+    await page.waitForSelector('section.thread[data-status=open]')
+    await page.click('button[data-action=resolve]')
+    await page.waitForSelector('section.thread[data-status=resolved], section.thread[data-status=awaiting_nps], section.thread[data-status=closed]')
+    expect(stack.graph.requests.filter((r) => r.kind === 'send')).toEqual([])
+  })
+
+  it('approves a learning proposal', async (ctx) => {
+    if (!has.agents || !has.learning) ctx.skip()
+    await page.goto(`${stack.atende.url}/admin/learning`)
+    const proposal = page.locator('li.proposal').first()
+    // The learning job runs after the resolve above; the page is read again until it shows.
+    await expect.poll(async () => {
+      await page.reload()
+      return page.locator('li.proposal').count()
+    }, { timeout: 20_000, interval: 1_000 }).toBeGreaterThan(0)
+    await shot('learning-proposal')
+    const id = await proposal.getAttribute('data-proposal')
+    await proposal.locator('button[data-action=approve]').click()
+    await page.locator(`li.proposal[data-proposal="${id}"]`).waitFor({ state: 'detached' })
+  })
+
+  it('reads the NPS page', async (ctx) => {
+    if (!has.nps) ctx.skip()
+    await page.goto(`${stack.atende.url}/admin/nps`)
+    await page.waitForSelector('.big-score')
+    await shot('nps-report')
+  })
+})

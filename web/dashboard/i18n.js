@@ -1,0 +1,80 @@
+// Interface text: pt-BR by default, English on request (the language link, kept in a cookie).
+const TEXT = {
+  'pt-BR': {
+    inbox: 'Atendimento', overview: 'Visão geral', queues: 'Filas', nps: 'NPS', learning: 'Aprendizado', simulator: 'Simulador',
+    logout: 'Sair', language: 'English',
+    needsPerson: 'Aguardando atendente', others: 'Demais conversas', noConversations: 'Nenhuma conversa.',
+    allStatuses: 'Todos os status', department: 'Departamento', filter: 'Filtrar',
+    status_open: 'Aberta', status_handoff: 'Com atendente', status_resolved: 'Resolvida', status_awaiting_nps: 'Aguardando NPS', status_closed: 'Encerrada',
+    customer: 'Cliente', bot: 'Atende', agentSays: 'Atendente',
+    windowLeft: 'Janela de 24 h: {h} h {m} min restantes', windowClosed: 'Janela de 24 h encerrada: só modelos (templates)',
+    take: 'Assumir', release: 'Devolver ao robô', resolve: 'Resolver', send: 'Enviar', reply: 'Responder…',
+    templateName: 'Modelo (template)', templateLanguage: 'Idioma', templateParams: 'Parâmetros (um por linha)', sendTemplate: 'Enviar modelo',
+    back: 'Voltar', loading: 'Carregando…', failed: 'Falhou', done: 'Feito',
+    boleto: 'Boleto', pix: 'Pix', amount: 'valor', due: 'vencimento', payee: 'recebedor', readFromPicture: 'Lido da imagem',
+    runtime: 'Modo', database: 'Banco', webhookLatency: 'Latência do webhook (servidor)', requests: 'requisições',
+    queueDepth: 'Profundidade das filas', throughput: 'Vazão', alerts: 'Alertas recentes', noAlerts: 'Nenhum alerta.',
+    notAvailable: 'Ainda não disponível neste servidor.',
+    work_unprocessedMessages: 'Mensagens a processar', work_turnsWaiting: 'Turnos aguardando', work_turnsRunning: 'Turnos em execução',
+    work_outboxPending: 'Envios pendentes', work_handoffs: 'Com atendente',
+    queuesInProcess: 'Modo em processo (sem Redis): contagens tiradas do banco de dados.',
+    from: 'De', to: 'Até', score: 'NPS', responses: 'respostas', promoters: 'promotores', passives: 'neutros', detractors: 'detratores',
+    byDepartment: 'Por departamento', comments: 'Comentários', noDepartment: '(sem departamento)',
+    proposals: 'Propostas pendentes', noProposals: 'Nenhuma proposta pendente.', question: 'Pergunta', answer: 'Resposta',
+    approve: 'Aprovar', reject: 'Rejeitar', askedTimes: 'perguntado {n} vezes',
+    simulatorIntro: 'Converse como um cliente. A mensagem passa pelo webhook real, num número reservado que nunca chega à Meta.',
+    simulatorOff: 'O simulador está desligado (SIMULATOR_ENABLED=false).',
+    newConversation: 'Nova conversa', typeMessage: 'Digite uma mensagem…', typing: 'Atende está respondendo…',
+    forbidden: 'Sem permissão.', simulated: 'simulada',
+  },
+  en: {
+    inbox: 'Inbox', overview: 'Overview', queues: 'Queues', nps: 'NPS', learning: 'Learning', simulator: 'Simulator',
+    logout: 'Log out', language: 'Português',
+    needsPerson: 'Waiting for a person', others: 'Other conversations', noConversations: 'No conversations.',
+    allStatuses: 'All statuses', department: 'Department', filter: 'Filter',
+    status_open: 'Open', status_handoff: 'With an agent', status_resolved: 'Resolved', status_awaiting_nps: 'Awaiting NPS', status_closed: 'Closed',
+    customer: 'Customer', bot: 'Atende', agentSays: 'Agent',
+    windowLeft: '24 h window: {h} h {m} min left', windowClosed: '24 h window closed: templates only',
+    take: 'Take', release: 'Release to the bot', resolve: 'Resolve', send: 'Send', reply: 'Reply…',
+    templateName: 'Template', templateLanguage: 'Language', templateParams: 'Parameters (one per line)', sendTemplate: 'Send template',
+    back: 'Back', loading: 'Loading…', failed: 'Failed', done: 'Done',
+    boleto: 'Boleto', pix: 'Pix', amount: 'amount', due: 'due', payee: 'payee', readFromPicture: 'Read from the picture',
+    runtime: 'Mode', database: 'Database', webhookLatency: 'Webhook latency (server)', requests: 'requests',
+    queueDepth: 'Queue depth', throughput: 'Throughput', alerts: 'Recent alerts', noAlerts: 'No alerts.',
+    notAvailable: 'Not available on this server yet.',
+    work_unprocessedMessages: 'Messages to process', work_turnsWaiting: 'Turns waiting', work_turnsRunning: 'Turns running',
+    work_outboxPending: 'Sends pending', work_handoffs: 'With an agent',
+    queuesInProcess: 'In-process mode (no Redis): counts read from the database.',
+    from: 'From', to: 'To', score: 'NPS', responses: 'responses', promoters: 'promoters', passives: 'passives', detractors: 'detractors',
+    byDepartment: 'By department', comments: 'Comments', noDepartment: '(no department)',
+    proposals: 'Pending proposals', noProposals: 'No pending proposals.', question: 'Question', answer: 'Answer',
+    approve: 'Approve', reject: 'Reject', askedTimes: 'asked {n} times',
+    simulatorIntro: 'Chat as a customer. The message goes through the real webhook, on a reserved number that never reaches Meta.',
+    simulatorOff: 'The simulator is off (SIMULATOR_ENABLED=false).',
+    newConversation: 'New conversation', typeMessage: 'Type a message…', typing: 'Atende is replying…',
+    forbidden: 'Not allowed.', simulated: 'simulated',
+  },
+}
+
+export const language = document.documentElement.lang === 'en' ? 'en' : 'pt-BR'
+
+/** The text of `key`, with `{name}` placeholders filled from `values`. */
+export function t(key, values = {}) {
+  const text = TEXT[language][key] ?? TEXT['pt-BR'][key] ?? key
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''))
+}
+
+export function switchLanguage() {
+  const next = language === 'en' ? 'pt-BR' : 'en'
+  document.cookie = `atende_lang=${next}; path=/admin; samesite=strict; max-age=31536000`
+  location.reload()
+}
+
+export function formatTime(iso) {
+  if (!iso) return ''
+  return new Date(iso).toLocaleString(language, { dateStyle: 'short', timeStyle: 'short' })
+}
+
+export function formatMoney(cents) {
+  return (cents / 100).toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' })
+}
