@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, createTranscriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
-import { createReconciler, createRuntime, redisOptions } from './dispatch/index.js'
+import { createReconciler, createRuntime, redisOptions, type RuntimeStatus } from './dispatch/index.js'
 import { createBusinessCalendar, hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
 import { createApps } from './http/index.js'
@@ -152,7 +152,9 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     // Before the runtime, so that it closes after the workers that use it.
     const images = role === 'api' ? undefined : createImageAnalysers(config, kb.business.language, closers)
-    const runtime = await createRuntime({ config, log, consume: role !== 'api' })
+    // A work claim outlives any one job, as a turn's lease does (src/workers/turn.ts).
+    const workLeaseMs = config.ai.timeoutMs + 4 * config.whatsapp.timeoutMs + 5_000
+    const runtime = await createRuntime({ config, log, consume: role !== 'api', failover: { db: database.db, workLeaseMs } })
     closers.push({ name: 'runtime', close: runtime.close })
     const debounce = config.turns
     if (images !== undefined) runtime.startWorkers(
@@ -190,6 +192,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
 
     const reconciler = createReconciler({ db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler })
     closers.push({ name: 'reconciler', close: reconciler.close })
+    // Back on Redis after an outage: what the drained in-process runtime left goes to Redis.
+    runtime.onSwitchedBack((since) => reconciler.catchUp(since))
     if (role !== 'api') {
       // Every such process asks; the database lets one purge per hour (docs/privacy.md).
       const retention = createRetention({ db: database.db, log, retentionDays: config.privacy.retentionDays })
@@ -202,7 +206,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         log,
         ingest,
         whatsapp: { appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken },
-        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: runtime.dispatcher.mode, timeoutMs: config.database.statementTimeoutMs, warnings },
+        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: () => describeRuntime(runtime.status()), timeoutMs: config.database.statementTimeoutMs, warnings },
         db: database.db,
         adminToken: config.adminToken,
         trustProxy: config.http.trustProxy,
@@ -285,6 +289,11 @@ function logRuntime(role: Role, config: Config, log: Logger): void {
   }
   log.info({ queues: Object.keys(config.queues), prefix: config.redis.prefix, tls: config.redis.tls }, 'queue system initialised')
   if (role !== 'api') log.info({ workers: Object.keys(config.queues).length, concurrency }, 'queue workers started')
+}
+
+/** `/readyz`'s `runtime`: `queues`, `in-process`, or `in-process (redis unreachable)` while failed over. */
+function describeRuntime(status: RuntimeStatus): string {
+  return status.failedOver ? 'in-process (redis unreachable)' : status.mode
 }
 
 /** Releases in reverse creation order; a failed close is logged and the rest still run. */

@@ -20,6 +20,10 @@ export interface RedisConfig {
   tls: boolean
   prefix: string
   commandTimeoutMs: number
+  /** Unreachable or hung this long: serve from the database in-process (REDIS_FAILOVER_AFTER_MS). */
+  failoverAfterMs: number
+  /** While failed over, how often due work is looked for (REDIS_FAILOVER_POLL_MS). */
+  failoverPollMs: number
 }
 
 /** The per-number send limiter (DESIGN.md, "Sending rate"); see src/domain/send-pace.ts. */
@@ -302,7 +306,12 @@ function crossFieldProblems(e: ParsedEnv): string[] {
 }
 
 function redisConfig(e: ParsedEnv): RedisConfig | undefined {
-  const common = { prefix: e.REDIS_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
+  const common = {
+    prefix: e.REDIS_PREFIX,
+    commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    failoverAfterMs: e.REDIS_FAILOVER_AFTER_MS,
+    failoverPollMs: e.REDIS_FAILOVER_POLL_MS,
+  }
   if (e.REDIS_URL !== undefined) {
     const u = new URL(e.REDIS_URL)
     const password = u.password === '' ? undefined : secret(decodeURIComponent(u.password))

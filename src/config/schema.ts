@@ -76,6 +76,13 @@ export const envSchema = z.object({
   REDIS_PREFIX: z.string().min(1).default('atende'),
   /** Longest a producer command (enqueue) may wait on Redis. @defaultValue 1_000 */
   REDIS_COMMAND_TIMEOUT_MS: ms(1_000).pipe(z.number().min(1)),
+  /**
+   * How long Redis may stay unreachable or hung (commands timing out) before this process
+   * serves due work from the database with the in-process runtime. @defaultValue 5_000
+   */
+  REDIS_FAILOVER_AFTER_MS: ms(5_000).pipe(z.number().min(1)),
+  /** While failed over, how often a consuming process looks for due work in the database. @defaultValue 500 */
+  REDIS_FAILOVER_POLL_MS: ms(500).pipe(z.number().min(10)),
 
   /**
    * Meta app secret used to verify X-Hub-Signature-256. Required when NODE_ENV=production,

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino'
-import { findOverdueWork, markEnqueued, markLearningEnqueued, markTurnsEnqueued, releaseOutboundClaims, type Db } from '../store/index.js'
+import {
+  claimWorkToRedispatch, findOverdueWork, markEnqueued, markLearningEnqueued, markTurnsEnqueued, releaseOutboundClaims, type Db, type OverdueWork,
+} from '../store/index.js'
 import { outboxWakeUp, type Dispatcher, type WakeUp } from '../queues/index.js'
 
 export interface ReconcilerOptions {
@@ -31,6 +33,12 @@ export interface HandoffAlert {
 export interface Reconciler {
   /** One pass; resolves to how many wake-ups it sent (0 when another process holds the lock). */
   runOnce(): Promise<number>
+  /**
+   * After switching back to Redis (invariant 7): re-dispatches, once, every row due and not
+   * done whose wake-up went out before `since`, in as many passes as it takes. Resolves to
+   * how many wake-ups it sent.
+   */
+  catchUp(since: Date): Promise<number>
   close(): Promise<void>
 }
 
@@ -59,6 +67,21 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         log.warn({ err, conversationId: alert.conversationId }, 'hand-off alert hook failed')
       }
     }
+    const sent = await send(work, at, new Date(at.getTime() - options.afterMs - 1))
+    if (sent > 0) {
+      log.info(
+        { messages: work.messageIds.length, turns: work.turns.length, learning: work.learning.length, lifecycle: work.lifecycle.length, outbound: work.outbound.length },
+        'reconciler re-dispatched overdue work',
+      )
+    }
+    return sent
+  }
+
+  /**
+   * Dispatches claimed rows; if the runtime refuses them, gives them back with the `stale`
+   * stamp, which the next pass reads as "not enqueued".
+   */
+  async function send(work: OverdueWork, at: Date, stale: Date): Promise<number> {
     const wakeUps: WakeUp[] = [
       ...work.messageIds.map((messageId) => ({ queue: 'message-processing' as const, messageId })),
       ...work.turns.map((t) => ({ queue: 'ai-response' as const, conversationId: t.conversationId, runAt: t.turnDueAt })),
@@ -70,9 +93,6 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     try {
       await options.dispatcher.dispatch(wakeUps, { revive: true })
     } catch (err) {
-      // The rows were claimed (stamped enqueued at `at`); give them back so the next pass
-      // takes them again: any stamp older than afterMs reads as "not enqueued" to it.
-      const stale = new Date(at.getTime() - options.afterMs - 1)
       await markEnqueued(options.db, work.messageIds, stale)
         .then(() => markTurnsEnqueued(options.db, work.turns.map((t) => t.conversationId), stale))
         .then(() => markLearningEnqueued(options.db, work.learning, stale))
@@ -80,11 +100,31 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         .catch((releaseErr: unknown) => log.warn({ err: releaseErr }, 'could not give claimed rows back; they are due again after afterMs'))
       throw err
     }
-    log.info(
-      { messages: work.messageIds.length, turns: work.turns.length, learning: work.learning.length, lifecycle: work.lifecycle.length, outbound: work.outbound.length },
-      'reconciler re-dispatched overdue work',
-    )
     return wakeUps.length
+  }
+
+  let catching: Promise<number> | undefined
+  async function catchUp(since: Date): Promise<number> {
+    if (closing !== undefined) return 0
+    const p = (catching ?? Promise.resolve(0)).catch(() => 0).then(() => catchUpPasses(since))
+    catching = p
+    return p
+  }
+
+  async function catchUpPasses(since: Date): Promise<number> {
+    const limit = options.batchSize ?? 500
+    let messages = 0
+    let turns = 0
+    for (;;) {
+      const at = now()
+      const work = await claimWorkToRedispatch(options.db, { since, now: at, limit })
+      await send(work, at, new Date(Math.min(since.getTime(), at.getTime() - options.afterMs) - 1))
+      messages += work.messageIds.length
+      turns += work.turns.length
+      if (work.messageIds.length < limit && work.turns.length < limit) break
+    }
+    log.info({ messages, turns }, 'reconciler re-dispatched the work of the outage')
+    return messages + turns
   }
 
   const runOnce = () => (running ??= pass().finally(() => (running = undefined)))
@@ -96,11 +136,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
   return {
     runOnce,
+    catchUp,
     close: () =>
       (closing ??= (async () => {
         clearInterval(timer)
         // A failing pass was logged by whoever awaited it; closing only waits for it to end.
         await running?.catch(() => {})
+        await catching?.catch(() => {})
       })()),
   }
 }

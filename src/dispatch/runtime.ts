@@ -4,10 +4,12 @@ import type { Logger } from 'pino'
 import type { Config } from '../config/index.js'
 import { releaseAll } from '../lib/index.js'
 import type { Dispatcher, Processors } from '../queues/index.js'
+import type { Db } from '../store/index.js'
 import { createBullmqDispatcher } from './bullmq-dispatcher.js'
 import { createBullmqWorkers, type BullmqWorkers } from './bullmq-workers.js'
 import { createInProcessRuntime } from './in-process.js'
 import { redisOptions } from './redis-options.js'
+import { createSwitchingRuntime, type RuntimeStatus } from './switching-runtime.js'
 
 export interface Runtime {
   readonly dispatcher: Dispatcher
@@ -21,6 +23,10 @@ export interface Runtime {
   close(): Promise<void>
   /** Resolves when no job runs or is ready (in-process runtime only; tests). */
   idle?(): Promise<void>
+  /** What serves the queues now (`/readyz`). */
+  status(): RuntimeStatus
+  /** After a switch back to Redis, once the in-process runtime has drained (the reconciler's `catchUp`). */
+  onSwitchedBack(listener: (since: Date) => Promise<unknown>): void
 }
 
 export interface RuntimeOptions {
@@ -28,10 +34,16 @@ export interface RuntimeOptions {
   log: Logger
   /** Whether this process consumes jobs (`serve`, `worker`) or only produces them (`api`). */
   consume: boolean
+  /**
+   * With Redis: serve from the database while Redis is unreachable (invariant 7). Without
+   * it, BullMQ alone (tests of BullMQ's own behaviour through an outage).
+   */
+  failover?: { db: Db; workLeaseMs: number }
 }
 
 /**
- * BullMQ on Redis when Redis is configured; otherwise the in-process runtime over the same
+ * BullMQ on Redis when Redis is configured, switching to the in-process runtime while Redis
+ * is out (`switching-runtime.ts`); otherwise the in-process runtime over the same
  * processors. The dispatcher exists before the processors (they enqueue through it), hence
  * the two steps.
  */
@@ -46,9 +58,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       abort: runtime.abort,
       close: runtime.close,
       idle: runtime.idle,
+      status: () => ({ mode: 'in-process', failedOver: false, switches: 0 }),
+      onSwitchedBack: () => {},
     }
   }
   const redis = config.redis
+  if (options.failover !== undefined) {
+    const runtime = createSwitchingRuntime({ redis, queues: config.queues, log, consume: options.consume, ...options.failover })
+    await runtime.start()
+    return runtime
+  }
   const producer = new Redis(redisOptions(redis, 'producer'))
   producer.on('error', (err) => log.warn({ err }, 'redis producer connection error'))
   const dispatcher = createBullmqDispatcher({ connection: producer, prefix: redis.prefix, queues: config.queues, log })
@@ -61,6 +80,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       workers = createBullmqWorkers({ connection: redisOptions(redis, 'worker'), prefix: redis.prefix, queues: config.queues, processors, log })
     },
     abort: () => workers?.abort(),
+    status: () => ({ mode: 'queues', failedOver: false, switches: 0 }),
+    onSwitchedBack: () => {},
     // Released last first: workers, then the producer's queues, then its connection.
     // quit() needs Redis to answer; when it cannot, dropping the socket is all there is to do
     // (a connection left to reconnect would keep the process alive).

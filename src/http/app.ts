@@ -115,7 +115,9 @@ async function registerDashboard(host: FastifyInstance, publicApp: FastifyInstan
       },
     },
     queueBoard: d.queueBoard,
-    runtimeMode: deps.health.runtimeMode,
+    // The dashboard shows the queue board when Redis is configured; a runtime that can
+    // change (Redis configured, the database serving while it is out) is that case.
+    runtimeMode: typeof deps.health.runtimeMode === 'function' || deps.health.runtimeMode === 'queues' ? 'queues' : 'in-process',
     changePollMs: d.changePollMs,
   })
 }

@@ -6,14 +6,21 @@ export interface HealthRoutesOptions {
   /** Rejects when the database cannot answer. */
   pingDatabase(signal: AbortSignal): Promise<void>
   databaseEngine: 'pglite' | 'postgres'
-  runtimeMode: 'queues' | 'in-process'
+  /**
+   * What serves the queues: `queues`, `in-process`, or `in-process (redis unreachable)` while
+   * a process with Redis configured serves from the database; a function when it can change.
+   */
+  runtimeMode: string | (() => string)
   /** Longest /readyz waits for the database. */
   timeoutMs: number
   /** Configuration warnings (`configWarnings`), listed on /readyz; readiness does not depend on them. */
   warnings: readonly string[]
 }
 
-/** `/healthz`: the process is alive. `/readyz`: it can take traffic (the database answers). */
+/**
+ * `/healthz`: the process is alive. `/readyz`: it can take traffic (the database answers).
+ * Redis being out is degraded, not down: the process serves from the database meanwhile.
+ */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
   app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({
     status: 'ok',
@@ -47,7 +54,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       } finally {
         deadline.release()
       }
-      return { status: 'ready', database: options.databaseEngine, runtime: options.runtimeMode, warnings: options.warnings }
+      return { status: 'ready', database: options.databaseEngine, runtime: typeof options.runtimeMode === 'string' ? options.runtimeMode : options.runtimeMode(), warnings: options.warnings }
     },
   )
 }

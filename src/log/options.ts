@@ -24,11 +24,23 @@ export const REDACT_PATHS: readonly string[] = [
   ...['req.headers', 'headers', '*.headers'].flatMap((prefix) => SENSITIVE_HEADERS.map((h) => (h.startsWith('[') ? `${prefix}${h}` : `${prefix}.${h}`))),
 ]
 
+/**
+ * The values `from` and `to` may keep: the two queue runtimes, named by the `runtime
+ * switched` line (invariant 7), whose field names are part of the operations contract.
+ * Anything else under those keys (a phone number) is censored.
+ */
+const RUNTIME_NAMES: ReadonlySet<unknown> = new Set(['queues', 'in-process'])
+
+function censor(value: unknown, path: string[]): unknown {
+  const key = path.at(-1)
+  return (key === 'from' || key === 'to') && RUNTIME_NAMES.has(value) ? value : CENSOR
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     serializers: { err: serializeError, req: serializeRequest },
-    redact: { paths: [...REDACT_PATHS], censor: CENSOR },
+    redact: { paths: [...REDACT_PATHS], censor },
     formatters: { log: serializeNestedErrors },
     hooks: { logMethod: keepMessagesOurs },
   }

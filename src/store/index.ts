@@ -78,6 +78,8 @@ export {
 } from './customer-data.js'
 export { claimScheduledRun, ERASED_WAMID_KEEP_MS, purgeBatch, type PurgeTarget } from './retention.js'
 export { findOverdueWork, markTurnsEnqueued, releaseOutboundClaims, scheduleHandoffAlert, type OverdueWork } from './reconcile.js'
+export { claimWork, releaseOwnerClaims, releaseWork, type ClaimWorkInput, type WorkClaim } from './work-claims.js'
+export { claimWorkToRedispatch, findDueWork, type DueWork, type FindDueWorkInput, type RedispatchInput } from './due-work.js'
 export {
   CONVERSATION_MESSAGES_LIMIT,
   LAST_MESSAGE_TEXT_CHARS,

@@ -5,7 +5,7 @@ import { ids, markEnqueued, toDate } from './messages.js'
 import { findOverdueLifecycle } from './lifecycle-timers.js'
 
 /** Arbitrary constant shared by every Atende process: only one reconciler looks at a time. */
-const RECONCILER_LOCK_KEY = 7_401_245_002
+export const RECONCILER_LOCK_KEY = 7_401_245_002
 
 export interface OverdueWork {
   /** Inbound messages not processed although they were due `afterMs` ago. */

@@ -35,11 +35,17 @@ export interface Stack {
   close(): Promise<void>
 }
 
+export interface StackOptions {
+  /** Start the process while its Redis is down (`redis.start()` brings it up on the same port). */
+  redisDownAtStart?: boolean
+}
+
 /** A real `atende serve` with its own Redis (or none), database and fake Graph API. */
-export async function startStack(runtime: RuntimeKind, engine: Engine, env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(runtime: RuntimeKind, engine: Engine, env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase(engine)
   const graph = await startFakeGraph()
   const redis = runtime === 'redis' ? await startRedis() : undefined
+  if (options.redisDownAtStart === true) await redis?.kill()
   const atende = await startAtende({
     WHATSAPP_APP_SECRET: E2E_APP_SECRET,
     WHATSAPP_TRANSPORT: 'cloud',

@@ -74,6 +74,14 @@ describe('logger options', () => {
     expect(lines[0]).toMatchObject({ phone: '[redacted]', customer: '[redacted]', message: { from: '[redacted]' }, conversationId: 7 })
   })
 
+  it('keeps the runtime names of a `runtime switched` line under from and to, and nothing else', () => {
+    const { log, lines } = capturing()
+    log.warn({ from: 'queues', to: 'in-process', reason: 'redis unreachable' }, 'runtime switched')
+    log.info({ from: PHONE, to: 'queues-ish', message: { from: 'in-process', to: PHONE } }, 'a careless line')
+    expect(lines[0]).toMatchObject({ from: 'queues', to: 'in-process', reason: 'redis unreachable' })
+    expect(lines[1]).toMatchObject({ from: '[redacted]', to: '[redacted]', message: { from: 'in-process', to: '[redacted]' } })
+  })
+
   it('gives Fastify\'s request loggers the same serializers', async () => {
     const { log, lines, raw } = capturing()
     const app = Fastify({ loggerInstance: log })

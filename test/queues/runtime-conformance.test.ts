@@ -5,13 +5,15 @@
  * must not depend on whether Redis is configured (DESIGN.md, invariant 7).
  */
 import { Queue, type ConnectionOptions } from 'bullmq'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
-import { createInProcessRuntime, createRuntime, redisOptions } from '../../src/dispatch/index.js'
+import { createInProcessRuntime, createRuntime, redisOptions, type SwitchingRuntime } from '../../src/dispatch/index.js'
 import { AtendeError } from '../../src/errors.js'
+import type { Db } from '../../src/store/index.js'
 import { jobKey, QUEUE_NAMES, type Dispatcher, type JobContext, type ProcessorResult, type Processors, type WakeUp } from '../../src/queues/index.js'
 import { deferred, queueSettings, silentLog, testPrefix, within } from '../dispatch/helpers.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
+import { createTestDatabase, openMigrated } from '../helpers/db.js'
+import { freePort, startRedis, type RedisServer } from '../helpers/redis.js'
 
 let redis: RedisServer
 beforeAll(async () => {
@@ -54,10 +56,61 @@ function inProcess(overrides: Overrides): Subject {
   }
 }
 
-/** BullMQ on the test's own redis-server, on a fresh prefix per test. */
-async function bullmq(overrides: Overrides): Promise<Subject> {
+/**
+ * One migrated PGlite database for the work claims of the switching runtimes (decision
+ * 0028): each runtime claims under owners of its own and releases them as it closes.
+ */
+let claims: { db: Db; workLeaseMs: number } | undefined
+const closeClaims: Array<() => Promise<unknown>> = []
+afterAll(async () => {
+  for (const c of closeClaims.splice(0).reverse()) await c()
+})
+async function claimsDatabase() {
+  if (claims !== undefined) return claims
+  const t = await createTestDatabase('pglite')
+  const database = await openMigrated(t)
+  closeClaims.push(() => t.drop(), () => database.close())
+  claims = { db: database.db, workLeaseMs: 60_000 }
+  return claims
+}
+
+/**
+ * The switching runtime (invariant 7) with Redis unreachable from the start: the in-process
+ * runtime under work claims, fed from the database (empty here: only dispatched work runs).
+ */
+async function failedOver(overrides: Overrides): Promise<Subject> {
+  const nobody = await freePort()
+  const redisConfig = loadConfig({
+    REDIS_URL: `redis://127.0.0.1:${nobody}`, REDIS_PREFIX: testPrefix(), REDIS_COMMAND_TIMEOUT_MS: '200', REDIS_FAILOVER_AFTER_MS: '200',
+  }).redis!
+  const runtime = await createRuntime({
+    config: { redis: redisConfig, queues: queueSettings(overrides) }, log: silentLog, consume: true, failover: await claimsDatabase(),
+  })
+  cleanups.push(async () => {
+    runtime.abort()
+    await runtime.close()
+  })
+  await vi.waitFor(() => expect(runtime.status()).toMatchObject({ mode: 'in-process', failedOver: true }), { timeout: 5_000, interval: 20 })
+  return {
+    dispatcher: runtime.dispatcher,
+    start: (p) => runtime.startWorkers(p),
+    abort: () => runtime.abort(),
+    close: () => runtime.close(),
+    stored: async (q) => (runtime as unknown as SwitchingRuntime).stored(q) ?? 0,
+  }
+}
+
+/**
+ * BullMQ on the test's own redis-server, on a fresh prefix per test; with `claims`, as
+ * `atende` runs it: the switching runtime on a Redis that answers, every row job under a
+ * work claim.
+ */
+async function bullmq(overrides: Overrides, claims = false): Promise<Subject> {
   const redisConfig = loadConfig({ REDIS_URL: redis.url, REDIS_PREFIX: testPrefix() }).redis!
-  const runtime = await createRuntime({ config: { redis: redisConfig, queues: queueSettings(overrides) }, log: silentLog, consume: true })
+  const runtime = await createRuntime({
+    config: { redis: redisConfig, queues: queueSettings(overrides) }, log: silentLog, consume: true,
+    ...(claims ? { failover: await claimsDatabase() } : {}),
+  })
   const connection = redisOptions(redisConfig, 'worker') as ConnectionOptions
   const counters = new Map(QUEUE_NAMES.map((q) => [q, new Queue(q, { connection, prefix: redisConfig.prefix })]))
   cleanups.push(async () => {
@@ -123,7 +176,9 @@ const turn = (conversationId: number, inMs = 0): WakeUp => ({ queue: 'ai-respons
 
 const RUNTIMES = [
   ['in-process', async (o: Overrides) => inProcess(o)],
-  ['BullMQ', bullmq],
+  ['BullMQ', (o: Overrides) => bullmq(o)],
+  ['switching (on Redis)', (o: Overrides) => bullmq(o, true)],
+  ['switching (failed over)', failedOver],
 ] as const
 
 describe.each(RUNTIMES)('the %s runtime', (_name, make) => {
