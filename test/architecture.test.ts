@@ -23,11 +23,13 @@ const ALLOWED: Record<string, string[]> = {
   workers: ['store', 'ai', 'whatsapp', 'images', 'dispatch/port.ts'],
   dispatch: ['workers', 'store'],
   ingest: ['store', 'whatsapp', 'dispatch/port.ts'],
-  http: ['ingest', 'store', 'privacy'],
+  http: ['ingest', 'store', 'privacy', 'ops'],
   // pino options for main's root logger: the error serializer knows our error catalogue.
   log: [],
   // Customer data rights: the database's rows and the queue jobs of an erased customer.
   privacy: ['store', 'dispatch/port.ts'],
+  // Operations: the Prometheus registry and the alert rules; pure plumbing over config.
+  ops: [],
 }
 
 function files(dir: string): string[] {

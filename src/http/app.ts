@@ -3,11 +3,13 @@ import type { Logger } from 'pino'
 import type { Secret, TrustProxy } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
 import type { Privacy } from '../privacy/index.js'
+import { createMetrics, type Alerts, type Metrics } from '../ops/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
 import { installServerTiming } from './server-timing.js'
 import { installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
+import { prometheusRoutes } from './metrics.js'
 import { webhookRoutes } from './webhook.js'
 
 export interface AppDeps {
@@ -27,6 +29,17 @@ export interface AppDeps {
   separateAdminListener?: boolean
   /** Customer data export and erase, behind the admin token. */
   privacy: Privacy
+  /** Metrics and alerts; without them the app keeps a registry of its own and raises no alert. */
+  ops?: HttpOps
+}
+
+export interface HttpOps {
+  metrics: Metrics
+  alerts?: Alerts
+  /** METRICS_TOKEN. */
+  metricsToken: Secret | undefined
+  /** `/metrics` without a token on the public listener (`isMetricsOpenOnPublic`). @defaultValue false */
+  metricsOpenOnPublic?: boolean
 }
 
 export interface HttpApps {
@@ -42,23 +55,50 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   // Before any route plugin, so the timing hook covers every route of the public listener:
   // the webhook's latency is what it measures, wherever the admin API that reports it lives.
   const serverTiming = installServerTiming(app)
+  const ops = deps.ops ?? { metrics: createMetrics(), metricsToken: undefined, metricsOpenOnPublic: true }
   await app.register(healthRoutes, deps.health)
-  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
+  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp, onAnswered: webhookObserver(ops) })
+  const metricsRoute = { metrics: ops.metrics, token: ops.metricsToken }
   const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
+    await app.register(prometheusRoutes, { ...metricsRoute, open: ops.metricsOpenOnPublic === true })
     return { public: app, admin: undefined }
   }
+  // The admin listener is private (loopback by default): it serves the metrics without a token
+  // unless METRICS_TOKEN is set; the public one only where `metricsOpenOnPublic` allows.
+  await app.register(prometheusRoutes, { ...metricsRoute, open: ops.metricsOpenOnPublic === true })
   const adminApp = createServer(deps)
   // A load balancer or orchestrator may probe either listener.
   await adminApp.register(healthRoutes, deps.health)
   await adminApp.register(adminRoutes, admin)
+  await adminApp.register(prometheusRoutes, { ...metricsRoute, open: true })
   return { public: app, admin: adminApp }
+}
+
+/** Counts every webhook answer, and raises `webhook_5xx` when Meta is answered with one. */
+function webhookObserver(ops: HttpOps): (status: number, seconds: number) => void {
+  return (status, seconds) => {
+    ops.metrics.webhookAnswered(status, seconds)
+    if (status >= 500) ops.alerts?.raise('webhook_5xx', { subject: String(status), details: { status } })
+  }
 }
 
 /** The single app of one listener: webhook, health and admin API together. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   return (await createApps({ ...deps, separateAdminListener: false })).public
+}
+
+/**
+ * The METRICS_PORT listener: `/metrics` and `/healthz` only, for a process with no other
+ * listener (`atende worker`). Not the public webhook host, so it is open unless METRICS_TOKEN is set.
+ */
+export async function createMetricsApp(deps: { log: Logger; metrics: Metrics; metricsToken: Secret | undefined }): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
+  installErrorHandling(app)
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }))
+  await app.register(prometheusRoutes, { metrics: deps.metrics, token: deps.metricsToken, open: true })
+  return app
 }
 
 /** A Fastify instance with the settings and error handling both listeners share. */

@@ -6,7 +6,7 @@ import { loggerOptions } from '../../src/log/index.js'
 import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import { loadConfig } from '../../src/config/index.js'
-import { createApp } from '../../src/http/index.js'
+import { createApp, type HttpOps } from '../../src/http/index.js'
 import { createIngest, signBody, type Ingest } from '../../src/ingest/index.js'
 import { createPrivacy } from '../../src/privacy/index.js'
 import type { Database } from '../../src/store/index.js'
@@ -34,6 +34,8 @@ export async function buildWebhookApp(
     trustProxy?: boolean | readonly string[]
     /** Where the app logs (the access-log tests read it). @defaultValue silent */
     log?: Logger
+    /** Metrics and alerts the app reports to. @defaultValue a registry of the app's own */
+    ops?: HttpOps
   } = {},
 ): Promise<WebhookApp> {
   const log = options.log ?? pino(loggerOptions('silent'))
@@ -54,6 +56,7 @@ export async function buildWebhookApp(
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
     trustProxy: options.trustProxy ?? false,
     privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
+    ...(options.ops === undefined ? {} : { ops: options.ops }),
   })
   return {
     app,

@@ -1,0 +1,5 @@
+export { ALERT_RULES, createAlerts, type AlertBody, type AlertDetails, type AlertRule, type Alerts, type AlertSeverity, type AlertsOptions, type RaiseOptions } from './alerts.js'
+export {
+  createMetrics, IMAGE_OUTCOMES, NPS_CATEGORIES, QUEUE_STATES,
+  type Metrics, type NpsCategory, type QueueJobCounts, type QueueState, type WebhookLatency,
+} from './metrics.js'
