@@ -3,3 +3,4 @@ export {
   createMetrics, IMAGE_OUTCOMES, NPS_CATEGORIES, QUEUE_STATES,
   type Metrics, type NpsCategory, type QueueJobCounts, type QueueState, type WebhookLatency,
 } from './metrics.js'
+export { createJobStats, instrumentProcessors, type InstrumentOptions, type JobOutcome, type JobStats, type Percentiles, type QueueJobStats } from './job-stats.js'

@@ -26,3 +26,5 @@ export {
   type SendLimiterOptions,
   type SendReservation,
 } from './send-limiter.js'
+export { metaRefusalKind, type MetaRefusalKind } from './graph-errors.js'
+export { withSendObserver, type SendObserver } from './send-observer.js'
