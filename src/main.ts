@@ -5,18 +5,19 @@
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
-import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
+import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config } from './config/index.js'
 import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
-import { AtendeError, ConfigError } from './errors.js'
-import { createApps } from './http/index.js'
+import { AtendeError, ConfigError, isAtendeError } from './errors.js'
+import { createApps, createMetricsApp } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
 import { loggerOptions } from './log/index.js'
+import { createAlerts, createJobStats, createMetrics, createOpsMonitor, instrumentProcessors, type Alerts, type Metrics } from './ops/index.js'
 import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
-import { migrate, openDatabase, type CustomerId } from './store/index.js'
+import { claimScheduledRun, findWaitingHandoffs, migrate, openDatabase, type CustomerId, type Db } from './store/index.js'
 import {
-  createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, type SendLimiter, type WhatsAppClient,
+  createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, withSendObserver, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
 import { createProcessors, type ImageAnalysers } from './workers/index.js'
 
@@ -138,9 +139,15 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     const { applied } = await migrate(database.db)
     log.info({ engine: database.engine, migrationsApplied: applied }, 'database ready')
 
+    // Early, so they close late: alerts raised while the rest shuts down still go out.
+    const metrics = createMetrics()
+    const alerts = createAlerts({ log, webhookUrl: config.ops.alerts.webhookUrl, cooldownMs: config.ops.alerts.cooldownMs })
+    closers.push({ name: 'alerts', close: alerts.close })
+    const jobStats = createJobStats()
+
     const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
     const ai = createAiProvider(config.ai, kb)
-    const whatsapp = limitSends(createWhatsAppClient(config, log), role, config, log, closers)
+    const whatsapp = observeSends(limitSends(createWhatsAppClient(config, log), role, config, log, closers), metrics, alerts)
     const warnings = configWarnings(config)
     for (const warning of warnings) log.warn(warning)
     if (config.adminToken !== undefined && isAdminTokenShort(config.adminToken.reveal())) {
@@ -152,7 +159,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     const runtime = await createRuntime({ config, log, consume: role !== 'api' })
     closers.push({ name: 'runtime', close: runtime.close })
     const debounce = config.turns
-    if (images !== undefined) runtime.startWorkers(
+    if (images !== undefined) runtime.startWorkers(instrumentProcessors(
       createProcessors({
         db: database.db,
         dispatcher: runtime.dispatcher,
@@ -164,9 +171,14 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         aiTimeoutMs: config.ai.timeoutMs,
         sendTimeoutMs: config.whatsapp.timeoutMs,
         log,
+        observe: { handoff: metrics.handoff, imageAnalysed: metrics.imageAnalysed },
       }),
-    )
+      // The runtimes' classification (dispatch/run-job.ts classifyFailure): not retryable ends a job at once.
+      { metrics, alerts, stats: jobStats, isFinal: (err) => isAtendeError(err) && !err.retryable },
+    ))
     logRuntime(role, config, log)
+    const monitor = startOpsMonitor(database.db, config, alerts, log)
+    closers.push({ name: 'ops monitor', close: monitor.close })
 
     const reconciler = createReconciler({ db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler })
     closers.push({ name: 'reconciler', close: reconciler.close })
@@ -188,6 +200,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         trustProxy: config.http.trustProxy,
         separateAdminListener: config.adminListener !== undefined,
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
+        ops: { metrics, alerts, metricsToken: config.ops.metrics.token, metricsOpenOnPublic: isMetricsOpenOnPublic(config) },
       })
       closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
       // Pushed last, so closed first: both listeners stop before the workers and the database.
@@ -200,6 +213,13 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         await admin.listen({ host, port })
         log.info({ host, port }, 'admin API on its own listener')
       }
+    }
+    const metricsPort = config.ops.metrics.port
+    if (metricsPort !== undefined) {
+      const metricsApp = await createMetricsApp({ log, metrics, metricsToken: config.ops.metrics.token })
+      closers.push({ name: 'metrics http', close: () => metricsApp.close() })
+      await metricsApp.listen({ port: metricsPort, host: config.http.host })
+      log.info({ host: config.http.host, port: metricsPort }, 'metrics on their own listener')
     }
     log.info({ role, ai: ai.name, whatsapp: whatsapp.transport, business: kb.business.name }, 'atende started')
     return { closers, abort: runtime.abort }
@@ -219,6 +239,33 @@ function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {
   const w = config.whatsapp
   if (w.transport === 'console') return createConsoleClient({ log })
   return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs, mediaHosts: w.mediaHosts })
+}
+
+/** Counts what is sent, and alerts on Meta's rate-limit and quality refusals (codes only). */
+function observeSends(client: WhatsAppClient, metrics: Metrics, alerts: Alerts): WhatsAppClient {
+  return withSendObserver(client, {
+    sent: metrics.replySent,
+    refused: (kind, metaCode) =>
+      alerts.raise(kind === 'rate_limit' ? 'meta_rate_limit' : 'meta_quality', { subject: String(metaCode), details: { metaCode } }),
+  })
+}
+
+/** How often the conditions over time (hand-offs waiting, backlogs) are checked. */
+const OPS_MONITOR_INTERVAL_MS = 15_000
+
+function startOpsMonitor(db: Db, config: Config, alerts: Alerts, log: Logger) {
+  const a = config.ops.alerts
+  return createOpsMonitor({
+    alerts,
+    log,
+    // A little under the interval, so the process whose timer comes first each round claims it.
+    claim: (at) => claimScheduledRun(db, 'ops-monitor', at, OPS_MONITOR_INTERVAL_MS - 1_000),
+    waitingHandoffs: (before) => findWaitingHandoffs(db, before, 100),
+    handoffAlertMs: a.handoffAlertMs,
+    backlog: a.backlog,
+    backlogSeconds: a.backlogSeconds,
+    intervalMs: OPS_MONITOR_INTERVAL_MS,
+  })
 }
 
 /**

@@ -57,7 +57,9 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   const serverTiming = installServerTiming(app)
   const ops = deps.ops ?? { metrics: createMetrics(), metricsToken: undefined, metricsOpenOnPublic: true }
   await app.register(healthRoutes, deps.health)
-  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp, onAnswered: webhookObserver(ops) })
+  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp, onAnswered: webhookObserver(ops),
+    onQuarantined: (parts) => ops.alerts?.raise('quarantine', { details: { parts } }),
+  })
   const metricsRoute = { metrics: ops.metrics, token: ops.metricsToken }
   const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy }
   if (deps.separateAdminListener !== true) {

@@ -12,6 +12,8 @@ export interface WebhookRoutesOptions {
   verifyToken: Secret | undefined
   /** Told of every POST answered (metrics, the webhook_5xx alert); status and time only. */
   onAnswered?: (status: number, seconds: number) => void
+  /** Told when parts of a delivery were quarantined (the quarantine alert); how many only. */
+  onQuarantined?: (parts: number) => void
 }
 
 /** Meta's maximum webhook payload. */
@@ -89,6 +91,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         }
       }
       const result = await options.ingest.accept(raw)
+      if (result.quarantined > 0) options.onQuarantined?.(result.quarantined)
       return {
         accepted: result.accepted.length,
         duplicates: result.duplicates,

@@ -4,3 +4,4 @@ export {
   type Metrics, type NpsCategory, type QueueJobCounts, type QueueState, type WebhookLatency,
 } from './metrics.js'
 export { createJobStats, instrumentProcessors, type InstrumentOptions, type JobOutcome, type JobStats, type Percentiles, type QueueJobStats } from './job-stats.js'
+export { createOpsMonitor, type OpsMonitor, type OpsMonitorOptions } from './monitor.js'

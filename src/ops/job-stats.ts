@@ -112,7 +112,8 @@ interface Attempts {
   attempt: number
   maxAttempts: number
 }
-type AnyProcessor = (wakeUp: never, ctx: Attempts) => Promise<unknown>
+// `never` parameters: any processor is one of these, whatever its wake-up and context types.
+type AnyProcessor = (wakeUp: never, ctx: never) => Promise<unknown>
 
 export interface InstrumentOptions {
   metrics: Metrics
@@ -135,12 +136,13 @@ export function instrumentProcessors<P extends Partial<Record<QueueName, AnyProc
   for (const queue of QUEUE_NAMES) {
     const processor = processors[queue]
     if (processor === undefined) continue
-    out[queue] = async (wakeUp, ctx) => {
+    out[queue] = async (wakeUp: never, context: never) => {
+      const ctx = context as Attempts
       const started = clock()
       const ran = () => clock() - started
       let result: unknown
       try {
-        result = await processor(wakeUp, ctx)
+        result = await processor(wakeUp, context)
       } catch (err) {
         const final = options.isFinal(err) || ctx.attempt >= ctx.maxAttempts
         options.stats.record(queue, final ? 'failed' : 'retried', { processMs: ran() })

@@ -56,3 +56,4 @@ export {
   type ConversationMessage,
   type ConversationSummary,
 } from './admin-queries.js'
+export { findWaitingHandoffs, type WaitingHandoff } from './ops.js'

@@ -23,6 +23,13 @@ export interface ImageAnalysers {
   language: Language
 }
 
+/** Told of outcomes worth counting (Prometheus); ids and outcomes only, never content. */
+export interface WorkerObserver {
+  /** A conversation was handed to a person. */
+  handoff(): void
+  imageAnalysed(outcome: 'read' | 'described' | 'nothing' | 'failed'): void
+}
+
 export interface WorkerDeps {
   db: Db
   dispatcher: Dispatcher
@@ -36,6 +43,8 @@ export interface WorkerDeps {
   /** Longest one Graph API call may take. */
   sendTimeoutMs: number
   log: Logger
+  /** @defaultValue counts nothing */
+  observe?: WorkerObserver
   /** @defaultValue () => new Date() */
   now?: () => Date
 }

@@ -4,7 +4,7 @@ import { createMessageProcessor } from './message-processing.js'
 import type { Processors } from './processor.js'
 import { createTurnProcessor } from './turn.js'
 
-export type { FixedMessages, ImageAnalysers, WorkerDeps } from './deps.js'
+export type { FixedMessages, ImageAnalysers, WorkerDeps, WorkerObserver } from './deps.js'
 export { createImageAnalysisProcessor } from './image-analysis.js'
 export type { JobContext, Processor, ProcessorResult, Processors } from './processor.js'
 export { createMessageProcessor } from './message-processing.js'

@@ -187,6 +187,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       turn.log.warn('turn lost its lease before completing')
       return
     }
+    if (status === 'handoff' && turn.conversation.status !== 'handoff') deps.observe?.handoff()
     // Messages that arrived during this turn get a turn of their own. The turn is done: a
     // failed enqueue must not fail it (on the last attempt that would hand off a conversation
     // that was answered). The due time is committed, so the reconciler wakes it instead.
