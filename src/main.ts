@@ -9,6 +9,7 @@ import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, isMetricsOpe
 import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError, isAtendeError } from './errors.js'
+import { createEventRelay } from './events/index.js'
 import { createApps, createMetricsApp } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
@@ -179,6 +180,12 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     logRuntime(role, config, log)
     const monitor = startOpsMonitor(database.db, config, alerts, log)
     closers.push({ name: 'ops monitor', close: monitor.close })
+    const events = config.ops.events
+    if (events !== undefined) {
+      // Every process collects and competes for the delivery lease; one delivers at a time.
+      const relay = createEventRelay({ db: database.db, log, url: events.webhookUrl, secret: events.secret })
+      closers.push({ name: 'event relay', close: relay.close })
+    }
 
     const reconciler = createReconciler({ db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler })
     closers.push({ name: 'reconciler', close: reconciler.close })

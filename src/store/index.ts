@@ -57,3 +57,7 @@ export {
   type ConversationSummary,
 } from './admin-queries.js'
 export { findWaitingHandoffs, type WaitingHandoff } from './ops.js'
+export {
+  claimRelayLease, collectEvents, dueEvents, EVENT_TYPES, markEventDelivered, markEventFailed, pendingEvents, purgeDeliveredEvents,
+  releaseRelayLease, type EventType, type OutgoingEvent,
+} from './events.js'

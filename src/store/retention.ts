@@ -24,7 +24,7 @@ export async function claimScheduledRun(db: Db, name: string, now: Date, everyMs
 }
 
 /** What one purge step deletes. */
-export type PurgeTarget = 'messages' | 'status_events' | 'quarantine' | 'conversations' | 'contacts' | 'erased_wamids'
+export type PurgeTarget = 'messages' | 'status_events' | 'quarantine' | 'outgoing_events' | 'conversations' | 'contacts' | 'erased_wamids'
 
 /**
  * Deletes at most `limit` rows of `target` older than `cutoff`, in one transaction under a
@@ -53,6 +53,7 @@ function deletion(target: PurgeTarget, cutoff: SQL, now: SQL, limit: number): SQ
     case 'messages':
     case 'status_events':
     case 'quarantine':
+    case 'outgoing_events':
       return oldestFirst(target, cutoff, limit)
     case 'conversations':
       return sql`delete from conversations where id in (
@@ -79,7 +80,7 @@ function deletion(target: PurgeTarget, cutoff: SQL, now: SQL, limit: number): SQ
  * index read, not the full scan that `where created_at < cutoff limit n` makes when it
  * finds fewer than n.
  */
-function oldestFirst(table: 'messages' | 'status_events' | 'quarantine', cutoff: SQL, limit: number): SQL {
+function oldestFirst(table: 'messages' | 'status_events' | 'quarantine' | 'outgoing_events', cutoff: SQL, limit: number): SQL {
   const t = sql.raw(table)
   return sql`delete from ${t} x
              using (select id, created_at, min(id) filter (where created_at >= ${cutoff}) over () as first_young
