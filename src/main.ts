@@ -6,19 +6,20 @@ import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config } from './config/index.js'
-import { createReconciler, createRedisSendLimiter, createRuntime, redisOptions } from './dispatch/index.js'
+import { createReconciler, createRuntime, redisOptions } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError, isAtendeError } from './errors.js'
 import { createEventRelay } from './events/index.js'
 import { createApps, createMetricsApp } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
+import { releaseAll } from './lib/index.js'
 import { loggerOptions } from './log/index.js'
 import { createAlerts, createJobStats, createMetrics, createOpsMonitor, instrumentProcessors, type Alerts, type Metrics } from './ops/index.js'
 import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
 import { claimScheduledRun, findWaitingHandoffs, migrate, openDatabase, type CustomerId, type Db } from './store/index.js'
 import {
-  createCloudClient, createConsoleClient, createLocalSendLimiter, withSendLimiter, withSendObserver, type SendLimiter, type WhatsAppClient,
+  createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, withSendObserver, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
 import { createProcessors, type ImageAnalysers } from './workers/index.js'
 
@@ -309,10 +310,9 @@ function logRuntime(role: Role, config: Config, log: Logger): void {
   if (role !== 'api') log.info({ workers: Object.keys(config.queues).length, concurrency }, 'queue workers started')
 }
 
+/** Releases in reverse creation order; a failed close is logged and the rest still run. */
 async function closeAll(closers: Closer[], log: Logger): Promise<void> {
-  for (const c of closers.toReversed()) {
-    await c.close().catch((err: unknown) => log.error({ err, resource: c.name }, 'close failed'))
-  }
+  await releaseAll(closers.map((c) => () => c.close().catch((err: unknown) => log.error({ err, resource: c.name }, 'close failed'))))
 }
 
 /** Time the forced phase gets to finish closing before the process exits regardless. */

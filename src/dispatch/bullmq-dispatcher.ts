@@ -1,9 +1,12 @@
 import { Queue, type JobsOptions, type JobType } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { QUEUE_NAMES, type QueueName, type QueueSettings } from '../config/index.js'
 import { QueueUnavailableError } from '../errors.js'
-import { isForgotten, type Dispatcher, type DispatchOptions, type ForgetRows, type WakeUp } from './port.js'
+import { releaseTogether, withTimeout } from '../lib/index.js'
+import {
+  isForgotten, jobKey, QUEUE_KINDS, QUEUE_NAMES, runAtOf,
+  type Dispatcher, type DispatchOptions, type ForgetRows, type QueueName, type QueueSettings, type WakeUp,
+} from '../queues/index.js'
 
 export interface BullmqDispatcherOptions {
   /** The producer connection (see `redisOptions(config, 'producer')`); the caller closes it. */
@@ -81,11 +84,7 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
     queues,
     dispatch,
     forget,
-    close: async () => {
-      const results = await Promise.allSettled([...queues.values()].map((q) => q.close()))
-      const failed = results.find((r) => r.status === 'rejected')
-      if (failed !== undefined) throw failed.reason
-    },
+    close: () => releaseTogether([...queues.values()].map((q) => () => q.close())),
   }
 }
 
@@ -97,17 +96,7 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
  */
 async function bounded<T>(work: Promise<T>, timeoutMs: number | undefined): Promise<T> {
   if (timeoutMs === undefined) return work
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the Redis connection was not ready within ${timeoutMs} ms`)), timeoutMs)
-      }),
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
+  return withTimeout(work, timeoutMs, () => new Error(`the Redis connection was not ready within ${timeoutMs} ms`))
 }
 
 /**
@@ -153,25 +142,14 @@ async function removeMatching(queue: Queue, name: QueueName, matches: (w: WakeUp
   return removed
 }
 
-/** Job ids cannot contain ':' in BullMQ, hence the dashes. Jobs carry ids only. */
+/**
+ * A wake-up as a BullMQ job: its ids as data, and `jobKey` as the job id (`row` queues) or
+ * the deduplication id (`conversation` queues: a later wake-up moves a delayed job to its
+ * time, and one arriving while the job runs is kept to run after it, never beside it).
+ */
 function toJob(w: WakeUp, now: number): { data: Record<string, number>; opts: JobsOptions } {
-  switch (w.queue) {
-    case 'message-processing':
-      return { data: { messageId: w.messageId }, opts: { jobId: `msg-${w.messageId}` } }
-    case 'image-analysis':
-      return { data: { messageId: w.messageId }, opts: { jobId: `img-${w.messageId}` } }
-    case 'learning-tasks':
-      return { data: { conversationId: w.conversationId }, opts: { jobId: `learn-${w.conversationId}-${now}` } }
-    case 'ai-response':
-    case 'nps-survey':
-      // One pending job per conversation: a later wake-up moves a delayed one to its time, and
-      // one arriving while a job runs is kept to run after it (never two at once).
-      return {
-        data: { conversationId: w.conversationId },
-        opts: {
-          delay: Math.max(0, w.runAt.getTime() - now),
-          deduplication: { id: `${w.queue}-${w.conversationId}`, reschedule: true, keepLastIfActive: true },
-        },
-      }
-  }
+  const data: Record<string, number> = 'messageId' in w ? { messageId: w.messageId } : { conversationId: w.conversationId }
+  const delay = Math.max(0, runAtOf(w, now) - now)
+  if (QUEUE_KINDS[w.queue] === 'row') return { data, opts: { jobId: jobKey(w), ...(delay > 0 ? { delay } : {}) } }
+  return { data, opts: { delay, deduplication: { id: jobKey(w), reschedule: true, keepLastIfActive: true } } }
 }

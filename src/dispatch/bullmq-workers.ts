@@ -1,10 +1,10 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import type { RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
-import { QUEUE_NAMES, type QueueName, type QueueSettings } from '../config/index.js'
-import { linkSignal, type Processor, type Processors } from '../workers/index.js'
-import type { WakeUp } from './port.js'
-import { classifyFailure, logFailure } from './run-job.js'
+import { linkSignal, releaseTogether } from '../lib/index.js'
+import {
+  classifyFailure, logFailure, QUEUE_NAMES, type Processor, type Processors, type QueueName, type QueueSettings, type WakeUp,
+} from '../queues/index.js'
 
 export interface BullmqWorkersOptions {
   /** Worker connection options (see `redisOptions(config, 'worker')`); each worker owns its connections. */
@@ -75,10 +75,6 @@ export function createBullmqWorkers(options: BullmqWorkersOptions): BullmqWorker
   return {
     workers,
     abort: () => abort.abort(new Error('shutdown: in-flight jobs aborted')),
-    close: async () => {
-      const results = await Promise.allSettled([...workers.values()].map((w) => w.close()))
-      const failed = results.find((r) => r.status === 'rejected')
-      if (failed !== undefined) throw failed.reason
-    },
+    close: () => releaseTogether([...workers.values()].map((w) => () => w.close())),
   }
 }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino'
-import { QUEUE_NAMES, type QueueName, type QueueSettings } from '../config/index.js'
-import type { Processor, Processors } from '../workers/index.js'
-import { isForgotten, wakeUpKey, type Dispatcher, type WakeUp } from './port.js'
-import { backoffDelayMs, classifyFailure, logFailure } from './run-job.js'
+import {
+  backoffDelayMs, classifyFailure, isForgotten, jobKey, logFailure, QUEUE_KINDS, QUEUE_NAMES, runAtOf,
+  type Dispatcher, type Processor, type Processors, type QueueName, type QueueSettings, type WakeUp,
+} from '../queues/index.js'
 
 export interface InProcessRuntimeOptions {
   /** Processors may also be given later with `start` (they enqueue through this runtime). */
@@ -20,6 +20,8 @@ export interface InProcessRuntime extends Dispatcher {
   close(): Promise<void>
   /** Aborts the signal handed to running jobs (forced shutdown). */
   abort(): void
+  /** How many jobs of `queue` it holds: waiting, delayed, retrying or running (tests, metrics). */
+  stored(queue: QueueName): number
 }
 
 interface Entry {
@@ -33,8 +35,8 @@ interface Entry {
 }
 
 /**
- * The runtime without Redis: the same processors, the same keys (one pending job per row,
- * per conversation for turns), retries with the queue's backoff, concurrency and limiter.
+ * The runtime without Redis: the same processors, the same keys and deduplication
+ * (`jobKey`, `QUEUE_KINDS`), retries with the queue's backoff, concurrency and limiter.
  * It keeps nothing itself: after a crash the reconciler rebuilds the work from the database.
  */
 export function createInProcessRuntime(options: InProcessRuntimeOptions): InProcessRuntime {
@@ -49,6 +51,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
     const entries = new Map<string, Entry>()
     const ready: Entry[] = []
     const starts: number[] = []
+    const kind = QUEUE_KINDS[queue]
     let active = 0
     let limiterTimer: NodeJS.Timeout | undefined
 
@@ -90,7 +93,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
     }
 
     const run = async (e: Entry) => {
-      const key = wakeUpKey(e.wakeUp)
+      const key = jobKey(e.wakeUp)
       const processor = processors[queue] as Processor<QueueName>
       const jobLog = log.child({ queue, job: key, attempt: e.attempt })
       let next: { runAt: number; attempt: number } | undefined
@@ -118,7 +121,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
       if (e.again !== undefined) {
         e.wakeUp = e.again
         e.again = undefined
-        const runAt = runAtOf(e.wakeUp)
+        const runAt = runAtOf(e.wakeUp, Date.now())
         next = next === undefined ? { runAt, attempt: 1 } : { runAt: Math.min(next.runAt, runAt), attempt: next.attempt }
       }
       if (next === undefined || closed) {
@@ -142,18 +145,21 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
           (ready.length > 0 || [...entries.values()].some((e) => e.timer !== undefined && e.runAt <= Date.now()))),
       pump,
       dispatch(w: WakeUp) {
-        const key = wakeUpKey(w)
+        const key = jobKey(w)
         const e = entries.get(key)
         if (e === undefined) {
-          const fresh: Entry = { wakeUp: w, runAt: runAtOf(w), attempt: 1, timer: undefined, running: false, again: undefined }
+          const fresh: Entry = { wakeUp: w, runAt: runAtOf(w, Date.now()), attempt: 1, timer: undefined, running: false, again: undefined }
           entries.set(key, fresh)
           schedule(fresh)
+        } else if (kind === 'row') {
+          // Like BullMQ's job id: the row's stored job, waiting or running, covers it.
         } else if (e.running) {
+          // Like BullMQ's `keepLastIfActive`: run once more afterwards, never beside it.
           e.again = w
         } else if (e.timer !== undefined) {
           // Like BullMQ's `reschedule` deduplication: the pending run moves to the new time.
           e.wakeUp = w
-          e.runAt = runAtOf(w)
+          e.runAt = runAtOf(w, Date.now())
           schedule(e)
         }
       },
@@ -203,6 +209,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
       for (const l of lanes.values()) removed += l.forget(matches)
       return removed
     },
+    stored: (queue) => lanes.get(queue)!.entries.size,
     idle: () => new Promise<void>((resolve) => {
       idleWaiters.push(resolve)
       setImmediate(checkIdle)
@@ -214,8 +221,4 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
       while ([...lanes.values()].some((l) => l.busy())) await new Promise<void>((r) => idleWaiters.push(r))
     },
   }
-}
-
-function runAtOf(w: WakeUp): number {
-  return 'runAt' in w ? w.runAt.getTime() : Date.now()
 }

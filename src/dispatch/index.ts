@@ -1,6 +1,5 @@
-export { wakeUpKey, type Dispatcher, type DispatchOptions, type ForgetRows, type WakeUp } from './port.js'
+/** The two runtimes of the queue contract (src/queues) and the reconciler. */
 export { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js'
 export { createInProcessRuntime, type InProcessRuntime } from './in-process.js'
 export { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js'
 export { redisOptions } from './redis-options.js'
-export { createRedisSendLimiter, type RedisSendLimiterOptions, type SendSlotLimiter } from './redis-send-limiter.js'

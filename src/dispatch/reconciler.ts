@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { findOverdueWork, markEnqueued, markTurnsEnqueued, type Db } from '../store/index.js'
-import type { Dispatcher, WakeUp } from './port.js'
+import type { Dispatcher, WakeUp } from '../queues/index.js'
 
 export interface ReconcilerOptions {
   db: Db

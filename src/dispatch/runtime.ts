@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config/index.js'
-import type { Processors } from '../workers/index.js'
+import { releaseAll } from '../lib/index.js'
+import type { Dispatcher, Processors } from '../queues/index.js'
 import { createBullmqDispatcher } from './bullmq-dispatcher.js'
 import { createBullmqWorkers, type BullmqWorkers } from './bullmq-workers.js'
 import { createInProcessRuntime } from './in-process.js'
-import type { Dispatcher } from './port.js'
 import { redisOptions } from './redis-options.js'
 
 export interface Runtime {
@@ -56,14 +56,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       workers = createBullmqWorkers({ connection: redisOptions(redis, 'worker'), prefix: redis.prefix, queues: config.queues, processors, log })
     },
     abort: () => workers?.abort(),
-    close: async () => {
-      const errors: unknown[] = []
-      // quit() needs Redis to answer; when it cannot, dropping the socket is all there is to do
-      // (a connection left to reconnect would keep the process alive).
-      for (const close of [() => workers?.close(), () => dispatcher.close(), () => producer.quit().catch(() => producer.disconnect())]) {
-        await Promise.resolve(close()).catch((err: unknown) => errors.push(err))
-      }
-      if (errors.length > 0) throw errors[0]
-    },
+    // Released last first: workers, then the producer's queues, then its connection.
+    // quit() needs Redis to answer; when it cannot, dropping the socket is all there is to do
+    // (a connection left to reconnect would keep the process alive).
+    close: () => releaseAll([() => producer.quit().catch(() => producer.disconnect()), () => dispatcher.close(), () => workers?.close()]),
   }
 }

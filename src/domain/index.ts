@@ -1,4 +1,4 @@
-export { turnDueAt, type DebounceSettings } from './turn-due.js'
+export type { DebounceSettings } from './turn-due.js'
 export { splitReply, MAX_TEXT_CHARS } from './split-reply.js'
 export { CUT_MARKER, MAX_JSON_DEPTH, storableJson, storableText, type StorableJson } from './text.js'
 export {

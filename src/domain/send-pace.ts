@@ -5,7 +5,7 @@
  * long to wait, or takes nothing when the wait would exceed what the caller accepts.
  *
  * Times are whole microseconds, so that the same arithmetic runs exactly in JavaScript and
- * in the Lua copy of this function (src/dispatch/redis-send-limiter.ts): Lua keeps numbers
+ * in the Lua copy of this function (src/whatsapp/redis-send-limiter.ts): Lua keeps numbers
  * as doubles, exact for integers up to 2^53 (a µs Unix time is ~2^51).
  *
  * The bound (proved in the comment of {@link reserveSlot}, checked by

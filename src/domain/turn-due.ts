@@ -5,17 +5,7 @@ export interface DebounceSettings {
   debounceMaxMs: number
 }
 
-/**
- * When the next turn of a conversation may run (invariant 4): once the customer has been
- * quiet for `debounceMs`, but never later than `debounceMaxMs` after the first message that
- * is still unanswered, so a customer who keeps typing still gets answers.
- */
-export function turnDueAt(
-  firstUnansweredAt: Date,
-  lastInboundAt: Date,
-  settings: DebounceSettings,
-): Date {
-  const quiet = lastInboundAt.getTime() + settings.debounceMs
-  const cap = firstUnansweredAt.getTime() + settings.debounceMaxMs
-  return new Date(Math.min(quiet, cap))
-}
+// The rule these settings feed (invariant 4: due once quiet for debounceMs, never later than
+// debounceMaxMs after the first unanswered message) is computed in one place only, the SQL
+// function atende_turn_due_at (src/store/migrations/0004_turn_due_function.sql), because both
+// places that set a due time do it inside one statement: docs/decisions/0008-turn-due-single-source.md.

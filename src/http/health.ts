@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { DatabaseUnavailableError } from '../errors.js'
+import { linkSignal, withTimeout } from '../lib/index.js'
 
 export interface HealthRoutesOptions {
   /** Rejects when the database cannot answer. */
@@ -36,14 +37,15 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       },
     },
     async () => {
-      const signal = AbortSignal.timeout(options.timeoutMs)
+      // The ping is told to stop, and its answer is not awaited past the limit either: a
+      // driver that ignores the signal cannot hold /readyz.
+      const deadline = linkSignal([], options.timeoutMs)
       try {
-        await Promise.race([
-          options.pingDatabase(signal),
-          new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
-        ])
+        await withTimeout(options.pingDatabase(deadline.signal), options.timeoutMs, () => new Error(`no answer within ${options.timeoutMs} ms`))
       } catch (err) {
         throw new DatabaseUnavailableError('the database did not answer', { cause: err })
+      } finally {
+        deadline.release()
       }
       return { status: 'ready', database: options.databaseEngine, runtime: options.runtimeMode, warnings: options.warnings }
     },

@@ -2,7 +2,8 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { DebounceSettings } from '../domain/index.js'
 import { DatabaseUnavailableError } from '../errors.js'
-import type { Dispatcher } from '../dispatch/port.js'
+import { withTimeout } from '../lib/index.js'
+import type { Dispatcher } from '../queues/index.js'
 import { commitInboxGroup, markEnqueued, type Db, type InboxBatch, type InboxCommitResult } from '../store/index.js'
 import { decodeWebhookBody, parseWebhookInSteps, type ParsedWebhook } from '../whatsapp/index.js'
 import { createCoalescer } from './coalesce.js'
@@ -94,7 +95,7 @@ export function createIngest(deps: IngestDeps): Ingest {
           // A macrotask between commits: PGlite answers on the same thread, so without it no
           // other request's bytes would even be read until the last commit.
           if (i > 0) await nextMacrotask()
-          const result = await withTimeout(commit(chunk), deps.commitTimeoutMs)
+          const result = await commitWithin(commit(chunk), deps.commitTimeoutMs)
           total.accepted.push(...result.accepted)
           total.duplicates += result.duplicates
           total.statuses += result.statuses
@@ -124,16 +125,9 @@ async function inSteps<T>(steps: Generator<void, T, void>): Promise<T> {
   }
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseUnavailableError(`the database did not commit within ${timeoutMs} ms`)), timeoutMs)
+function commitWithin<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  const refused = work.catch((err: unknown) => {
+    throw err instanceof DatabaseUnavailableError ? err : new DatabaseUnavailableError('the database refused the commit', { cause: err })
   })
-  try {
-    return await Promise.race([work.catch((err: unknown) => {
-      throw err instanceof DatabaseUnavailableError ? err : new DatabaseUnavailableError('the database refused the commit', { cause: err })
-    }), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
+  return withTimeout(refused, timeoutMs, () => new DatabaseUnavailableError(`the database did not commit within ${timeoutMs} ms`))
 }

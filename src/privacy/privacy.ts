@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { Dispatcher } from '../dispatch/port.js'
+import type { Dispatcher } from '../queues/index.js'
 import { isAtendeError, NotFoundError } from '../errors.js'
 import { eraseCustomer, exportCustomer, type CustomerId, type Db } from '../store/index.js'
 

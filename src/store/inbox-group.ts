@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import { storableText, type DebounceSettings } from '../domain/index.js'
 import { jsonText, nullableText } from './values.js'
 import { isRefusedForContent, NOT_PREPARED, queryRows, sqlStateOf, type Db } from './db.js'
@@ -227,20 +227,20 @@ async function advanceConversations(
     groups.set(key, g)
   }
   const list = [...groups.values()]
-  const firstDue = new Date(now.getTime() + Math.min(debounce.debounceMs, debounce.debounceMaxMs))
+  // The turn-due rule is the database's (migration 0004, docs/decisions/0008-turn-due-single-source.md).
+  const dueAt = (firstUnansweredAt: SQL) =>
+    sql`atende_turn_due_at(${now}::timestamptz, ${firstUnansweredAt}, ${debounce.debounceMs}::int, ${debounce.debounceMaxMs}::int)`
   const rows = await queryRows<{ id: string; phone_number_id: string; contact_id: string; last_seq: number; turn_due_at: unknown }>(
     db,
     sql`insert into conversations (phone_number_id, contact_id, last_seq, first_unanswered_at, last_inbound_at, turn_due_at, created_at, updated_at)
-        select p, c, n, ${now}, ${now}, ${firstDue}, ${now}, ${now} from unnest(
+        select p, c, n, ${now}, ${now}, ${dueAt(sql`${now}::timestamptz`)}, ${now}, ${now} from unnest(
           ${sql.param(list.map((g) => g.phoneNumberId))}::text[], ${sql.param(list.map((g) => g.contactId))}::bigint[],
           ${sql.param(list.map((g) => g.count))}::int[]) as t(p, c, n)
         on conflict (phone_number_id, contact_id) do update set
           last_seq = conversations.last_seq + excluded.last_seq,
           first_unanswered_at = coalesce(conversations.first_unanswered_at, ${now}),
           last_inbound_at = ${now},
-          turn_due_at = least(
-            ${now}::timestamptz + make_interval(secs => ${debounce.debounceMs / 1000}),
-            coalesce(conversations.first_unanswered_at, ${now}) + make_interval(secs => ${debounce.debounceMaxMs / 1000})),
+          turn_due_at = ${dueAt(sql`coalesce(conversations.first_unanswered_at, ${now})`)},
           status = case when conversations.status in ('resolved', 'awaiting_nps', 'closed') then 'open' else conversations.status end,
           updated_at = ${now}
         returning id, phone_number_id, contact_id, last_seq, turn_due_at`,

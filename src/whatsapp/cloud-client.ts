@@ -14,6 +14,7 @@ import { badResponseError, headerOf, httpError, transportError } from './graph-e
 import { readCappedBody } from './media-body.js'
 import { createMediaHostPolicy } from './media-hosts.js'
 import type { CustomerRef, DownloadedMedia, DownloadMediaOptions, MarkReadInput, SendTextInput, WhatsAppClient } from './types.js'
+import { linkSignal } from '../lib/index.js'
 
 export interface CloudClientOptions {
   /**
@@ -101,20 +102,12 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
     signal: AbortSignal | undefined,
     read: (response: GraphResponse) => Promise<T>,
   ): Promise<T> {
-    const controller = new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      // The reason AbortSignal.timeout gives, so the error's cause reads as it did with fetch.
-      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
-    }, timeoutMs)
-    const onCallerAbort = () => controller.abort(signal?.reason)
-    if (signal?.aborted === true) onCallerAbort()
-    else signal?.addEventListener('abort', onCallerAbort, { once: true })
+    // Aborts with the reason AbortSignal.timeout gives, so the error's cause reads as it did with fetch.
+    const deadline = linkSignal([signal], timeoutMs)
 
     let body: GraphResponse['body'] | undefined
     try {
-      const response = await requestFollowing(new URL(url), init, controller.signal)
+      const response = await requestFollowing(new URL(url), init, deadline.signal)
       body = response.body
       const status = response.statusCode
       if (status < 200 || status > 299) {
@@ -127,10 +120,9 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
       // a refusal by the host lookup reaches us as the connection's error or its cause.
       if (err instanceof AtendeError) throw err
       if (err instanceof Error && err.cause instanceof MediaUrlRefusedError) throw err.cause
-      throw transportError(operation, err, { timedOut, callerAborted: signal?.aborted === true, timeoutMs })
+      throw transportError(operation, err, { timedOut: deadline.timedOut, callerAborted: signal?.aborted === true, timeoutMs })
     } finally {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onCallerAbort)
+      deadline.release()
       // Only a `read` that threw before reading leaves the body untouched; free the socket.
       if (body !== undefined && !body.bodyUsed) body.destroy()
     }

@@ -26,5 +26,6 @@ export {
   type SendLimiterOptions,
   type SendReservation,
 } from './send-limiter.js'
+export { createRedisSendLimiter, type RedisSendLimiterOptions } from './redis-send-limiter.js'
 export { metaRefusalKind, type MetaRefusalKind } from './graph-errors.js'
 export { withSendObserver, type SendObserver } from './send-observer.js'

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { AiProvider, ImageDescriber, Language } from '../ai/index.js'
 import type { CodeReader } from '../images/index.js'
-import type { Dispatcher } from '../dispatch/port.js'
+import type { Dispatcher } from '../queues/index.js'
 import type { DebounceSettings } from '../domain/index.js'
 import type { Db } from '../store/index.js'
 import type { WhatsAppClient } from '../whatsapp/index.js'

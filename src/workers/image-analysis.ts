@@ -3,8 +3,8 @@ import { findingsFromCodes, findingsFromVision, type ImageAnalysis } from '../do
 import { isAtendeError } from '../errors.js'
 import { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
-import { linkSignal } from './linked-signal.js'
-import type { JobContext, Processor } from './processor.js'
+import { linkSignal } from '../lib/index.js'
+import type { JobContext, Processor } from '../queues/index.js'
 
 /**
  * `image-analysis`: reads what a customer's picture says before the turn answers it. Codes

@@ -1,15 +1,13 @@
 import type { WorkerDeps } from './deps.js'
 import { createImageAnalysisProcessor } from './image-analysis.js'
 import { createMessageProcessor } from './message-processing.js'
-import type { Processors } from './processor.js'
+import type { Processors } from '../queues/index.js'
 import { createTurnProcessor } from './turn.js'
 
 export type { FixedMessages, ImageAnalysers, WorkerDeps, WorkerObserver } from './deps.js'
 export { createImageAnalysisProcessor } from './image-analysis.js'
-export type { JobContext, Processor, ProcessorResult, Processors } from './processor.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
-export { linkSignal, type LinkedSignal } from './linked-signal.js'
 
 /** Every queue's processor, built over one set of dependencies. */
 export function createProcessors(deps: WorkerDeps): Processors {

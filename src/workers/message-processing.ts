@@ -1,4 +1,4 @@
-import type { Processor } from './processor.js'
+import type { Processor } from '../queues/index.js'
 import type { WorkerDeps } from './deps.js'
 import { processMessage } from '../store/index.js'
 

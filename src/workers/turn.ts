@@ -7,8 +7,8 @@ import {
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
-import { linkSignal } from './linked-signal.js'
-import type { Processor, ProcessorResult } from './processor.js'
+import { linkSignal } from '../lib/index.js'
+import type { Processor, ProcessorResult } from '../queues/index.js'
 
 /** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000

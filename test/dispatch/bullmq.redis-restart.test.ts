@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../src/config/index.js'
 import type { BullmqDispatcher } from '../../src/dispatch/bullmq-dispatcher.js'
 import { createRuntime, type Runtime } from '../../src/dispatch/index.js'
 import { QueueUnavailableError } from '../../src/errors.js'
-import type { WakeUp } from '../../src/dispatch/index.js'
+import type { WakeUp } from '../../src/queues/index.js'
 import { startRedis, type RedisServer } from '../helpers/redis.js'
 import { deferred, silentLog, testPrefix, within, type Deferred } from './helpers.js'
 

@@ -5,9 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig, type Config, type QueueName } from '../../src/config/index.js'
 import { createBullmqDispatcher, type BullmqDispatcher } from '../../src/dispatch/bullmq-dispatcher.js'
 import { createBullmqWorkers } from '../../src/dispatch/bullmq-workers.js'
-import { redisOptions, type WakeUp } from '../../src/dispatch/index.js'
+import { redisOptions } from '../../src/dispatch/index.js'
 import { AtendeError } from '../../src/errors.js'
-import type { JobContext, ProcessorResult, Processors } from '../../src/workers/index.js'
+import type { JobContext, ProcessorResult, Processors, WakeUp } from '../../src/queues/index.js'
 import { startRedis, type RedisServer } from '../helpers/redis.js'
 import { deferred, silentLog, testPrefix, untilEvent, within } from './helpers.js'
 
@@ -67,24 +67,8 @@ function queueOf(dispatcher: BullmqDispatcher, name: QueueName) {
   return dispatcher.queues.get(name)!
 }
 
+/** What the jobs look like in Redis; what both runtimes must do is test/queues/runtime-conformance.test.ts. */
 describe('BullMQ workers', () => {
-  it('runs the processor with attempt = attemptsMade + 1 and the queue\'s maxAttempts', async () => {
-    const { calls, processor } = recorder((n) => {
-      if (n === 1) throw new AtendeError('ATD_TEST_FLAKY', 503, 'flaky', { retryable: true })
-    })
-    const { dispatcher, workers } = await setup(
-      { QUEUE_MESSAGE_PROCESSING_ATTEMPTS: '3', QUEUE_MESSAGE_PROCESSING_BACKOFF_MS: '10' },
-      { 'message-processing': processor },
-    )
-    const completed = jobEvent(workers.workers.get('message-processing')!, 'completed', 0)
-    await dispatcher.dispatch([{ queue: 'message-processing', messageId: 1 }])
-    await completed
-    expect(calls).toEqual([
-      { wakeUp: { queue: 'message-processing', messageId: 1 }, ctx: { attempt: 1, maxAttempts: 3 } },
-      { wakeUp: { queue: 'message-processing', messageId: 1 }, ctx: { attempt: 2, maxAttempts: 3 } },
-    ])
-  })
-
   it('moves a job to delayed at retryAt without burning an attempt, and runs it again', async () => {
     const first = deferred()
     const { calls, processor } = recorder((n) => {
@@ -147,39 +131,5 @@ describe('BullMQ workers', () => {
     expect(calls.map((c) => c.ctx)).toEqual([
       { attempt: 1, maxAttempts: 3 }, { attempt: 2, maxAttempts: 3 }, { attempt: 3, maxAttempts: 3 },
     ])
-  })
-
-  it('runs a turn wake-up that arrives while the turn runs once more afterwards, never two at once', async () => {
-    const started = deferred()
-    const release = deferred()
-    let running = 0
-    let maxRunning = 0
-    const { calls, processor } = recorder(async (n) => {
-      maxRunning = Math.max(maxRunning, ++running)
-      if (n === 1) {
-        started.resolve()
-        await release.promise
-      }
-      running--
-    })
-    const { dispatcher, workers } = await setup({ QUEUE_AI_RESPONSE_CONCURRENCY: '10' }, { 'ai-response': processor })
-    const worker = workers.workers.get('ai-response')!
-    const turn = (): WakeUp => ({ queue: 'ai-response', conversationId: 5, runAt: new Date() })
-
-    await dispatcher.dispatch([turn()])
-    await within(started.promise, 10_000, 'the first turn')
-    await dispatcher.dispatch([turn()])
-    await dispatcher.dispatch([turn()])
-    const q = queueOf(dispatcher, 'ai-response')
-    // Kept aside while the first is active: nothing else is waiting to run beside it.
-    expect(await q.getJobCounts('active', 'waiting', 'delayed')).toEqual({ active: 1, waiting: 0, delayed: 0 })
-
-    let completed = 0
-    const secondDone = untilEvent(worker, 'completed', () => ++completed === 2)
-    release.resolve()
-    await secondDone
-    expect(calls).toHaveLength(2)
-    expect(maxRunning).toBe(1)
-    expect(await q.getJobCounts('active', 'waiting', 'delayed')).toEqual({ active: 0, waiting: 0, delayed: 0 })
   })
 })

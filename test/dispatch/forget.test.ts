@@ -4,9 +4,10 @@ import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig, type Config } from '../../src/config/index.js'
 import { createBullmqDispatcher, type BullmqDispatcher } from '../../src/dispatch/bullmq-dispatcher.js'
-import { createInProcessRuntime, redisOptions, wakeUpKey, type Dispatcher, type WakeUp } from '../../src/dispatch/index.js'
+import { createInProcessRuntime, redisOptions } from '../../src/dispatch/index.js'
+import { jobKey, type Dispatcher, type WakeUp } from '../../src/queues/index.js'
 import { QueueUnavailableError } from '../../src/errors.js'
-import type { Processors } from '../../src/workers/index.js'
+import type { Processors } from '../../src/queues/index.js'
 import { startRedis, type RedisServer } from '../helpers/redis.js'
 import { queueSettings, silentLog, testPrefix, within } from './helpers.js'
 
@@ -38,7 +39,7 @@ async function inProcess(): Promise<Subject> {
     async remaining() {
       // Nothing ran so far (no processors); what runs once they are there is what was kept.
       const ran: string[] = []
-      const record = async (w: WakeUp) => void ran.push(wakeUpKey(w))
+      const record = async (w: WakeUp) => void ran.push(jobKey(w))
       const processors: Processors = {
         'message-processing': record, 'image-analysis': record, 'ai-response': record, 'nps-survey': record, 'learning-tasks': record,
       }
@@ -73,7 +74,7 @@ async function bullmq(): Promise<Subject> {
     async remaining() {
       const keys: string[] = []
       for (const [name, queue] of dispatcher.queues) {
-        for (const job of await queue.getJobs()) keys.push(wakeUpKey({ queue: name, ...job.data, runAt: new Date() } as WakeUp))
+        for (const job of await queue.getJobs()) keys.push(jobKey({ queue: name, ...job.data, runAt: new Date() } as WakeUp))
       }
       return keys.sort()
     },
@@ -96,7 +97,7 @@ describe.each([['in-process', inProcess], ['BullMQ', bullmq]] as const)('forget 
     const s = await subject()
     await s.dispatcher.dispatch(wakeUps())
     expect(await s.dispatcher.forget({ conversationIds: [1], messageIds: [10] })).toBe(5)
-    expect(await s.remaining()).toEqual(['ai-response:2', 'message-processing:11'])
+    expect(await s.remaining()).toEqual(['ai-response-2', 'msg-11'])
   })
 
   it('removes nothing, and says so, for rows without jobs', async () => {

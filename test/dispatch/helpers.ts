@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
 import { loggerOptions } from '../../src/log/index.js'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
-import type { Dispatcher, DispatchOptions, ForgetRows, WakeUp } from '../../src/dispatch/index.js'
+import { withTimeout } from '../../src/lib/index.js'
+import type { Dispatcher, DispatchOptions, ForgetRows, WakeUp } from '../../src/queues/index.js'
 
 export const silentLog = pino(loggerOptions('silent'))
 
@@ -26,18 +27,8 @@ export function deferred<T = void>(): Deferred<T> {
 }
 
 /** Rejects with a readable error if `p` does not settle within `ms`: a hung test names what it waited for. */
-export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
-      }),
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeout(p, ms, () => new Error(`timed out after ${ms} ms waiting for ${what}`))
 }
 
 /** The default queue settings with some fields of some queues replaced. */

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createReconciler, type Reconciler, type WakeUp } from '../../src/dispatch/index.js'
+import { createReconciler, type Reconciler } from '../../src/dispatch/index.js'
+import type { WakeUp } from '../../src/queues/index.js'
 import { processMessage, openDatabase, queryRows, type Database } from '../../src/store/index.js'
 import { QueueUnavailableError } from '../../src/errors.js'
 import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'

@@ -10,14 +10,14 @@ import { loggerOptions } from '../../src/log/index.js'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { createLocalProvider, createOpenAiProvider, loadKnowledgeBase, type AiProvider, type ImageDescriber, type KnowledgeBase } from '../../src/ai/index.js'
 import { secret } from '../../src/config/index.js'
-import { isForgotten, type Dispatcher, type ForgetRows, type WakeUp } from '../../src/dispatch/port.js'
+import { isForgotten, type Dispatcher, type ForgetRows, type JobContext, type ProcessorResult, type WakeUp } from '../../src/queues/index.js'
 import type { DebounceSettings } from '../../src/domain/index.js'
 import { createCodeReader, type CodeReader } from '../../src/images/index.js'
 import { createIngest, type Ingest } from '../../src/ingest/index.js'
 import { queryRows, type AcceptedMessage, type Database } from '../../src/store/index.js'
 import { createCloudClient } from '../../src/whatsapp/index.js'
 import {
-  createImageAnalysisProcessor, createMessageProcessor, createTurnProcessor, type JobContext, type ProcessorResult, type WorkerDeps,
+  createImageAnalysisProcessor, createMessageProcessor, createTurnProcessor, type WorkerDeps,
 } from '../../src/workers/index.js'
 import { createTestDatabase, openMigrated, type Engine, type TestDatabase } from '../helpers/db.js'
 import { startFakeGraph, type FakeGraph, type GraphHandler, type RecordedRequest } from '../helpers/fake-graph.js'

@@ -9,6 +9,8 @@
  */
 export interface LinkedSignal {
   signal: AbortSignal
+  /** Whether this signal's own timeout fired (not a parent's abort, whatever its reason). */
+  readonly timedOut: boolean
   release(): void
 }
 
@@ -18,16 +20,23 @@ export function linkSignal(parents: ReadonlyArray<AbortSignal | undefined>, time
   const aborted = live.find((p) => p.aborted)
   if (aborted !== undefined) {
     controller.abort(aborted.reason)
-    return { signal: controller.signal, release: () => {} }
+    return { signal: controller.signal, timedOut: false, release: () => {} }
   }
   const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason)
   for (const p of live) p.addEventListener('abort', onAbort, { once: true })
+  let timedOut = false
   const timer = timeoutMs === undefined
     ? undefined
-    // The reason AbortSignal.timeout gives, so callers that look at it see the same error.
-    : setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs)
+    : setTimeout(() => {
+      timedOut = !controller.signal.aborted
+      // The reason AbortSignal.timeout gives, so callers that look at it see the same error.
+      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
+    }, timeoutMs)
   return {
     signal: controller.signal,
+    get timedOut() {
+      return timedOut
+    },
     release: () => {
       clearTimeout(timer)
       for (const p of live) p.removeEventListener('abort', onAbort)

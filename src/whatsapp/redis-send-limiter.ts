@@ -12,15 +12,7 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { paceFor, slotIntervalUs, type SendRates } from '../domain/index.js'
-
-/**
- * The `SendLimiter` port of src/whatsapp/send-limiter.ts, restated here because dispatch/
- * does not import whatsapp/ (DESIGN.md's module map). main.ts hands this limiter to
- * `withSendLimiter`, so the compiler checks that the two agree.
- */
-export interface SendSlotLimiter {
-  reserve(phoneNumberId: string, maxWaitMs: number): Promise<{ reserved: boolean; waitMs: number }>
-}
+import type { SendLimiter } from './send-limiter.js'
 
 export interface RedisSendLimiterOptions {
   /**
@@ -33,7 +25,7 @@ export interface RedisSendLimiterOptions {
   prefix: string
   rates: SendRates
   /** The process's own limiter, for calls Redis does not answer. */
-  fallback: SendSlotLimiter
+  fallback: SendLimiter
   log: Logger
   /**
    * While Redis is failing, one call in this long tries it again; the others go straight to
@@ -67,7 +59,7 @@ return {1, wait}
 const COMMAND = 'atendeReserveSendSlot'
 type ReserveCommand = (key: string, intervalUs: number, burst: number, maxWaitUs: number) => Promise<[number, number]>
 
-export function createRedisSendLimiter(options: RedisSendLimiterOptions): SendSlotLimiter {
+export function createRedisSendLimiter(options: RedisSendLimiterOptions): SendLimiter {
   const { connection, fallback } = options
   const log = options.log.child({ component: 'send-limiter' })
   const probeEveryMs = options.probeEveryMs ?? 1_000

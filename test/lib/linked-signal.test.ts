@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { linkSignal } from '../../src/workers/index.js'
+import { linkSignal } from '../../src/lib/index.js'
 
 describe('linkSignal', () => {
   it('aborts with the parent and carries its reason', () => {
@@ -40,5 +40,18 @@ describe('linkSignal', () => {
     expect(getEventListeners(parent.signal, 'abort')).toHaveLength(100)
     for (const l of held) l.release()
     expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0)
+  })
+})
+
+describe('linkSignal timedOut', () => {
+  it('says whether its own timeout fired, not a parent\'s abort', async () => {
+    const parent = new AbortController()
+    const byParent = linkSignal([parent.signal], 10_000)
+    parent.abort(new DOMException('gone', 'TimeoutError'))
+    expect(byParent.timedOut).toBe(false)
+    byParent.release()
+    const byTimer = linkSignal([], 5)
+    await new Promise((resolve) => byTimer.signal.addEventListener('abort', resolve, { once: true }))
+    expect(byTimer.timedOut).toBe(true)
   })
 })

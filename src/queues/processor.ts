@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { QueueName } from '../config/index.js'
-import type { WakeUpOf } from '../dispatch/port.js'
+import type { WakeUpOf } from './wake-up.js'
 
 export interface JobContext {
   /** 1 for the first try. */

@@ -4,13 +4,13 @@ import { pino, type Logger } from 'pino'
 import { loggerOptions } from '../../src/log/index.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig, secret } from '../../src/config/index.js'
-import { createRedisSendLimiter, redisOptions, type SendSlotLimiter } from '../../src/dispatch/index.js'
+import { redisOptions } from '../../src/dispatch/index.js'
 import type { SendRates } from '../../src/domain/index.js'
-import { createCloudClient, createLocalSendLimiter, withSendLimiter } from '../../src/whatsapp/index.js'
+import { createCloudClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, type SendLimiter } from '../../src/whatsapp/index.js'
 import { startFakeGraph } from '../helpers/fake-graph.js'
 import { busiestSecond, senderOf } from '../helpers/pacing.js'
 import { startRedis, type RedisServer } from '../helpers/redis.js'
-import { silentLog, testPrefix, within } from './helpers.js'
+import { silentLog, testPrefix, within } from '../dispatch/helpers.js'
 
 const NUMBER = '1000000001'
 const customer = { waId: '5511900000001', userId: undefined, profileName: undefined }
@@ -28,7 +28,7 @@ async function redisServer(): Promise<RedisServer> {
 }
 
 /** The process's own limiter, counting the calls Redis left to it. */
-function countingFallback(r: SendRates): SendSlotLimiter & { calls: number } {
+function countingFallback(r: SendRates): SendLimiter & { calls: number } {
   const local = createLocalSendLimiter({ rates: r })
   const fallback = { calls: 0, reserve: (id: string, maxWaitMs: number) => (fallback.calls++, local.reserve(id, maxWaitMs)) }
   return fallback

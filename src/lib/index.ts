@@ -1,0 +1,4 @@
+/** Small generic async helpers; `lib/` imports nothing of ours (DESIGN.md, module map). */
+export { linkSignal, type LinkedSignal } from './linked-signal.js'
+export { releaseAll, releaseTogether, type Release } from './release.js'
+export { withTimeout } from './timeout.js'
