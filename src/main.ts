@@ -6,18 +6,21 @@ import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, loadKnowledgeBase, type Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config } from './config/index.js'
-import { createReconciler, createRuntime, redisOptions } from './dispatch/index.js'
+import { createReconciler, createRuntime, redisOptions, type Runtime } from './dispatch/index.js'
 import { hasAnyLimit } from './domain/index.js'
-import { AtendeError, ConfigError, isAtendeError } from './errors.js'
+import { AtendeError, ConfigError } from './errors.js'
 import { createEventRelay } from './events/index.js'
 import { createApps, createMetricsApp } from './http/index.js'
 import { createCodeReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
 import { releaseAll } from './lib/index.js'
 import { loggerOptions } from './log/index.js'
-import { createAlerts, createJobStats, createMetrics, createOpsMonitor, instrumentProcessors, type Alerts, type Metrics } from './ops/index.js'
+import {
+  createAlerts, createJobStats, createMetrics, createOpsMonitor, createRedisWatch, instrumentProcessors, readQueueMetrics, type Alerts, type Metrics,
+} from './ops/index.js'
+import { classifyFailure } from './queues/index.js'
 import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
-import { claimScheduledRun, findWaitingHandoffs, migrate, openDatabase, type CustomerId, type Db } from './store/index.js'
+import { claimScheduledRun, findWaitingHandoffs, inboxBacklog, migrate, openDatabase, type CustomerId, type Db } from './store/index.js'
 import {
   createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, withSendObserver, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
@@ -175,12 +178,17 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         log,
         observe: { handoff: metrics.handoff, imageAnalysed: metrics.imageAnalysed },
       }),
-      // The runtimes' classification (dispatch/run-job.ts classifyFailure): not retryable ends a job at once.
-      { metrics, alerts, stats: jobStats, isFinal: (err) => isAtendeError(err) && !err.retryable },
+      // The runtimes' own classification: a job they end at once is failed for good.
+      { metrics, alerts, stats: jobStats, isFinal: (err) => classifyFailure(err) === 'final' },
     ))
     logRuntime(role, config, log)
-    const monitor = startOpsMonitor(database.db, config, alerts, log)
+    metrics.setQueueCounts(runtime.inspector.counts)
+    const monitor = startOpsMonitor(database.db, config, alerts, log, runtime)
     closers.push({ name: 'ops monitor', close: monitor.close })
+    if (config.redis !== undefined) {
+      const watch = createRedisWatch({ connected: runtime.inspector.connected, alerts })
+      closers.push({ name: 'redis watch', close: watch.close })
+    }
     const events = config.ops.events
     if (events !== undefined) {
       // Every process collects and competes for the delivery lease; one delivers at a time.
@@ -208,7 +216,19 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         trustProxy: config.http.trustProxy,
         separateAdminListener: config.adminListener !== undefined,
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
-        ops: { metrics, alerts, metricsToken: config.ops.metrics.token, metricsOpenOnPublic: isMetricsOpenOnPublic(config) },
+        ops: {
+          metrics,
+          alerts,
+          metricsToken: config.ops.metrics.token,
+          metricsOpenOnPublic: isMetricsOpenOnPublic(config),
+          queueMetrics: () => readQueueMetrics({
+            mode: runtime.dispatcher.mode,
+            inspector: runtime.inspector,
+            stats: jobStats,
+            webhookLatency: metrics.webhookLatency,
+            inbox: () => inboxBacklog(database.db, new Date()),
+          }),
+        },
       })
       closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
       // Pushed last, so closed first: both listeners stop before the workers and the database.
@@ -261,9 +281,11 @@ function observeSends(client: WhatsAppClient, metrics: Metrics, alerts: Alerts):
 /** How often the conditions over time (hand-offs waiting, backlogs) are checked. */
 const OPS_MONITOR_INTERVAL_MS = 15_000
 
-function startOpsMonitor(db: Db, config: Config, alerts: Alerts, log: Logger) {
+function startOpsMonitor(db: Db, config: Config, alerts: Alerts, log: Logger, runtime: Runtime) {
   const a = config.ops.alerts
   return createOpsMonitor({
+    queueCounts: runtime.inspector.counts,
+    countsAreLocal: runtime.dispatcher.mode === 'in-process',
     alerts,
     log,
     // A little under the interval, so the process whose timer comes first each round claims it.

@@ -2,14 +2,17 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config/index.js'
 import { releaseAll } from '../lib/index.js'
-import type { Dispatcher, Processors } from '../queues/index.js'
+import type { Dispatcher, Processors, QueueInspector } from '../queues/index.js'
 import { createBullmqDispatcher } from './bullmq-dispatcher.js'
+import { createBullmqInspector } from './bullmq-inspector.js'
 import { createBullmqWorkers, type BullmqWorkers } from './bullmq-workers.js'
 import { createInProcessRuntime } from './in-process.js'
 import { redisOptions } from './redis-options.js'
 
 export interface Runtime {
   readonly dispatcher: Dispatcher
+  /** What the queues hold (`/api/queue/metrics`, `atende_queue_jobs`): the cluster's on Redis, this process's in-process. */
+  readonly inspector: QueueInspector
   /** Starts consuming with these processors (no-op for a producer-only process). */
   startWorkers(processors: Processors): void
   /** Forced shutdown: aborts running jobs. */
@@ -38,6 +41,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const runtime = createInProcessRuntime({ processors: {}, queues: config.queues, log })
     return {
       dispatcher: runtime,
+      inspector: runtime,
       startWorkers: (processors) => runtime.start(processors),
       abort: runtime.abort,
       close: runtime.close,
@@ -51,6 +55,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let workers: BullmqWorkers | undefined
   return {
     dispatcher,
+    inspector: createBullmqInspector({ queues: dispatcher.queues, connection: producer, timeoutMs: redis.commandTimeoutMs }),
     startWorkers: (processors) => {
       if (!options.consume || workers !== undefined) return
       workers = createBullmqWorkers({ connection: redisOptions(redis, 'worker'), prefix: redis.prefix, queues: config.queues, processors, log })

@@ -4,6 +4,7 @@ import type { Db } from '../store/index.js'
 import { installAdminGuard } from './admin-auth.js'
 import { conversationRoutes } from './admin-conversations.js'
 import { metricsRoutes } from './admin-metrics.js'
+import { queueMetricsRoutes, type QueueMetricsRoutesOptions } from './admin-queue-metrics.js'
 import { notFound } from './errors.js'
 import { privacyRoutes } from './privacy.js'
 import type { ServerTiming } from './server-timing.js'
@@ -17,6 +18,8 @@ export interface AdminRoutesOptions {
   token: Secret | undefined
   /** Export and erase of a customer's data, under `/api/contacts` (src/http/privacy.ts). */
   privacy: Privacy
+  /** `GET /api/queue/metrics`; absent: the route answers 404 like any unknown path. */
+  queueMetrics?: QueueMetricsRoutesOptions['read']
 }
 
 /**
@@ -32,4 +35,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   await app.register(metricsRoutes, { serverTiming: options.serverTiming })
   await app.register(conversationRoutes, { db: options.db })
   await app.register(privacyRoutes, { privacy: options.privacy })
+  const read = options.queueMetrics
+  if (read !== undefined) await app.register(queueMetricsRoutes, { read })
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { Secret, TrustProxy } from '../config/index.js'
 import type { Ingest } from '../ingest/index.js'
 import type { Privacy } from '../privacy/index.js'
-import { createMetrics, type Alerts, type Metrics } from '../ops/index.js'
+import { createMetrics, type Alerts, type Metrics, type QueueMetricsBody } from '../ops/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
 import { installServerTiming } from './server-timing.js'
@@ -40,6 +40,8 @@ export interface HttpOps {
   metricsToken: Secret | undefined
   /** `/metrics` without a token on the public listener (`isMetricsOpenOnPublic`). @defaultValue false */
   metricsOpenOnPublic?: boolean
+  /** Reads `GET /api/queue/metrics`; absent: that route is not served. */
+  queueMetrics?: () => Promise<QueueMetricsBody>
 }
 
 export interface HttpApps {
@@ -61,7 +63,10 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
     onQuarantined: (parts) => ops.alerts?.raise('quarantine', { details: { parts } }),
   })
   const metricsRoute = { metrics: ops.metrics, token: ops.metricsToken }
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy }
+  const admin = {
+    prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy,
+    ...(deps.ops?.queueMetrics === undefined ? {} : { queueMetrics: deps.ops.queueMetrics }),
+  }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     await app.register(prometheusRoutes, { ...metricsRoute, open: ops.metricsOpenOnPublic === true })

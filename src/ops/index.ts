@@ -5,3 +5,5 @@ export {
 } from './metrics.js'
 export { createJobStats, instrumentProcessors, type InstrumentOptions, type JobOutcome, type JobStats, type Percentiles, type QueueJobStats } from './job-stats.js'
 export { createOpsMonitor, type OpsMonitor, type OpsMonitorOptions } from './monitor.js'
+export { readQueueMetrics, type QueueMetrics, type QueueMetricsBody, type QueueMetricsSource } from './queue-metrics.js'
+export { createRedisWatch, type RedisWatch, type RedisWatchOptions } from './redis-watch.js'

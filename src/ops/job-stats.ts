@@ -111,6 +111,8 @@ export function createJobStats(options: { now?: () => number } = {}): JobStats {
 interface Attempts {
   attempt: number
   maxAttempts: number
+  /** When the job became ready (ms since the epoch), where the runtime says. */
+  readyAt?: number
 }
 // `never` parameters: any processor is one of these, whatever its wake-up and context types.
 type AnyProcessor = (wakeUp: never, ctx: never) => Promise<unknown>
@@ -121,8 +123,10 @@ export interface InstrumentOptions {
   stats: JobStats
   /** Whether a processor's error ends the job at once (the runtimes' failure classification). */
   isFinal(err: unknown): boolean
-  /** @defaultValue performance.now */
+  /** Monotonic clock of the process time. @defaultValue performance.now */
   clock?: () => number
+  /** Wall clock of the wait, against the job's `readyAt`. @defaultValue Date.now */
+  wallClock?: () => number
 }
 
 /**
@@ -132,6 +136,7 @@ export interface InstrumentOptions {
  */
 export function instrumentProcessors<P extends Partial<Record<QueueName, AnyProcessor>>>(processors: P, options: InstrumentOptions): P {
   const clock = options.clock ?? (() => performance.now())
+  const wallClock = options.wallClock ?? Date.now
   const out: Partial<Record<QueueName, AnyProcessor>> = {}
   for (const queue of QUEUE_NAMES) {
     const processor = processors[queue]
@@ -139,20 +144,21 @@ export function instrumentProcessors<P extends Partial<Record<QueueName, AnyProc
     out[queue] = async (wakeUp: never, context: never) => {
       const ctx = context as Attempts
       const started = clock()
-      const ran = () => clock() - started
+      const waitMs = ctx.readyAt === undefined ? undefined : Math.max(0, wallClock() - ctx.readyAt)
+      const timing = () => ({ processMs: clock() - started, ...(waitMs === undefined ? {} : { waitMs }) })
       let result: unknown
       try {
         result = await processor(wakeUp, context)
       } catch (err) {
         const final = options.isFinal(err) || ctx.attempt >= ctx.maxAttempts
-        options.stats.record(queue, final ? 'failed' : 'retried', { processMs: ran() })
+        options.stats.record(queue, final ? 'failed' : 'retried', timing())
         if (final) {
           options.metrics.jobFailed(queue)
           options.alerts.raise('job_failed', { subject: queue, details: { queue, attempt: ctx.attempt, maxAttempts: ctx.maxAttempts, code: errorCode(err) } })
         }
         throw err
       }
-      options.stats.record(queue, result === undefined ? 'completed' : 'delayed', { processMs: ran() })
+      options.stats.record(queue, result === undefined ? 'completed' : 'delayed', timing())
       if (result === undefined) options.metrics.jobCompleted(queue)
       return result
     }

@@ -56,7 +56,7 @@ export {
   type ConversationMessage,
   type ConversationSummary,
 } from './admin-queries.js'
-export { findWaitingHandoffs, type WaitingHandoff } from './ops.js'
+export { findWaitingHandoffs, inboxBacklog, type InboxBacklog, type WaitingHandoff } from './ops.js'
 export {
   claimRelayLease, collectEvents, dueEvents, EVENT_TYPES, markEventDelivered, markEventFailed, pendingEvents, purgeDeliveredEvents,
   releaseRelayLease, type EventType, type OutgoingEvent,

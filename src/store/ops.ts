@@ -21,3 +21,24 @@ export async function findWaitingHandoffs(db: Db, before: Date, limit: number): 
   )
   return rows.map((r) => ({ conversationId: Number(r.id), since: new Date(r.updated_at) }))
 }
+
+/** The inbox as `/api/queue/metrics` shows it: work the database says is due. */
+export interface InboxBacklog {
+  /** Inbound messages not processed yet. */
+  unprocessed: number
+  /** Conversations whose turn is due now. */
+  turnsDue: number
+  /** How long the oldest due turn has been due (s); null when none is. */
+  oldestDueSeconds: number | null
+}
+
+export async function inboxBacklog(db: Db, now: Date): Promise<InboxBacklog> {
+  const [r] = await queryRows<{ unprocessed: number; turns_due: number; oldest: Date | string | null }>(
+    db,
+    sql`select (select count(*)::int from messages where processed_at is null and direction = 'in') as unprocessed,
+               (select count(*)::int from conversations where turn_due_at <= ${now}::timestamptz) as turns_due,
+               (select min(turn_due_at) from conversations where turn_due_at <= ${now}::timestamptz) as oldest`,
+  )
+  const oldest = r!.oldest === null ? null : Math.max(0, Math.floor((now.getTime() - new Date(r!.oldest).getTime()) / 1000))
+  return { unprocessed: r!.unprocessed, turnsDue: r!.turns_due, oldestDueSeconds: oldest }
+}
