@@ -176,7 +176,14 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         aiTimeoutMs: config.ai.timeoutMs,
         sendTimeoutMs: config.whatsapp.timeoutMs,
         log,
-        observe: { handoff: metrics.handoff, imageAnalysed: metrics.imageAnalysed },
+        observe: {
+          handoff: metrics.handoff,
+          imageAnalysed: metrics.imageAnalysed,
+          npsResponse: (category, conversationId) => {
+            metrics.npsResponse(category)
+            if (category === 'detractor') alerts.raise('nps_detractor', { subject: String(conversationId), details: { conversationId } })
+          },
+        },
       }),
       // The runtimes' own classification: a job they end at once is failed for good.
       { metrics, alerts, stats: jobStats, isFinal: (err) => classifyFailure(err) === 'final' },

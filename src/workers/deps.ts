@@ -28,6 +28,11 @@ export interface WorkerObserver {
   /** A conversation was handed to a person. */
   handoff(): void
   imageAnalysed(outcome: 'read' | 'described' | 'nothing' | 'failed'): void
+  /**
+   * An NPS answer was recorded (the NPS work, issue #9, calls it): counted by category, and a
+   * detractor raises the `nps_detractor` alert with the conversation id as subject.
+   */
+  npsResponse(category: 'promoter' | 'passive' | 'detractor', conversationId: number): void
 }
 
 export interface WorkerDeps {

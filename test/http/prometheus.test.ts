@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { secret } from '../../src/config/index.js'
@@ -130,6 +131,14 @@ describe('GET /metrics (Prometheus)', () => {
       await apps.public.close()
       await apps.admin!.close()
     }
+  })
+
+  it('the Grafana dashboard in docs/ queries only metrics that exist', async () => {
+    const dashboard = readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8')
+    const used = new Set([...dashboard.matchAll(/\b((?:atende|process|nodejs)_[a-z_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, '')))
+    const { types } = parsePrometheusText(await createMetrics().render())
+    expect([...used].filter((name) => !types.has(name))).toEqual([])
+    expect([...used].filter((n) => n.startsWith('atende_')).sort()).toEqual([...types.keys()].filter((n) => n.startsWith('atende_')).sort())
   })
 
   it('METRICS_PORT serves /metrics and /healthz, and nothing else', async () => {
