@@ -103,11 +103,20 @@ export class WhatsAppApiError extends AtendeError {
    * message, which is logged: Meta's titles can quote the request, the text included.
    */
   readonly metaTitle: string | undefined
+  /**
+   * A send whose request may have reached Meta and been accepted although we never read the
+   * answer (a timeout or a connection lost after the request was written, a 2xx without a
+   * message id). Its outbox row is `unknown`, never sent again blindly (invariant 6).
+   */
+  readonly mayHaveSent: boolean
   constructor(
     message: string,
-    details: { metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; metaTitle?: string; cause?: unknown },
+    details: {
+      metaCode?: number; httpStatus?: number; retryable: boolean; retryAfterMs?: number; metaTitle?: string; mayHaveSent?: boolean; cause?: unknown
+    },
   ) {
     super('ATD_WHATSAPP_API', 502, message, { retryable: details.retryable, cause: details.cause })
+    this.mayHaveSent = details.mayHaveSent ?? false
     this.metaCode = details.metaCode
     this.httpStatus = details.httpStatus
     this.retryAfterMs = details.retryAfterMs
@@ -210,6 +219,32 @@ export class CodeReaderClosedError extends AtendeError {
   }
 }
 
+/**
+ * An action the conversation's status does not accept (release of a conversation the bot
+ * has, resolve of a closed one): 409 with the lifecycle's code, never a silent 200.
+ */
+export class ConversationStateError extends AtendeError {
+  constructor(code: 'ATD_CONVERSATION_NOT_IN_HANDOFF' | 'ATD_CONVERSATION_CLOSED' | 'ATD_CONVERSATION_WRONG_STATE', message: string) {
+    super(code, 409, message)
+  }
+}
+
 export function isAtendeError(err: unknown): err is AtendeError {
   return err instanceof AtendeError
+}
+
+/** An outbound payload (text, template, interactive) that Meta would refuse for its shape. */
+export class InvalidOutboundContentError extends AtendeError {
+  readonly issues: readonly string[]
+  constructor(issues: readonly string[]) {
+    super('ATD_OUTBOUND_INVALID', 400, `outbound message is not valid: ${issues.join('; ')}`)
+    this.issues = issues
+  }
+}
+
+/** The same `Idempotency-Key` was used again for a different message in this conversation. */
+export class IdempotencyKeyReusedError extends AtendeError {
+  constructor() {
+    super('ATD_IDEMPOTENCY_KEY_REUSED', 409, 'this Idempotency-Key was already used for a different message in this conversation')
+  }
 }

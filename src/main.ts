@@ -236,6 +236,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
             inbox: () => inboxBacklog(database.db, new Date()),
           }),
         },
+        businessTimeZone: config.businessHours.timeZone,
       })
       closers.push({ name: 'http', close: async () => { await http.public.close(); await ingest.idle() } })
       // Pushed last, so closed first: both listeners stop before the workers and the database.

@@ -8,7 +8,12 @@ import { createOpenAiVision } from './openai-vision.js'
 import type { AiProvider } from './types.js'
 
 export type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
-export { loadKnowledgeBase, parseKnowledgeBase, type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
+export {
+  LIFECYCLE_MESSAGES,
+  loadKnowledgeBase,
+  parseKnowledgeBase,
+  renderMessage,
+  type Department, type FaqEntry, type KnowledgeBase } from './knowledge-base.js'
 export { createLocalProvider } from './local-provider.js'
 export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.js'
 export {

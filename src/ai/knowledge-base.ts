@@ -24,6 +24,39 @@ const faqSchema = z.object({
   answer: text(),
 })
 
+/**
+ * Defaults of the conversation lifecycle's customer-facing texts (issue #9), per language.
+ * The survey is plain text, so any typed answer works; it names the 0–10 scale and the way
+ * out ("PARAR"), as a survey that cannot be refused gets the number blocked.
+ */
+export const LIFECYCLE_MESSAGES = {
+  'pt-BR': {
+    nps: 'Qual nota de 0 a 10 você dá para o seu atendimento de hoje? Responda só com o número. (Se não quiser receber pesquisas, responda PARAR.)',
+    npsReason: 'Qual o principal motivo da sua nota?',
+    npsThanks: 'Obrigado pela sua avaliação! Ela nos ajuda a melhorar o atendimento. 😊',
+    npsOptOut: 'Tudo bem, não vamos mais enviar pesquisas para você. Se precisar de algo, é só chamar por aqui.',
+    handoffClosed:
+      'Recebemos sua mensagem! Estamos fora do horário de atendimento agora: nossa equipe responde a partir de {nextOpening}. Sua conversa fica aqui, não precisa escrever de novo.',
+  },
+  en: {
+    nps: 'From 0 to 10, how would you rate the service you got today? Just reply with the number. (To stop receiving surveys, reply STOP.)',
+    npsReason: 'What is the main reason for your score?',
+    npsThanks: 'Thank you for your feedback! It helps us improve our service. 😊',
+    npsOptOut: "Alright, we won't send you surveys anymore. If you need anything, just message us here.",
+    handoffClosed:
+      "We got your message! We are outside business hours right now: our team will reply from {nextOpening}. Your conversation stays here, no need to write again.",
+  },
+} as const satisfies Record<'pt-BR' | 'en', Record<string, string>>
+
+function definedOnly<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+}
+
+/** A message with its `{name}` placeholders filled; unknown placeholders stay as written. */
+export function renderMessage(text: string, values: Readonly<Record<string, string>>): string {
+  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name]! : whole))
+}
+
 const knowledgeBaseSchema = z.object({
     business: z.object({ name: text(200), language: z.enum(['pt-BR', 'en']) }),
     departments: z.array(departmentSchema).min(1, 'needs at least one department'),
@@ -39,11 +72,23 @@ const knowledgeBaseSchema = z.object({
       apology: text(),
       /** Answer to a thanks/closing; a per-language default is used when absent. */
       closing: text().optional(),
+      /** The NPS question; should ask for a score "de 0 a 10". Default per language: {@link LIFECYCLE_MESSAGES}. */
+      nps: text().optional(),
+      /** Asked once after a score: "Qual o principal motivo da sua nota?". */
+      npsReason: text().optional(),
+      /** Closes the survey, after the reason (or in its place). */
+      npsThanks: text().optional(),
+      /** Answer to "parar" / "não quero pesquisa". */
+      npsOptOut: text().optional(),
+      /** A hand-off outside business hours; `{nextOpening}` becomes "amanhã às 8h" or the like. */
+      handoffClosed: text().optional(),
     }),
   })
+  // The lifecycle's texts are optional in the file and always present once loaded.
+  .transform((kb) => ({ ...kb, messages: { ...LIFECYCLE_MESSAGES[kb.business.language], ...definedOnly(kb.messages) } }))
 
 /** A validated knowledge base. Unknown fields in the file are accepted and dropped. */
-export type KnowledgeBase = z.infer<typeof knowledgeBaseSchema>
+export type KnowledgeBase = z.output<typeof knowledgeBaseSchema>
 export type Department = KnowledgeBase['departments'][number]
 export type FaqEntry = KnowledgeBase['faq'][number]
 

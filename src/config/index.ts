@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import type { BusinessHours } from '../domain/index.js'
 import { ConfigError } from '../errors.js'
 import { ADMIN_TOKEN_MIN_LENGTH, isAdminTokenShort, type TrustProxy } from './http.js'
 import { envSchema } from './schema.js'
@@ -87,6 +88,30 @@ export interface Config {
   queues: Readonly<Record<QueueName, QueueSettings>>
   /** Metrics, alerts and outgoing events (docs/operations.md). */
   ops: OpsConfig
+  /** The conversation lifecycle's timers (issue #9). */
+  lifecycle: {
+    /** CONVERSATION_IDLE_MS: silence after the bot's answer that resolves; 0: never. */
+    idleMs: number
+    /** HANDOFF_ALERT_MS: business time a hand-off may wait for a person before an alert; 0: no alert. */
+    handoffAlertMs: number
+  }
+  nps: {
+    enabled: boolean
+    /** After resolution, before the survey is sent. */
+    delayMs: number
+    /** How long a sent survey waits for its score. */
+    responseWindowMs: number
+    /** At most one survey per customer in this many days; 0: no limit. */
+    minIntervalDays: number
+    /** The approved template sent outside the 24 h window; undefined: such surveys are skipped. */
+    template: { name: string; language: string } | undefined
+  }
+  businessHours: {
+    /** Undefined: always open. */
+    hours: BusinessHours | undefined
+    /** IANA time zone of the schedule. */
+    timeZone: string
+  }
 }
 
 export interface OpsConfig {
@@ -190,6 +215,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         ? undefined
         : { webhookUrl: e.EVENTS_WEBHOOK_URL, secret: secret(e.EVENTS_WEBHOOK_SECRET) },
     },
+    lifecycle: { idleMs: e.CONVERSATION_IDLE_MS, handoffAlertMs: e.HANDOFF_ALERT_MS },
+    nps: {
+      enabled: e.NPS_ENABLED,
+      delayMs: e.NPS_DELAY_MS,
+      responseWindowMs: e.NPS_RESPONSE_WINDOW_MS,
+      minIntervalDays: e.NPS_MIN_INTERVAL_DAYS,
+      template: e.NPS_TEMPLATE_NAME === undefined ? undefined : { name: e.NPS_TEMPLATE_NAME, language: e.NPS_TEMPLATE_LANGUAGE },
+    },
+    businessHours: { hours: e.BUSINESS_HOURS, timeZone: e.BUSINESS_TIME_ZONE },
   } satisfies Config)
 }
 

@@ -7,6 +7,7 @@ import { metricsRoutes } from './admin-metrics.js'
 import { queueMetricsRoutes, type QueueMetricsRoutesOptions } from './admin-queue-metrics.js'
 import { notFound } from './errors.js'
 import { privacyRoutes } from './privacy.js'
+import { reportRoutes, type ReportRoutesOptions } from './admin-reports.js'
 import type { ServerTiming } from './server-timing.js'
 import type { Privacy } from '../privacy/index.js'
 
@@ -20,6 +21,8 @@ export interface AdminRoutesOptions {
   privacy: Privacy
   /** `GET /api/queue/metrics`; absent: the route answers 404 like any unknown path. */
   queueMetrics?: QueueMetricsRoutesOptions['read']
+  /** The NPS report's time zone and clock (src/http/admin-reports.ts). */
+  reports: Omit<ReportRoutesOptions, 'db'>
 }
 
 /**
@@ -37,4 +40,5 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   await app.register(privacyRoutes, { privacy: options.privacy })
   const read = options.queueMetrics
   if (read !== undefined) await app.register(queueMetricsRoutes, { read })
+  await app.register(reportRoutes, { db: options.db, ...options.reports })
 }

@@ -31,6 +31,10 @@ export interface AppDeps {
   privacy: Privacy
   /** Metrics and alerts; without them the app keeps a registry of its own and raises no alert. */
   ops?: HttpOps
+  /** BUSINESS_TIME_ZONE: the reports read a date as that whole day there. @defaultValue 'America/Sao_Paulo' */
+  businessTimeZone?: string
+  /** The clock of the reports' default range. @defaultValue the system clock */
+  now?: () => Date
 }
 
 export interface HttpOps {
@@ -63,8 +67,9 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
     onQuarantined: (parts) => ops.alerts?.raise('quarantine', { details: { parts } }),
   })
   const metricsRoute = { metrics: ops.metrics, token: ops.metricsToken }
+  const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
   const admin = {
-    prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy,
+    prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports,
     ...(deps.ops?.queueMetrics === undefined ? {} : { queueMetrics: deps.ops.queueMetrics }),
   }
   if (deps.separateAdminListener !== true) {

@@ -17,7 +17,7 @@ export interface OpsMonitorOptions {
    * alerts on its own backlog; cluster-wide counts (Redis) are alerted by the round's claimer only.
    */
   countsAreLocal?: boolean
-  /** HANDOFF_ALERT_MS. */
+  /** HANDOFF_ALERT_MS; 0: no hand-off alert. */
   handoffAlertMs: number
   /** ALERT_BACKLOG: jobs waiting in one queue that count as a backlog. */
   backlog: number
@@ -56,7 +56,8 @@ export function createOpsMonitor(options: OpsMonitorOptions): OpsMonitor {
       for (const d of overdue) options.alerts.raise('queue_backlog', { subject: d.queue, details: d })
     }
     if (!claimed) return false
-    for (const h of await options.waitingHandoffs(new Date(at.getTime() - options.handoffAlertMs))) {
+    // HANDOFF_ALERT_MS=0: no hand-off alert.
+    if (options.handoffAlertMs > 0) for (const h of await options.waitingHandoffs(new Date(at.getTime() - options.handoffAlertMs))) {
       const waitingMinutes = Math.floor((at.getTime() - h.since.getTime()) / 60_000)
       options.alerts.raise('handoff_waiting', { subject: String(h.conversationId), details: { conversationId: h.conversationId, waitingMinutes } })
     }

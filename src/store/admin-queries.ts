@@ -58,7 +58,8 @@ export interface ConversationDetail extends ConversationSummary {
 
 /**
  * The conversation columns, its contact and its last message in conversation order (for a
- * given `seq`, the reply comes after the inbound message: 'out' sorts after 'in').
+ * given `seq`, what was sent comes after the inbound message: 'out' sorts after 'in'; outbound
+ * rows in the order written, `outbound_seq`).
  */
 const SUMMARY_SELECT = sql`
   select c.id, c.phone_number_id, c.status, c.department, c.last_seq, c.answered_seq, c.turn_due_at,
@@ -70,7 +71,7 @@ const SUMMARY_SELECT = sql`
   left join lateral (
     select direction, type, text, created_at from messages
     where conversation_id = c.id
-    order by seq desc, direction desc, part desc
+    order by seq desc, direction desc, outbound_seq desc
     limit 1
   ) m on true`
 
@@ -101,7 +102,7 @@ export async function loadConversationDetail(db: Db, id: number): Promise<Conver
     db,
     sql`select id, direction, wamid, seq, part, type, text, media, payload, provider_status, error, sent_at, created_at
         from messages where conversation_id = ${id}
-        order by seq desc, direction desc, part desc
+        order by seq desc, direction desc, outbound_seq desc
         limit ${CONVERSATION_MESSAGES_LIMIT + 1}`,
   )
   const truncated = rows.length > CONVERSATION_MESSAGES_LIMIT

@@ -17,7 +17,7 @@ interface Scope {
 
 /**
  * One table's share of a customer's data. Export reads `rows`, erase runs `erase` (a
- * `delete … returning 1`). A table that later holds customer data (NPS answers, learning
+ * `delete … returning 1`, or an anonymising `update … returning 1`). A table that later holds customer data (NPS answers, learning
  * material) joins by adding its section, after the sections its rows reference: erase runs
  * the list backwards, so referencing rows go first.
  */
@@ -71,6 +71,23 @@ const SECTIONS: readonly Section[] = [
     rows: (s) => sql`select to_jsonb(m) as row from messages m where m.conversation_id = any(${bigints(s.conversationIds)})
                      order by m.conversation_id, m.seq, m.direction, m.part`,
     erase: (s) => sql`delete from messages where conversation_id = any(${bigints(s.conversationIds)}) returning 1`,
+  },
+  {
+    // Issue #9: every lifecycle transition of their conversations, agents' names included.
+    table: 'conversation_events',
+    rows: (s) => sql`select to_jsonb(e) as row from conversation_events e where e.conversation_id = any(${bigints(s.conversationIds)}) order by e.id`,
+    erase: (s) => sql`delete from conversation_events where conversation_id = any(${bigints(s.conversationIds)}) returning 1`,
+  },
+  {
+    // Their NPS surveys. Erase anonymises rather than deletes: the row loses everything that
+    // leads back to them (conversation, contact, comment, the outbound message) and keeps
+    // score, category, department and dates, so past reports do not change (issue #9).
+    // The count reported under `removed` is of rows anonymised.
+    table: 'nps_surveys',
+    rows: (s) => sql`select to_jsonb(n) as row from nps_surveys n
+                     where n.conversation_id = any(${bigints(s.conversationIds)}) or n.contact_id = any(${bigints(s.contactIds)}) order by n.id`,
+    erase: (s) => sql`update nps_surveys set conversation_id = null, contact_id = null, comment = null, outbox_id = null
+                      where conversation_id = any(${bigints(s.conversationIds)}) or contact_id = any(${bigints(s.contactIds)}) returning 1`,
   },
   {
     table: 'status_events',

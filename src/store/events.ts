@@ -57,23 +57,38 @@ export async function collectEvents(db: Db, lookBackMs: number): Promise<number 
             union all
             select 'out:' || m.id, 'message.sent', m.conversation_id, ${contactOf('k.customer_key')},
                    coalesce(m.sent_at, m.updated_at), 1, m.seq, m.part,
-                   jsonb_strip_nulls(jsonb_build_object('messageId', m.id, 'wamid', m.wamid, 'inReplyToSeq', m.seq, 'part', m.part,
+                   jsonb_strip_nulls(jsonb_build_object('messageId', m.id, 'wamid', m.wamid, 'kind', m.kind, 'seq', m.seq, 'part', m.part,
                      'type', m.type, 'text', m.text, 'phoneNumberId', c.phone_number_id))
             from messages m join conversations c on c.id = m.conversation_id join contacts k on k.id = c.contact_id
             where m.updated_at > ${since} and m.direction = 'out' and m.wamid is not null
               and m.provider_status in ('sent', 'delivered', 'read')
             union all
-            -- Today a hand-off is a status and lasts (TODO #9: one event per conversation_events row).
+            -- Where the status was written without a lifecycle row (the turn's own hand-off and
+            -- resolution, until it records conversation_events: TODO #9): one event per
+            -- conversation's hand-off, one per resolving turn.
             select 'handoff:' || c.id, 'conversation.handoff', c.id, ${contactOf('k.customer_key')}, c.updated_at, 2, c.answered_seq, 0,
                    jsonb_strip_nulls(jsonb_build_object('department', c.department, 'phoneNumberId', c.phone_number_id))
             from conversations c join contacts k on k.id = c.contact_id
             where c.updated_at > ${since} and c.status = 'handoff'
+              and not exists (select 1 from conversation_events e where e.conversation_id = c.id and e.to_status = 'handoff')
             union all
-            -- A resolution is the turn's (answered_seq) that resolved it: a later one is a new event.
             select 'resolved:' || c.id || ':' || c.answered_seq, 'conversation.resolved', c.id, ${contactOf('k.customer_key')}, c.updated_at, 2, c.answered_seq, 0,
                    jsonb_strip_nulls(jsonb_build_object('department', c.department, 'phoneNumberId', c.phone_number_id))
             from conversations c join contacts k on k.id = c.contact_id
             where c.updated_at > ${since} and c.status = 'resolved'
+              and not exists (select 1 from conversation_events e where e.conversation_id = c.id and e.to_status = 'resolved')
+            union all
+            -- Each change of status into a hand-off or a resolution (the lifecycle's own rows).
+            select 'conversation:' || e.id, 'conversation.' || e.to_status, e.conversation_id, ${contactOf('k.customer_key')}, e.at, 2, 0, 0,
+                   jsonb_strip_nulls(jsonb_build_object('fromStatus', e.from_status, 'cause', e.cause, 'agent', e.agent,
+                     'department', c.department, 'phoneNumberId', c.phone_number_id))
+            from conversation_events e join conversations c on c.id = e.conversation_id join contacts k on k.id = c.contact_id
+            where e.at > ${since} and e.to_status in ('handoff', 'resolved') and e.from_status <> e.to_status
+            union all
+            select 'nps:' || n.id, 'nps.answered', n.conversation_id, ${contactOf('k.customer_key')}, n.answered_at, 3, 0, 0,
+                   jsonb_strip_nulls(jsonb_build_object('score', n.score, 'category', n.category, 'department', n.department))
+            from nps_surveys n join conversations c on c.id = n.conversation_id join contacts k on k.id = c.contact_id
+            where n.answered_at > ${since} and n.score is not null
           ),
           added as (
             insert into outgoing_events (source_key, type, conversation_id, contact, at, data)

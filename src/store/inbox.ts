@@ -82,9 +82,13 @@ export async function applyStatus(db: Db, s: StatusRow): Promise<void> {
         where not ${isErasedWamid(sql`${wamid}::text`)}`,
   )
   if (s.outboxId !== undefined) {
-    // The send's outcome was unknown (crash after Meta accepted it): Meta's status settles it.
+    // The send's outcome was unknown (the sender died after Meta accepted it, or has not
+    // recorded it yet): Meta's status names the row, gives it its wamid, and the rank update
+    // below settles `unknown` → sent / delivered / read / failed (invariant 6). Only a row
+    // whose send began: a pending or superseded row was never sent.
     await db.execute(sql`update messages set wamid = ${wamid}, updated_at = now()
-                         where id = ${s.outboxId} and direction = 'out' and wamid is null`)
+                         where id = ${s.outboxId} and direction = 'out' and wamid is null
+                           and provider_status in ('sending', 'unknown')`)
   }
   // Statuses can arrive out of order; never move an outbound message backwards (read → delivered).
   // A Map, not an object: a status named `constructor` must not find Object.prototype's.

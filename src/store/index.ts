@@ -1,7 +1,8 @@
 export { openDatabase, queryRows, type Database, type Db, type OpenDatabaseOptions } from './db.js'
 export { migrate } from './migrate.js'
 export * as schema from './schema.js'
-export type { ConversationStatus } from './schema.js'
+export type { ConversationStatus, OutboundKind } from './schema.js'
+export { OUTBOUND_KINDS } from './schema.js'
 export {
   type AcceptedMessage,
   type InboundRow,
@@ -28,13 +29,39 @@ export {
 } from './turns.js'
 export {
   beginSend,
+  countUnknownSends,
   markSendFailed,
   markSent,
   prepareReply,
+  sendFailureOf,
+  type BeginSendResult,
   type OutboxPart,
   type OutboxStatus,
   type ReplyMeta,
+  type SendAttempt,
+  type SendFailure,
 } from './outbox.js'
+export {
+  beginOutboundSend,
+  claimOutbox,
+  findPendingOutbound,
+  MAX_IDEMPOTENCY_KEY_CHARS,
+  queueOutbound,
+  releaseOutbox,
+  type OutboundRow,
+  type OutboxClaim,
+  type QueueOutboundInput,
+  type QueueOutboundResult,
+} from './outbound.js'
+export { outboundContentSchema, parseOutboundContent, type OutboundContentInput } from './outbound-content.js'
+export {
+  applyConversationAction,
+  handOffConversation,
+  releaseConversation,
+  resolveConversation,
+  type ConversationAction,
+  type ConversationActionResult,
+} from './conversation-actions.js'
 export { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from './image-analysis.js'
 export {
   CUSTOMER_TABLES,
@@ -61,3 +88,17 @@ export {
   claimRelayLease, collectEvents, dueEvents, EVENT_TYPES, markEventDelivered, markEventFailed, pendingEvents, purgeDeliveredEvents,
   releaseRelayLease, type EventType, type OutgoingEvent,
 } from './events.js'
+export { applyLifecycleEvent, listConversationEvents, type ConversationEvent, type LifecycleInput } from './lifecycle.js'
+export {
+  markSurveySent,
+  markSurveySkipped,
+  npsReport,
+  optOutOfSurveys,
+  planSurvey,
+  recordSurveyComment,
+  recordSurveyScore,
+  type NpsFigures,
+  type NpsReport,
+  type NpsReportQuery,
+  type PlannedSurvey,
+} from './nps.js'

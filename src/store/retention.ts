@@ -24,13 +24,23 @@ export async function claimScheduledRun(db: Db, name: string, now: Date, everyMs
 }
 
 /** What one purge step deletes. */
-export type PurgeTarget = 'messages' | 'status_events' | 'quarantine' | 'outgoing_events' | 'conversations' | 'contacts' | 'erased_wamids'
+export type PurgeTarget =
+  | 'messages'
+  | 'status_events'
+  | 'quarantine'
+  | 'outgoing_events'
+  | 'conversation_events'
+  | 'nps_surveys'
+  | 'conversations'
+  | 'contacts'
+  | 'erased_wamids'
 
 /**
  * Deletes at most `limit` rows of `target` older than `cutoff`, in one transaction under a
  * transaction-scoped advisory lock. Undefined: another process is purging now.
  *
- * "Older": messages, status events and quarantine by `created_at`; conversations whose last
+ * "Older": messages, status events and quarantine by `created_at`, conversation events by
+ * `at`; NPS surveys by `created_at`, anonymised rather than deleted; conversations whose last
  * activity (`updated_at`) is older, with no message left and no turn running (a wake-up
  * still due finds nothing and ends);
  * contacts older with no conversation left; erased-wamid hashes by `erased_at`. Referencing
@@ -55,16 +65,29 @@ function deletion(target: PurgeTarget, cutoff: SQL, now: SQL, limit: number): SQ
     case 'quarantine':
     case 'outgoing_events':
       return oldestFirst(target, cutoff, limit)
+    case 'conversation_events':
+      return oldestFirst(target, cutoff, limit, 'at')
+    case 'nps_surveys':
+      // Anonymised, not deleted: score, category, department and dates stay for the reports.
+      return sql`update nps_surveys set conversation_id = null, contact_id = null, comment = null, outbox_id = null
+        where id in (select n.id from nps_surveys n
+                     where n.created_at < ${cutoff} and (n.conversation_id is not null or n.contact_id is not null or n.comment is not null)
+                     order by n.id limit ${limit})
+        returning 1`
     case 'conversations':
+      // A conversation goes once nothing references it: a survey younger than the cutoff keeps it.
       return sql`delete from conversations where id in (
         select c.id from conversations c
         where c.updated_at < ${cutoff} and c.lease_until < ${now}
           and not exists (select 1 from messages m where m.conversation_id = c.id)
+          and not exists (select 1 from conversation_events e where e.conversation_id = c.id)
+          and not exists (select 1 from nps_surveys n where n.conversation_id = c.id)
         order by c.id limit ${limit}) returning 1`
     case 'contacts':
       return sql`delete from contacts where id in (
         select k.id from contacts k
         where k.updated_at < ${cutoff} and not exists (select 1 from conversations c where c.contact_id = k.id)
+          and not exists (select 1 from nps_surveys n where n.contact_id = k.id)
         order by k.id limit ${limit}) returning 1`
     case 'erased_wamids':
       return sql`delete from erased_wamids where hash in (
@@ -80,11 +103,17 @@ function deletion(target: PurgeTarget, cutoff: SQL, now: SQL, limit: number): SQ
  * index read, not the full scan that `where created_at < cutoff limit n` makes when it
  * finds fewer than n.
  */
-function oldestFirst(table: 'messages' | 'status_events' | 'quarantine' | 'outgoing_events', cutoff: SQL, limit: number): SQL {
+function oldestFirst(
+  table: 'messages' | 'status_events' | 'quarantine' | 'outgoing_events' | 'conversation_events',
+  cutoff: SQL,
+  limit: number,
+  timeColumn: 'created_at' | 'at' = 'created_at',
+): SQL {
   const t = sql.raw(table)
+  const time = sql.raw(timeColumn)
   return sql`delete from ${t} x
-             using (select id, created_at, min(id) filter (where created_at >= ${cutoff}) over () as first_young
-                    from (select id, created_at from ${t} order by id limit ${limit}) head) h
+             using (select id, ${time} as created_at, min(id) filter (where ${time} >= ${cutoff}) over () as first_young
+                    from (select id, ${time} from ${t} order by id limit ${limit}) head) h
              where x.id = h.id and h.created_at < ${cutoff} and (h.first_young is null or h.id < h.first_young)
              returning 1`
 }

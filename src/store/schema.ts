@@ -12,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
+import type { ConversationStatus, LifecycleEvent, NpsCategory, SurveySkipReason } from '../domain/index.js'
 
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity()
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -28,12 +29,16 @@ export const contacts = pgTable('contacts', {
   waId: text('wa_id'),
   userId: text('user_id'),
   profileName: text('profile_name'),
+  /** "parar" / "não quero pesquisa": never surveyed again. */
+  npsOptedOutAt: ts('nps_opted_out_at'),
+  /** When the last survey left: NPS_MIN_INTERVAL_DAYS counts from here. */
+  lastSurveyedAt: ts('last_surveyed_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 })
 
-export const CONVERSATION_STATUSES = ['open', 'handoff', 'resolved', 'awaiting_nps', 'closed'] as const
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
+// The lifecycle's rules own the status list (src/domain/lifecycle.ts); the check below repeats it for the database.
+export { CONVERSATION_STATUSES, type ConversationStatus } from '../domain/index.js'
 
 /** One customer thread on one business number. The turn and debounce columns live here. */
 export const conversations = pgTable(
@@ -57,15 +62,27 @@ export const conversations = pgTable(
     /** Fencing token of the current turn lease; every write of a turn checks it. */
     turnToken: bigint('turn_token', { mode: 'number' }).notNull().default(0),
     leaseUntil: ts('lease_until').notNull().default(sql`'epoch'`),
+    /** Highest `outbound_seq` handed out; the next outbound row gets `last_outbound_seq + 1`. */
+    lastOutboundSeq: integer('last_outbound_seq').notNull().default(0),
+    /** Fencing token of the outbox sender's lease (non-reply rows); see store/outbound.ts. */
+    outboxToken: bigint('outbox_token', { mode: 'number' }).notNull().default(0),
+    outboxLeaseUntil: ts('outbox_lease_until').notNull().default(sql`'epoch'`),
     /** Attempts of the pending turn, counted here so an emptied Redis cannot reset them. */
     turnAttempts: integer('turn_attempts').notNull().default(0),
     turnEnqueuedAt: ts('turn_enqueued_at'),
+    /**
+     * When the customer's silence after the bot's last answer resolves the conversation
+     * (CONVERSATION_IDLE_MS); null when nothing waits. A column the reconciler reads, never an
+     * in-memory timer.
+     */
+    idleDueAt: ts('idle_due_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('conversations_number_contact_key').on(t.phoneNumberId, t.contactId),
     index('conversations_turn_due_idx').on(t.turnDueAt).where(sql`${t.turnDueAt} is not null`),
+    index('conversations_idle_due_idx').on(t.idleDueAt).where(sql`${t.idleDueAt} is not null`),
     check(
       'conversations_status_check',
       sql`${t.status} in ('open', 'handoff', 'resolved', 'awaiting_nps', 'closed')`,
@@ -74,6 +91,13 @@ export const conversations = pgTable(
 )
 
 export type MessageDirection = 'in' | 'out'
+
+/**
+ * Who an outbound row speaks for: the bot's `reply` (a turn's parts, superseded by a newer
+ * turn), an `agent`'s message, the NPS `survey`, a department `menu`, a business `template`.
+ */
+export const OUTBOUND_KINDS = ['reply', 'agent', 'survey', 'menu', 'template'] as const
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number]
 
 /** Messages in and out. Inbound rows are the inbox; outbound rows are the outbox. */
 export const messages = pgTable(
@@ -86,10 +110,21 @@ export const messages = pgTable(
     direction: text('direction').$type<MessageDirection>().notNull(),
     /** Meta's message id; unique, so a redelivered webhook inserts nothing. Null until an outbound part is sent. */
     wamid: text('wamid'),
-    /** Inbound: position in the conversation. Outbound: the inbound `seq` the reply answers. */
+    /**
+     * Inbound: position in the conversation. Outbound: the inbound `seq` a reply answers; for
+     * any other kind, the conversation's last inbound `seq` when it was written (for display order).
+     */
     seq: integer('seq').notNull(),
-    /** Outbound: part number of a reply split in several messages; inbound: 0. */
+    /** Outbound: part number of a reply split in several messages; inbound and other kinds: 0. */
     part: integer('part').notNull().default(0),
+    /** Outbound only: see {@link OutboundKind}. Null for inbound rows. */
+    kind: text('kind').$type<OutboundKind>(),
+    /** Outbound only: this row's place among the conversation's outbound rows, whatever their kind. */
+    outboundSeq: integer('outbound_seq'),
+    /** Outbound only: what is sent (`OutboundContent`: text, template or interactive), validated on write. */
+    content: jsonb('content'),
+    /** Outbound agent messages: the caller's `Idempotency-Key`, unique per conversation. */
+    idempotencyKey: text('idempotency_key'),
     type: text('type').notNull(),
     text: text('text'),
     /** Media reference (id, mime type, sha256, caption, filename) for image/audio/video/document/sticker. */
@@ -112,11 +147,25 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_wamid_key').on(t.wamid),
-    uniqueIndex('messages_conversation_direction_seq_part_key').on(t.conversationId, t.direction, t.seq, t.part),
     // The outgoing-events cursor reads what changed lately (src/store/events.ts).
     index('messages_updated_at_idx').on(t.updatedAt),
+    // Conversation order (the turn's history, the admin views): seq, inbound first, then outbound in the order written.
+    index('messages_conversation_order_idx').on(t.conversationId, t.seq, t.direction, t.outboundSeq),
+    uniqueIndex('messages_inbound_seq_key').on(t.conversationId, t.seq).where(sql`${t.direction} = 'in'`),
+    // Only a reply is keyed by the inbound seq it answers; other kinds never collide with it.
+    uniqueIndex('messages_reply_seq_part_key').on(t.conversationId, t.seq, t.part).where(sql`${t.kind} = 'reply'`),
+    uniqueIndex('messages_outbound_seq_key').on(t.conversationId, t.outboundSeq).where(sql`${t.direction} = 'out'`),
+    uniqueIndex('messages_idempotency_key').on(t.conversationId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    // The outbox sender's and the unknown count's lookups: unsettled outbound rows only.
+    index('messages_outbox_open_idx').on(t.conversationId, t.outboundSeq)
+      .where(sql`${t.direction} = 'out' and ${t.providerStatus} in ('pending', 'sending', 'unknown')`),
     index('messages_unprocessed_idx').on(t.createdAt).where(sql`${t.processedAt} is null and ${t.direction} = 'in'`),
     check('messages_direction_check', sql`${t.direction} in ('in', 'out')`),
+    check(
+      'messages_kind_check',
+      sql`(${t.direction} = 'in' and ${t.kind} is null and ${t.outboundSeq} is null)
+        or (${t.direction} = 'out' and ${t.kind} in ('reply', 'agent', 'survey', 'menu', 'template') and ${t.outboundSeq} is not null)`,
+    ),
   ],
 )
 
@@ -205,3 +254,80 @@ export const eventCursors = pgTable('event_cursors', {
   position: ts('position').notNull(),
   owner: text('owner'),
 })
+
+/**
+ * Every lifecycle transition of a conversation (src/domain/lifecycle.ts) with its cause and
+ * time, and every agent action, even one that leaves the status as it was. Customer data:
+ * exported and erased with the customer, purged by retention.
+ */
+export const conversationEvents = pgTable(
+  'conversation_events',
+  {
+    id: id(),
+    conversationId: bigint('conversation_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversations.id),
+    fromStatus: text('from_status').$type<ConversationStatus>().notNull(),
+    toStatus: text('to_status').$type<ConversationStatus>().notNull(),
+    cause: text('cause').$type<LifecycleEvent>().notNull(),
+    /** The person who acted (the agents' API `agent`, default "agent"); null for the customer, the bot or a timer. */
+    agent: text('agent'),
+    at: ts('at').notNull(),
+  },
+  (t) => [
+    index('conversation_events_conversation_idx').on(t.conversationId, t.id),
+    // The outgoing-events cursor reads the latest transitions (src/store/events.ts).
+    index('conversation_events_at_idx').on(t.at),
+  ],
+)
+
+export const SURVEY_CATEGORIES = ['promoter', 'passive', 'detractor'] as const
+
+/**
+ * One NPS survey: planned when a conversation is resolved, then sent or skipped (with the
+ * reason), then answered. One per resolution: `resolved_seq` is the conversation's last
+ * inbound seq when it was resolved, so a second resolve plans nothing, and a survey whose
+ * conversation has a newer message is stale. Erase and retention anonymise a row (no
+ * conversation, contact, comment or outbox id) and keep score, category, department and
+ * dates for the reports.
+ */
+export const npsSurveys = pgTable(
+  'nps_surveys',
+  {
+    id: id(),
+    conversationId: bigint('conversation_id', { mode: 'number' }).references(() => conversations.id),
+    contactId: bigint('contact_id', { mode: 'number' }).references(() => contacts.id),
+    resolvedSeq: integer('resolved_seq').notNull(),
+    /** The conversation's department when it was resolved (a knowledge-base id); null: none. */
+    department: text('department'),
+    /** When the survey should leave (resolution + NPS_DELAY_MS); the reconciler rebuilds its wake-up from it. */
+    dueAt: ts('due_at').notNull(),
+    enqueuedAt: ts('enqueued_at'),
+    attempts: integer('attempts').notNull().default(0),
+    sentAt: ts('sent_at'),
+    /** Why it was not sent: opted out, surveyed recently, outside the 24 h window without a template, template refused… */
+    skippedReason: text('skipped_reason').$type<SurveySkipReason>(),
+    /** The outbound message that carried it (the outbox row), when sent. */
+    outboxId: bigint('outbox_id', { mode: 'number' }),
+    /** Past this, an unanswered survey closes the conversation (sent_at + NPS_RESPONSE_WINDOW_MS). */
+    expiresAt: ts('expires_at'),
+    score: integer('score'),
+    category: text('category').$type<NpsCategory>(),
+    answeredAt: ts('answered_at'),
+    comment: text('comment'),
+    commentedAt: ts('commented_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('nps_surveys_conversation_resolution_key').on(t.conversationId, t.resolvedSeq),
+    index('nps_surveys_contact_idx').on(t.contactId),
+    index('nps_surveys_due_idx').on(t.dueAt).where(sql`${t.sentAt} is null and ${t.skippedReason} is null`),
+    index('nps_surveys_expires_idx').on(t.expiresAt).where(sql`${t.answeredAt} is null and ${t.expiresAt} is not null`),
+    index('nps_surveys_answered_idx').on(t.answeredAt).where(sql`${t.score} is not null`),
+    check('nps_surveys_score_check', sql`${t.score} between 0 and 10`),
+    check('nps_surveys_category_check', sql`${t.category} in ('promoter', 'passive', 'detractor')`),
+    check('nps_surveys_answer_check', sql`(${t.score} is null) = (${t.category} is null) and (${t.score} is null) = (${t.answeredAt} is null)`),
+    check('nps_surveys_sent_or_skipped_check', sql`${t.sentAt} is null or ${t.skippedReason} is null`),
+  ],
+)

@@ -59,7 +59,15 @@ export async function openTurn(
                  lease_until = ${new Date(now.getTime() + input.leaseMs)}, updated_at = ${now}
           where u.id = ${id} and u.lease_until < ${now} and u.turn_due_at is not null and u.turn_due_at <= ${now}
             and not exists (${unprocessed(sql`u`)})
-          returning u.*)
+          returning u.*),
+        -- A part left sending by an earlier turn (died, or stalled past its lease) may have
+        -- reached Meta: it is unknown from now on, never sent again; its status webhook settles
+        -- it (invariant 6). The reply parts read below still show it as sending, and the turn
+        -- skips every part that is not pending.
+        abandoned as (
+          update messages set provider_status = 'unknown', updated_at = ${now}
+          where conversation_id = ${id} and kind = 'reply' and provider_status = 'sending'
+            and exists (select 1 from claimed))
         select c.id, c.phone_number_id, k.wa_id, k.user_id,
                ${fromClaim('status')}, ${fromClaim('department')}, ${fromClaim('answered_seq')}, ${fromClaim('last_seq')},
                ${fromClaim('turn_due_at')}, ${fromClaim('lease_until')}, ${fromClaim('turn_attempts')},
@@ -70,17 +78,18 @@ export async function openTurn(
                (select jsonb_agg(jsonb_build_object('id', o.id, 'part', o.part, 'text', o.text, 'provider_status', o.provider_status,
                                                     'wamid', o.wamid, 'payload', o.payload) order by o.part)
                 from messages o
-                where cl.id is not null and o.conversation_id = c.id and o.direction = 'out' and o.provider_status <> 'superseded'
+                where cl.id is not null and o.conversation_id = c.id and o.kind = 'reply' and o.provider_status <> 'superseded'
                   and o.seq = (select max(i.seq) from messages i
                                where i.conversation_id = c.id and i.direction = 'in' and i.seq > cl.answered_seq)) as reply_parts,
-               -- History oldest first; within one seq the customer's message before the reply to it.
+               -- History oldest first; within one seq the customer's message before what was sent
+               -- after it, in the order it was written (outbound_seq), whoever sent it.
                (select jsonb_agg(h.message order by h.n desc) from (
                   select ${message} as message,
-                         row_number() over (order by m.seq desc, m.direction desc, m.part desc) as n
+                         row_number() over (order by m.seq desc, m.direction desc, m.outbound_seq desc) as n
                   from messages m
                   where cl.id is not null and m.conversation_id = c.id and m.seq <= cl.answered_seq
                     and (m.direction = 'in' or m.provider_status not in ('superseded', 'pending'))
-                  order by m.seq desc, m.direction desc, m.part desc limit ${input.historyLimit}) h) as history
+                  order by m.seq desc, m.direction desc, m.outbound_seq desc limit ${input.historyLimit}) h) as history
         from conversations c join contacts k on k.id = c.contact_id left join claimed cl on cl.id = c.id
         where c.id = ${id}`,
   )
@@ -154,13 +163,13 @@ export interface CompleteTurnInput {
   status: ConversationStatus
   now: Date
   debounce: DebounceSettings
-  /** The turn's last part, sent: marked sent in the same round trip, lease or not. */
-  sent?: { partId: number; wamid: string } | undefined
+  /** The turn's last part, sent: marked sent in the same round trip, lease or not (fenced by its attempt). */
+  sent?: { partId: number; wamid: string; attempt: number } | undefined
 }
 
 /**
  * Marks every inbound message up to `answeredSeq` covered and frees the lease, fenced by
- * the token. Messages that arrived during the turn keep a due time (invariant 4's rule,
+ * the token (the sent part's mark is fenced by its own attempt and token, migration 0004). Messages that arrived during the turn keep a due time (invariant 4's rule,
  * from their own arrival), so they get a turn of their own. Undefined: the token was stale.
  * One round trip: `atende_complete_turn` (migration 0001) runs the fence and the update as
  * two statements, so the update's snapshot sees every message committed before the lock.
@@ -170,7 +179,7 @@ export async function completeTurn(db: Db, t: CompleteTurnInput): Promise<{ turn
     db,
     sql`select completed, turn_due_at from atende_complete_turn(${t.conversationId}, ${t.token}, ${t.answeredSeq},
           ${t.department ?? null}, ${t.status}, ${t.now}, ${t.debounce.debounceMs}, ${t.debounce.debounceMaxMs},
-          ${t.sent?.partId ?? null}, ${t.sent?.wamid ?? null})`,
+          ${t.sent?.partId ?? null}, ${t.sent?.wamid ?? null}, ${t.sent?.attempt ?? null})`,
   )
   return r?.completed === true ? { turnDueAt: toDate(r.turn_due_at) } : undefined
 }

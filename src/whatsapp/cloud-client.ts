@@ -13,7 +13,8 @@ import { AtendeError, MediaUrlRefusedError, WhatsAppApiError } from '../errors.j
 import { badResponseError, headerOf, httpError, transportError } from './graph-errors.js'
 import { readCappedBody } from './media-body.js'
 import { createMediaHostPolicy } from './media-hosts.js'
-import type { CustomerRef, DownloadedMedia, DownloadMediaOptions, MarkReadInput, SendTextInput, WhatsAppClient } from './types.js'
+import type { OutboundContent } from '../domain/index.js'
+import type { CustomerRef, DownloadedMedia, DownloadMediaOptions, MarkReadInput, SendInput, SendTextInput, WhatsAppClient } from './types.js'
 import { linkSignal } from '../lib/index.js'
 
 export interface CloudClientOptions {
@@ -102,6 +103,8 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
     signal: AbortSignal | undefined,
     read: (response: GraphResponse) => Promise<T>,
   ): Promise<T> {
+    // A send aborted before it began surely did not leave (transportError's mayHaveSent).
+    const abortedBeforeStart = signal?.aborted === true
     // Aborts with the reason AbortSignal.timeout gives, so the error's cause reads as it did with fetch.
     const deadline = linkSignal([signal], timeoutMs)
 
@@ -120,7 +123,7 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
       // a refusal by the host lookup reaches us as the connection's error or its cause.
       if (err instanceof AtendeError) throw err
       if (err instanceof Error && err.cause instanceof MediaUrlRefusedError) throw err.cause
-      throw transportError(operation, err, { timedOut: deadline.timedOut, callerAborted: signal?.aborted === true, timeoutMs })
+      throw transportError(operation, err, { timedOut: deadline.timedOut, callerAborted: signal?.aborted === true, timeoutMs, abortedBeforeStart })
     } finally {
       deadline.release()
       // Only a `read` that threw before reading leaves the body untouched; free the socket.
@@ -129,20 +132,27 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
   }
 
   async function sendText(input: SendTextInput): Promise<{ wamid: string }> {
+    return post(input, { type: 'text', text: { body: input.text, preview_url: false } }, input.replyToWamid)
+  }
+
+  async function send(input: SendInput): Promise<{ wamid: string }> {
+    return post(input, messageFields(input.content), undefined)
+  }
+
+  async function post(input: SendInput | SendTextInput, fields: Record<string, unknown>, replyToWamid: string | undefined): Promise<{ wamid: string }> {
     const body = {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       ...recipientOf(input.to),
-      type: 'text',
-      text: { body: input.text, preview_url: false },
-      ...(input.replyToWamid === undefined ? {} : { context: { message_id: input.replyToWamid } }),
+      ...fields,
+      ...(replyToWamid === undefined ? {} : { context: { message_id: replyToWamid } }),
       ...(input.bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: input.bizOpaqueCallbackData }),
     }
     const url = `${base}/${encodeURIComponent(input.phoneNumberId)}/messages`
     return exchange('send', url, { method: 'POST', json: body }, input.signal, async (response) => {
       const wamid = messageIdOf(await response.body.json().catch(() => undefined))
-      // Meta accepted something we cannot track; retrying may duplicate, but the outbox
-      // counts that, and silence is worse (DESIGN.md, invariant 6).
+      // Meta accepted something we cannot track: the error says it may have been sent, so
+      // the outbox row becomes `unknown` and is never sent again blindly (invariant 6).
       if (wamid === undefined) throw badResponseError('send', 'messages[0].id', response.statusCode)
       return { wamid }
     })
@@ -173,7 +183,30 @@ export function createCloudClient(options: CloudClientOptions): CloudClient {
     }))
   }
 
-  return { transport: 'cloud', sendText, markRead, downloadMedia, close: () => agent.close() }
+  return { transport: 'cloud', sendText, send, markRead, downloadMedia, close: () => agent.close() }
+}
+
+/**
+ * The type-specific fields of a send, as the Cloud API takes them: a template's parameters
+ * fill its body's `{{1}}`, `{{2}}`… in order; reply buttons are `type: button`.
+ */
+export function messageFields(content: OutboundContent): Record<string, unknown> {
+  switch (content.type) {
+    case 'text':
+      return { type: 'text', text: { body: content.text, preview_url: false } }
+    case 'template': {
+      const { name, language, parameters } = content.template
+      const components = parameters.length === 0 ? [] : [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }]
+      return { type: 'template', template: { name, language: { code: language }, ...(components.length === 0 ? {} : { components }) } }
+    }
+    case 'interactive': {
+      const i = content.interactive
+      const action = i.kind === 'buttons'
+        ? { buttons: i.buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) }
+        : { button: i.button, sections: i.sections }
+      return { type: 'interactive', interactive: { type: i.kind === 'buttons' ? 'button' : 'list', body: { text: i.body }, action } }
+    }
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { WhatsAppApiError } from '../errors.js'
-import type { DownloadedMedia, MarkReadInput, SendTextInput, WhatsAppClient } from './types.js'
+import type { DownloadedMedia, MarkReadInput, SendInput, SendTextInput, WhatsAppClient } from './types.js'
 
 export interface ConsoleClientOptions {
   /** Where replies are shown; a child logger with `component: 'whatsapp-console'` is used. */
@@ -25,6 +25,20 @@ export function createConsoleClient(options: ConsoleClientOptions): WhatsAppClie
     return { wamid: `wamid.console.${randomUUID()}` }
   }
 
+  async function send(input: SendInput): Promise<{ wamid: string }> {
+    const c = input.content
+    if (c.type === 'text') return sendText({ ...input, text: c.text })
+    // A template's parameters may name the customer: only its name and their count are shown.
+    if (c.type === 'template') {
+      log.info({ phoneNumberId: input.phoneNumberId, template: c.template.name, language: c.template.language, parameters: c.template.parameters.length }, 'template sent to console')
+    } else {
+      const choices = c.interactive.kind === 'buttons' ? c.interactive.buttons.length : c.interactive.sections.reduce((n, s) => n + s.rows.length, 0)
+      // As for a reply: the body is shown to the developer under `reply` (see sendText).
+      log.info({ phoneNumberId: input.phoneNumberId, interactive: c.interactive.kind, choices, reply: c.interactive.body }, 'interactive sent to console')
+    }
+    return { wamid: `wamid.console.${randomUUID()}` }
+  }
+
   async function markRead(input: MarkReadInput): Promise<void> {
     log.debug({ phoneNumberId: input.phoneNumberId, wamid: input.wamid }, 'message marked read on console')
   }
@@ -33,5 +47,5 @@ export function createConsoleClient(options: ConsoleClientOptions): WhatsAppClie
     throw new WhatsAppApiError('media download is not available on the console transport', { retryable: false })
   }
 
-  return { transport: 'console', sendText, markRead, downloadMedia }
+  return { transport: 'console', sendText, send, markRead, downloadMedia }
 }

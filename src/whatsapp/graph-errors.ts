@@ -98,14 +98,23 @@ export function httpError(operation: string, response: FailedResponse, secretVal
 export function transportError(
   operation: string,
   err: unknown,
-  how: { timedOut: boolean; callerAborted: boolean; timeoutMs: number },
+  how: { timedOut: boolean; callerAborted: boolean; timeoutMs: number; /** Aborted before the request began. */ abortedBeforeStart?: boolean },
 ): WhatsAppApiError {
   let message: string
+  const code = networkCode(err)
   if (how.timedOut) message = `WhatsApp ${operation} timed out after ${how.timeoutMs} ms`
   else if (how.callerAborted) message = `WhatsApp ${operation} was aborted by the caller`
-  else message = `WhatsApp ${operation} failed before a response (${networkCode(err)})`
-  return new WhatsAppApiError(message, { retryable: true, cause: err })
+  else message = `WhatsApp ${operation} failed before a response (${code})`
+  // Only a connection that was never made proves the send did not leave; after a timeout, an
+  // abort or a lost connection Meta may have accepted it (invariant 6's window).
+  const mayHaveSent = operation === 'send' && how.abortedBeforeStart !== true && !NEVER_CONNECTED.has(code)
+  return new WhatsAppApiError(message, { retryable: true, mayHaveSent, cause: err })
 }
+
+/** Network errors raised before a request could be written: the send surely did not leave. */
+const NEVER_CONNECTED: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL',
+])
 
 /**
  * A send our own per-number limiter held back (send-limiter.ts): the number's next slot is
@@ -129,6 +138,8 @@ export function badResponseError(operation: string, expected: string, status: nu
   return new WhatsAppApiError(`WhatsApp ${operation} answered HTTP ${status} without ${expected}`, {
     httpStatus: status,
     retryable: true,
+    // Meta accepted a send we cannot track: sending it again could duplicate it.
+    mayHaveSent: operation === 'send',
   })
 }
 

@@ -8,6 +8,7 @@ export type {
   MarkReadInput,
   MediaRef,
   ParsedWebhook,
+  SendInput,
   SendTextInput,
   StatusUpdate,
   UnparsedPart,

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { paceFor, reserveSlot, type SendRates } from '../domain/index.js'
 import { heldBackError, slotWaitAbortedError } from './graph-errors.js'
-import type { SendTextInput, WhatsAppClient } from './types.js'
+import type { SendInput, SendTextInput, WhatsAppClient } from './types.js'
 
 /** The answer to {@link SendLimiter.reserve}. */
 export interface SendReservation {
@@ -78,7 +78,7 @@ export interface SendLimiterOptions {
 }
 
 /**
- * The client with `sendText` paced by `limiter`; every other member (`markRead`,
+ * The client with `sendText` and `send` paced by `limiter`; every other member (`markRead`,
  * `downloadMedia`, `transport`, a cloud client's `close`) is the wrapped client's own.
  *
  * A send waits for its slot (abortable by its `signal`), then goes out. One that would wait
@@ -87,15 +87,23 @@ export interface SendLimiterOptions {
  * attempt).
  */
 export function withSendLimiter<C extends WhatsAppClient>(client: C, limiter: SendLimiter, options: SendLimiterOptions): C {
-  async function sendText(input: SendTextInput): Promise<{ wamid: string }> {
+  async function paced(input: { phoneNumberId: string; signal?: AbortSignal | undefined }): Promise<void> {
     // An aborted call must not spend a slot another send could use.
     if (input.signal?.aborted === true) throw slotWaitAbortedError(input.signal.reason)
     const slot = await limiter.reserve(input.phoneNumberId, options.maxWaitMs)
     if (!slot.reserved) throw heldBackError('send', Math.ceil(slot.waitMs))
     if (slot.waitMs > 0) await waitForSlot(slot.waitMs, input.signal)
+  }
+  async function sendText(input: SendTextInput): Promise<{ wamid: string }> {
+    await paced(input)
     return client.sendText(input)
   }
-  return { ...client, sendText }
+  // Every outbox send (agent, survey, template, menu) takes a slot from the same limiter.
+  async function send(input: SendInput): Promise<{ wamid: string }> {
+    await paced(input)
+    return client.send(input)
+  }
+  return { ...client, sendText, send }
 }
 
 /**

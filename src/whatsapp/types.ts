@@ -3,6 +3,7 @@
  * client that talks back. `waId` appears only inside this folder; outside it a customer is
  * a `CustomerRef`.
  */
+import type { OutboundContent } from '../domain/index.js'
 
 /** Who wrote: a phone-based `waId`, or (newer payloads) only a business-scoped `userId`. */
 export interface CustomerRef {
@@ -91,6 +92,16 @@ export interface SendTextInput {
   signal?: AbortSignal | undefined
 }
 
+/** Any outbound payload: a text, an approved template, or reply buttons / a list. */
+export interface SendInput {
+  phoneNumberId: string
+  to: CustomerRef
+  content: OutboundContent
+  /** Echoed back by Meta in the status webhooks of this message (`out:<outbox row id>`). */
+  bizOpaqueCallbackData?: string | undefined
+  signal?: AbortSignal | undefined
+}
+
 export interface MarkReadInput {
   phoneNumberId: string
   wamid: string
@@ -116,6 +127,8 @@ export interface WhatsAppClient {
   readonly transport: 'cloud' | 'console'
   /** Sends one text message (≤ 4,096 chars; split longer replies first). Resolves to Meta's wamid. */
   sendText(input: SendTextInput): Promise<{ wamid: string }>
+  /** Sends one outbox payload (text, template or interactive), already validated by the store. Resolves to Meta's wamid. */
+  send(input: SendInput): Promise<{ wamid: string }>
   markRead(input: MarkReadInput): Promise<void>
   /** The media's bytes, by the id a webhook gave; never more than `options.maxBytes`. */
   downloadMedia(mediaId: string, options: DownloadMediaOptions): Promise<DownloadedMedia>

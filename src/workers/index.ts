@@ -8,6 +8,7 @@ export type { FixedMessages, ImageAnalysers, WorkerDeps, WorkerObserver } from '
 export { createImageAnalysisProcessor } from './image-analysis.js'
 export { createMessageProcessor } from './message-processing.js'
 export { createTurnProcessor } from './turn.js'
+export { createOutboxSender, type OutboxSender } from './outbox-sender.js'
 
 /** Every queue's processor, built over one set of dependencies. */
 export function createProcessors(deps: WorkerDeps): Processors {

@@ -3,10 +3,11 @@ import type { AiMessage } from '../ai/index.js'
 import { describeImage, splitReply, type ImageAnalysis } from '../domain/index.js'
 import { isAtendeError, WhatsAppApiError } from '../errors.js'
 import {
-  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn,
+  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn, sendFailureOf,
   type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
+import { outboxCallbackData } from './outbox-callback.js'
 import { linkSignal } from '../lib/index.js'
 import type { Processor, ProcessorResult } from '../queues/index.js'
 
@@ -118,32 +119,38 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
 
   /**
    * Sends the parts not yet sent, in order. False: the lease was lost and the turn must stop.
-   * The last part sent is returned unmarked: completing the turn marks it, in the same round trip.
+   * Only `pending` parts go out: one left `sending` by an earlier turn is `unknown` (openTurn
+   * marked it) and is never sent blindly again (invariant 6). The last part sent is returned
+   * unmarked: completing the turn marks it, in the same round trip.
    */
   async function sendParts(turn: Turn, parts: OutboxPart[]): Promise<SentPart | undefined | false> {
     const { conversation: c } = turn
     let last: SentPart | undefined
     for (const p of parts) {
-      if (p.status !== 'pending' && p.status !== 'sending') continue
-      if (last !== undefined) await markSent(deps.db, last.partId, last.wamid, now())
+      if (p.status === 'sending') turn.log.warn({ partId: p.id }, 'part left sending by an earlier turn is unknown; not sent again')
+      if (p.status !== 'pending') continue
+      if (last !== undefined) await markSent(deps.db, last, now())
       last = undefined
-      if (!(await beginSend(deps.db, { partId: p.id, conversationId: c.id, token: turn.token, now: now() }))) {
+      const begun = await beginSend(deps.db, { partId: p.id, conversationId: c.id, token: turn.token, now: now() })
+      if (begun.kind === 'leaseLost') {
         turn.log.warn({ partId: p.id }, 'turn lost its lease before sending; stopping')
         return false
       }
+      const attempt = { partId: p.id, attempt: begun.attempt, token: turn.token }
       const deadline = linkSignal([turn.signal], deps.sendTimeoutMs)
       try {
         const { wamid } = await deps.whatsapp.sendText({
           phoneNumberId: c.phoneNumberId,
           to: { waId: c.customer.waId ?? undefined, userId: c.customer.userId ?? undefined, profileName: undefined },
           text: p.text,
-          bizOpaqueCallbackData: `out:${p.id}`,
+          bizOpaqueCallbackData: outboxCallbackData(p.id),
           signal: deadline.signal,
         }).finally(deadline.release)
-        last = { partId: p.id, wamid }
+        last = { ...attempt, wamid }
       } catch (err) {
         const retryable = !isAtendeError(err) || err.retryable
-        await markSendFailed(deps.db, p.id, retryable ? 'pending' : 'failed', errorSummary(err), now())
+        const status = sendFailureOf({ retryable, mayHaveSent: err instanceof WhatsAppApiError && err.mayHaveSent })
+        await markSendFailed(deps.db, { ...attempt, status, error: errorSummary(err) }, now())
         throw err
       }
     }
@@ -201,9 +208,11 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
   }
 }
 
-/** A part Meta accepted, not yet marked sent. */
+/** A part Meta accepted, not yet marked sent: the attempt that sent it fences the mark. */
 interface SentPart {
   partId: number
+  attempt: number
+  token: number
   wamid: string
 }
 
@@ -217,7 +226,7 @@ function toAiMessage(m: TurnMessage): AiMessage {
   return { direction: m.direction, text: `[${m.type}]` }
 }
 
-function errorSummary(err: unknown): Record<string, unknown> {
+export function errorSummary(err: unknown): Record<string, unknown> {
   if (err instanceof WhatsAppApiError) return { code: err.code, metaCode: err.metaCode, metaTitle: err.metaTitle, message: err.message }
   if (isAtendeError(err)) return { code: err.code, message: err.message }
   return { message: err instanceof Error ? err.message : String(err) }

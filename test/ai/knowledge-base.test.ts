@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { loadKnowledgeBase, parseKnowledgeBase } from '../../src/ai/knowledge-base.js'
+import { LIFECYCLE_MESSAGES, loadKnowledgeBase, parseKnowledgeBase, renderMessage } from '../../src/ai/knowledge-base.js'
 import { KnowledgeBaseError } from '../../src/errors.js'
 
 function minimalKb(): Record<string, any> {
@@ -144,5 +144,32 @@ describe('knowledge base loading', () => {
     expect(errorOf(() => parseKnowledgeBase('{}', 'kb.txt')).message).toBe(
       "kb.txt: unsupported extension '.txt'; expected one of: .yaml, .yml, .json",
     )
+  })
+})
+
+describe('lifecycle messages (issue #9)', () => {
+  it('fill in per-language defaults: the survey asks "de 0 a 10" about "seu atendimento de hoje"', () => {
+    const kb = parseYaml(minimalKb())
+    expect(kb.messages.nps).toContain('de 0 a 10')
+    expect(kb.messages.nps.toLowerCase()).toContain('seu atendimento de hoje')
+    expect(kb.messages.npsReason).toBe('Qual o principal motivo da sua nota?')
+    expect(kb.messages.handoffClosed).toContain('{nextOpening}')
+    const en = parseYaml({ ...minimalKb(), business: { name: 'Shop', language: 'en' } })
+    expect(en.messages.nps).toContain('From 0 to 10')
+    expect(en.messages.npsThanks).toBe(LIFECYCLE_MESSAGES.en.npsThanks)
+  })
+
+  it("keep the business's own wording, and refuse an empty one", () => {
+    const raw = minimalKb()
+    raw.messages.nps = 'Que nota de 0 a 10 você dá pra gente hoje?'
+    expect(parseYaml(raw).messages.nps).toBe('Que nota de 0 a 10 você dá pra gente hoje?')
+    raw.messages.npsReason = '  '
+    expect(errorOf(() => parseYaml(raw)).message).toContain('messages.npsReason: must not be empty')
+  })
+
+  it('render {nextOpening} and leave unknown placeholders alone', () => {
+    const text = renderMessage(LIFECYCLE_MESSAGES['pt-BR'].handoffClosed, { nextOpening: 'amanhã às 8h' })
+    expect(text).toContain('nossa equipe responde a partir de amanhã às 8h.')
+    expect(renderMessage('{a} {b}', { a: '1' })).toBe('1 {b}')
   })
 })

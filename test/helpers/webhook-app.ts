@@ -36,6 +36,8 @@ export async function buildWebhookApp(
     log?: Logger
     /** Metrics and alerts the app reports to. @defaultValue a registry of the app's own */
     ops?: HttpOps
+    /** The clock of the reports' default range. @defaultValue the system clock */
+    now?: () => Date
   } = {},
 ): Promise<WebhookApp> {
   const log = options.log ?? pino(loggerOptions('silent'))
@@ -57,6 +59,7 @@ export async function buildWebhookApp(
     trustProxy: options.trustProxy ?? false,
     privacy: createPrivacy({ db: database.db, dispatcher: runtime, log }),
     ...(options.ops === undefined ? {} : { ops: options.ops }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   })
   return {
     app,

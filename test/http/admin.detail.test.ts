@@ -64,9 +64,9 @@ describe.each(ENGINES)('admin API: conversation detail (%s)', (engine) => {
     busyId = Number(ids.find((r) => r.wa_id === BUSY_CUSTOMER)!.id)
     // A reply to seq 1 in two parts: the first sent, the second refused by Meta.
     await database.db.execute(
-      sql`insert into messages (conversation_id, direction, wamid, seq, part, type, text, provider_status, error, sent_at)
-          values (${conversationId}, 'out', 'wamid.DETOUT0', 1, 0, 'text', 'Olá!', 'delivered', null, now()),
-                 (${conversationId}, 'out', null, 1, 1, 'text', 'Como posso ajudar?', 'failed',
+      sql`insert into messages (conversation_id, direction, kind, outbound_seq, wamid, seq, part, type, text, provider_status, error, sent_at)
+          values (${conversationId}, 'out', 'reply', 1, 'wamid.DETOUT0', 1, 0, 'text', 'Olá!', 'delivered', null, now()),
+                 (${conversationId}, 'out', 'reply', 2, null, 1, 1, 'text', 'Como posso ajudar?', 'failed',
                   ${JSON.stringify({ code: 131047, title: 'Re-engagement message' })}::jsonb, null)`,
     )
     await database.db.execute(

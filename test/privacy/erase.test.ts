@@ -91,7 +91,7 @@ describe.each(ENGINES)('erasing a customer everywhere (%s)', (engine) => {
     const report = erased.json() as { removed: Record<string, number>; erasedWamids: number; queueJobs: { removed: number | null } }
     console.info(`rows removed per table (${engine}):\n${Object.entries(report.removed).map(([t, n]) => `  ${t.padEnd(14)} ${n}`).join('\n')}\n` +
       `  erased_wamids kept: ${report.erasedWamids}; queue jobs removed: ${report.queueJobs.removed}`)
-    expect(report.removed).toEqual({ contacts: 1, conversations: 1, messages: 3, status_events: 1, quarantine: 1, outgoing_events: 0 })
+    expect(report.removed).toEqual({ contacts: 1, conversations: 1, messages: 3, conversation_events: 0, nps_surveys: 0, status_events: 1, quarantine: 1, outgoing_events: 0 })
     expect(report.erasedWamids).toBe(3) // two inbound, one reply (its status shares the reply's wamid)
     expect(report.queueJobs.removed).toBeGreaterThan(0)
     // Only the running turn is left: a job that runs cannot be taken back.

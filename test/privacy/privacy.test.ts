@@ -52,11 +52,13 @@ describe.each(ENGINES)('the privacy service (%s)', (engine) => {
     const privacy = createPrivacy({ db: database.db, dispatcher, log: silent, stores: [store] })
 
     const exported = await privacy.exportCustomer({ kind: 'wa', waId: '5511900011001' })
-    expect(exported.sections.map((s) => s.table)).toEqual(['contacts', 'conversations', 'messages', 'status_events', 'quarantine', 'outgoing_events', 'media_files'])
+    expect(exported.sections.map((s) => s.table)).toEqual([
+      'contacts', 'conversations', 'messages', 'conversation_events', 'nps_surveys', 'status_events', 'quarantine', 'outgoing_events', 'media_files',
+    ])
     const idOf = (section: number) => Number((exported.sections[section]!.rows[0] as { id: number }).id)
     const messageId = idOf(2)
     const conversationId = idOf(1)
-    expect(exported.sections[6]!.rows).toEqual([{ messageId, file: `media/${messageId}.jpg` }])
+    expect(exported.sections[8]!.rows).toEqual([{ messageId, file: `media/${messageId}.jpg` }])
 
     const report = await privacy.eraseCustomer({ kind: 'wa', waId: '5511900011001' })
     expect(report.removed).toMatchObject({ messages: 1, media_files: 1 })

@@ -21,13 +21,13 @@ describe.each(ENGINES)('completeTurn (%s)', (engine) => {
       conversationId, token: claim.token, seq, parts: ['Olá!'],
       meta: { department: undefined, resolved: false, handoff: false }, now: h.clock.now(),
     })
-    expect(await beginSend(db, { partId: part!.id, conversationId, token: claim.token, now: h.clock.now() })).toBe(true)
+    expect(await beginSend(db, { partId: part!.id, conversationId, token: claim.token, now: h.clock.now() })).toEqual({ kind: 'begun', attempt: 1 })
     // Another turn takes over while this one is sending.
     await queryRows(db, sql`update conversations set turn_token = turn_token + 1 where id = ${conversationId} returning id`)
 
     const done = await completeTurn(db, {
       conversationId, token: claim.token, answeredSeq: seq, department: undefined, status: 'open',
-      now: h.clock.now(), debounce: DEBOUNCE, sent: { partId: part!.id, wamid: 'wamid.SENT.1' },
+      now: h.clock.now(), debounce: DEBOUNCE, sent: { partId: part!.id, wamid: 'wamid.SENT.1', attempt: 1 },
     })
 
     expect(done).toBeUndefined()

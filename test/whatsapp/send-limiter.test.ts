@@ -98,6 +98,16 @@ describe('withSendLimiter', () => {
     await client.close()
   })
 
+  it('paces outbox sends (templates, agent messages) on the same slots as replies', async () => {
+    const { client } = limitedClient(200)
+    await client.sendText(send())
+    const template = { type: 'template' as const, template: { name: 'pesquisa', language: 'pt_BR', parameters: [] } }
+    const err = await client.send({ phoneNumberId: NUMBER, to: customer, content: template }).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ATD_WHATSAPP_API', retryable: true, retryAfterMs: 1_000 })
+    expect(fake.requests.filter((r) => r.kind === 'send')).toHaveLength(1)
+    await client.close()
+  })
+
   it('gives up the wait for its slot when the call is aborted, clearing its timer and sending nothing', async () => {
     const { limiter, client } = limitedClient(60_000)
     await limiter.reserve(NUMBER, 0) // the one slot of this second

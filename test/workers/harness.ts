@@ -132,6 +132,11 @@ export interface Harness {
    * `sentAt` is WhatsApp's timestamp (default: now); `wamid` is for a single text.
    */
   receive(texts: string | string[], options?: { sentAt?: Date; wamid?: string }): Promise<AcceptedMessage[]>
+  /**
+   * Commits one status webhook for an outbound message, as Meta sends it: `outboxId` comes
+   * back as `biz_opaque_callback_data` (`out:<id>`), as every outbox send passes it.
+   */
+  receiveStatus(status: { wamid: string; status: string; outboxId?: number; errors?: unknown[] }): Promise<void>
   /** Commits one webhook carrying a picture, whose bytes the fake Graph API then serves. */
   receiveImage(image: { bytes: Buffer; mimeType: string; caption?: string }): Promise<AcceptedMessage>
   /** Runs `image-analysis` for a message, as the runtime would. */
@@ -193,6 +198,20 @@ export async function createHarness(database: Database, options: HarnessOptions)
       }
       await ingest.idle()
       return accepted
+    },
+    async receiveStatus(st) {
+      const value = {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '5511300000000', phone_number_id: '1000000001' },
+        statuses: [{
+          id: st.wamid, status: st.status, timestamp: String(Math.floor(clock.now().getTime() / 1000)), recipient_id: customer,
+          ...(st.outboxId === undefined ? {} : { biz_opaque_callback_data: `out:${st.outboxId}` }),
+          ...(st.errors === undefined ? {} : { errors: st.errors }),
+        }],
+      }
+      const body = { object: 'whatsapp_business_account', entry: [{ id: '200000000000001', changes: [{ field: 'messages', value }] }] }
+      await ingest.accept(Buffer.from(JSON.stringify(body)))
+      await ingest.idle()
     },
     async receiveImage(image) {
       clock.advance(100)
@@ -334,25 +353,32 @@ export async function conversationRow(database: Database, id: number): Promise<C
 
 export interface OutboxRow {
   id: number
+  kind: string
+  outboundSeq: number
   seq: number
   part: number
+  type: string
   text: string
   status: string
   wamid: string | null
   attempts: number
 }
 
-/** The conversation's outbound rows, by (seq, part). */
-export async function outboxRows(database: Database, conversationId: number): Promise<OutboxRow[]> {
+/** The conversation's outbound rows, by (seq, part), or in the order written (`outbound_seq`). */
+export async function outboxRows(database: Database, conversationId: number, order: 'seq' | 'outbound' = 'seq'): Promise<OutboxRow[]> {
   const rows = await queryRows<Record<string, unknown>>(
     database.db,
-    sql`select id, seq, part, text, provider_status, wamid, attempts from messages
-        where conversation_id = ${conversationId} and direction = 'out' order by seq, part`,
+    sql`select id, kind, outbound_seq, seq, part, type, text, provider_status, wamid, attempts from messages
+        where conversation_id = ${conversationId} and direction = 'out'
+        order by ${order === 'seq' ? sql`seq, part` : sql`outbound_seq`}`,
   )
   return rows.map((r) => ({
     id: Number(r.id),
+    kind: r.kind as string,
+    outboundSeq: Number(r.outbound_seq),
     seq: Number(r.seq),
     part: Number(r.part),
+    type: r.type as string,
     text: r.text as string,
     status: r.provider_status as string,
     wamid: r.wamid as string | null,

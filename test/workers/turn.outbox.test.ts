@@ -4,7 +4,7 @@ import { WhatsAppApiError } from '../../src/errors.js'
 import { ENGINES } from '../helpers/db.js'
 import { graphError } from '../helpers/fake-graph.js'
 import type { FakeOpenAi } from '../helpers/fake-openai.js'
-import { conversationRow, LEASE_MS, longReply, outboxRows, sentText, useWorkerSuite, type Harness } from './harness.js'
+import { conversationRow, longReply, outboxRows, sentText, useWorkerSuite, type Harness } from './harness.js'
 
 describe.each(ENGINES)('turn outbox (%s)', (engine) => {
   const suite = useWorkerSuite(engine)
@@ -70,37 +70,6 @@ describe.each(ENGINES)('turn outbox (%s)', (engine) => {
       [1, 0, 'sent'], [1, 1, 'superseded'], [1, 2, 'superseded'], [2, 0, 'sent'],
     ])
     expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 2, turnDueAt: null })
-  })
-
-  it('sends a part twice only when a turn stalled between Meta accepting it and recording it, and counts it', async () => {
-    const h = await harness('Olá! Como posso ajudar?')
-    const cloud = h.deps.whatsapp
-    let crash!: (err: Error) => void
-    const crashed = new Promise<never>((_, reject) => (crash = reject))
-    let accepted!: () => void
-    const acceptedByMeta = new Promise<void>((resolve) => (accepted = resolve))
-    let calls = 0
-    h.deps.whatsapp = { ...cloud, sendText: async (input) => {
-      const result = await cloud.sendText(input)
-      if (++calls > 1) return result
-      accepted()
-      return crashed // the worker stalls (or dies) before the row says `sent`
-    } }
-    const id = await h.burst('oi')
-
-    const stalled = h.turn(id, { attempt: 1 })
-    await acceptedByMeta
-    expect((await outboxRows(suite.database, id)).map((r) => r.status)).toEqual(['sending'])
-    h.clock.advance(LEASE_MS + 1)
-    expect(await h.turn(id, { attempt: 2 })).toBeUndefined()
-    crash(new Error('worker died'))
-    await expect(stalled).rejects.toThrow('worker died')
-
-    // The one window of invariant 6: the part went out twice, and its attempts say so.
-    expect(h.sends().map(sentText)).toEqual(['Olá! Como posso ajudar?', 'Olá! Como posso ajudar?'])
-    expect(await outboxRows(suite.database, id)).toMatchObject([{ status: 'sent', attempts: 2 }])
-    expect(openai!.requests).toHaveLength(1)
-    expect(await conversationRow(suite.database, id)).toMatchObject({ answeredSeq: 1, turnDueAt: null })
   })
 
   it('does not retry a send Meta refuses as outside the 24 h window (131047)', async () => {

@@ -23,4 +23,5 @@ CREATE TABLE "outgoing_events" (
 --> statement-breakpoint
 CREATE INDEX "outgoing_events_pending_idx" ON "outgoing_events" USING btree ("conversation_id","id") WHERE "outgoing_events"."delivered_at" is null;--> statement-breakpoint
 CREATE INDEX "outgoing_events_delivered_idx" ON "outgoing_events" USING btree ("delivered_at") WHERE "outgoing_events"."delivered_at" is not null;--> statement-breakpoint
+CREATE INDEX "conversation_events_at_idx" ON "conversation_events" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "messages_updated_at_idx" ON "messages" USING btree ("updated_at");

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { sql } from 'drizzle-orm'
+import { readMigrationFiles } from 'drizzle-orm/migrator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrate, openDatabase, prepareReply, queryRows, queueOutbound, type Database } from '../../src/store/index.js'
+import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js'
+
+const FOLDER = fileURLToPath(new URL('../../src/store/migrations', import.meta.url))
+/** Where the outbox migration sits in the journal, whatever number it was given. */
+const OUTBOX_KINDS = (JSON.parse(readFileSync(`${FOLDER}/meta/_journal.json`, 'utf8')) as { entries: { tag: string }[] }).entries.findIndex((e) =>
+  e.tag.endsWith('_outbox_kinds'),
+)
+
+// Data written before outbound rows had kinds keeps working: every outbound row becomes a
+// `reply`, numbered in the order written, and new rows number on from there.
+describe.each(ENGINES)('the outbox_kinds migration (%s)', (engine) => {
+  let t: TestDatabase
+  let database: Database
+
+  beforeAll(async () => {
+    t = await createTestDatabase(engine)
+    // A PGlite copy of the template is migrated already: start over in memory.
+    database = await openDatabase({ url: t.url, dataDir: 'memory://', statementTimeoutMs: 5_000 })
+    const db = database.db
+    await db.execute(sql`create table atende_migrations (hash text primary key, created_at bigint not null, applied_at timestamptz not null default now())`)
+    for (const m of readMigrationFiles({ migrationsFolder: FOLDER }).slice(0, OUTBOX_KINDS)) {
+      for (const statement of m.sql) if (statement.trim() !== '') await db.execute(sql.raw(statement))
+      await db.execute(sql`insert into atende_migrations (hash, created_at) values (${m.hash}, ${m.folderMillis})`)
+    }
+  })
+
+  afterAll(async () => {
+    await database?.close()
+    await t?.drop()
+  })
+
+  it('makes every existing outbound row a reply, numbered in the order written', async () => {
+    expect(OUTBOX_KINDS).toBeGreaterThan(0)
+    const db = database.db
+    const [k] = await queryRows<{ id: string }>(db, sql`insert into contacts (customer_key, wa_id) values ('wa:5511900000009', '5511900000009') returning id`)
+    const [c] = await queryRows<{ id: string }>(
+      db,
+      sql`insert into conversations (phone_number_id, contact_id, last_seq, answered_seq) values ('1000000001', ${k!.id}, 2, 2) returning id`,
+    )
+    const id = Number(c!.id)
+    await db.execute(sql`insert into messages (conversation_id, direction, wamid, seq, part, type, text, provider_status, payload) values
+      (${id}, 'in', 'wamid.M1', 1, 0, 'text', 'oi', 'received', null),
+      (${id}, 'out', 'wamid.O2', 2, 0, 'text', 'Resposta dois', 'sent', '{"resolved":false}'),
+      (${id}, 'out', null, 1, 1, 'text', 'Parte dois', 'superseded', null),
+      (${id}, 'in', 'wamid.M2', 2, 0, 'text', 'e aí?', 'received', null),
+      (${id}, 'out', 'wamid.O1', 1, 0, 'text', 'Parte um', 'sent', null)`)
+
+    expect(await migrate(db)).toEqual({ applied: 1 })
+
+    const rows = await queryRows<{ direction: string; kind: string | null; seq: number; part: number; outbound_seq: number | null; text: string }>(
+      db,
+      sql`select direction, kind, seq, part, outbound_seq, text from messages where conversation_id = ${id} order by direction, seq, part`,
+    )
+    expect(rows.map((r) => [r.direction, r.kind, r.seq, r.part, r.outbound_seq])).toEqual([
+      ['in', null, 1, 0, null], ['in', null, 2, 0, null],
+      ['out', 'reply', 1, 0, 1], ['out', 'reply', 1, 1, 2], ['out', 'reply', 2, 0, 3],
+    ])
+    const [conv] = await queryRows<{ last_outbound_seq: number }>(db, sql`select last_outbound_seq from conversations where id = ${id}`)
+    expect(conv!.last_outbound_seq).toBe(3)
+
+    // New rows go on from there, whatever their kind.
+    const agent = await queueOutbound(db, { conversationId: id, kind: 'agent', content: { type: 'text', text: 'Oi' }, takeOver: true, now: new Date() })
+    expect(agent).toMatchObject({ kind: 'queued', outboundSeq: 4 })
+    const [turn] = await queryRows<{ turn_token: string }>(db, sql`select turn_token from conversations where id = ${id}`)
+    const parts = await prepareReply(db, {
+      conversationId: id, token: Number(turn!.turn_token), seq: 2, parts: ['Nova'], meta: { department: undefined, resolved: false, handoff: false },
+      apology: true, now: new Date(),
+    })
+    expect(parts.map((p) => p.part)).toEqual([1000])
+    const [last] = await queryRows<{ outbound_seq: number }>(db, sql`select outbound_seq from messages where id = ${parts[0]!.id}`)
+    expect(last!.outbound_seq).toBe(5)
+  })
+})
