@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { secret } from '../../src/config/index.js'
 import { createEventRelay, SIGNATURE_HEADER, type EventBody, type EventRelay } from '../../src/events/index.js'
 import { loggerOptions } from '../../src/log/index.js'
-import { queryRows, type Database } from '../../src/store/index.js'
+import { applyLifecycleEvent, queryRows, type Database } from '../../src/store/index.js'
 import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
 import { startFakeReceiver, type FakeReceiver, type ReceivedPost } from '../helpers/fake-receiver.js'
 import { ADMIN_TOKEN, buildWebhookApp, signedPost, type WebhookApp } from '../helpers/webhook-app.js'
@@ -107,6 +107,22 @@ describe.each(ENGINES)('outgoing events (%s)', (engine) => {
     expect(posts.map((p) => [p.status, (p.json as EventBody).data.text])).toEqual([[503, 'primeira'], [503, 'primeira'], [200, 'primeira'], [200, 'segunda']])
     expect(new Set(posts.slice(0, 3).map((p) => p.raw.toString('utf8'))).size).toBe(1)
     expect(posts.every(validSignature)).toBe(true)
+  })
+
+  it('sends a hand-off recorded by the lifecycle with its cause and agent', async () => {
+    receiver = await startFakeReceiver()
+    relay = startRelay(1_000_000)
+    await relay.runOnce()
+    expect((await w.app.inject(inbound(5, 'wamid.EV9', 'preciso de ajuda'))).statusCode).toBe(200)
+    const [c] = await queryRows<{ id: number }>(database.db, sql`select id from conversations`)
+    expect(await applyLifecycleEvent(database.db, { conversationId: Number(c!.id), event: 'handoff', agent: 'Carla', at: new Date() })).toMatchObject({ ok: true })
+    await relay.close()
+    relay = startRelay()
+    const posts = await receiver.waitForPosts(2)
+    expect(posts.map((p) => p.json as EventBody).map((b) => [b.type, b.data.cause, b.data.agent])).toEqual([
+      ['message.received', undefined, undefined],
+      ['conversation.handoff', 'handoff', 'Carla'],
+    ])
   })
 
   it('drops an erased customer\'s undelivered events and sends contact.erased', async () => {
