@@ -5,19 +5,24 @@
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import { createAiProvider, createImageDescriber, createTranscriber, loadKnowledgeBase, type Language } from './ai/index.js'
-import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, loadConfig, type Config } from './config/index.js'
-import { createReconciler, createRuntime, redisOptions, type RuntimeStatus } from './dispatch/index.js'
+import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config } from './config/index.js'
+import { createReconciler, createRuntime, redisOptions, type Runtime, type RuntimeStatus } from './dispatch/index.js'
 import { createBusinessCalendar, hasAnyLimit } from './domain/index.js'
 import { AtendeError, ConfigError } from './errors.js'
-import { createApps } from './http/index.js'
+import { createEventRelay } from './events/index.js'
+import { createApps, createMetricsApp } from './http/index.js'
 import { createCodeReader, createPdfReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
 import { releaseAll } from './lib/index.js'
 import { loggerOptions } from './log/index.js'
-import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
-import { migrate, openDatabase, type CustomerId } from './store/index.js'
 import {
-  createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, withSimulatorConsole, type SendLimiter, type WhatsAppClient,
+  createAlerts, createJobStats, createMetrics, createOpsMonitor, createRedisWatch, instrumentProcessors, readQueueMetrics, type Alerts, type Metrics,
+} from './ops/index.js'
+import { classifyFailure } from './queues/index.js'
+import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
+import { claimScheduledRun, findWaitingHandoffs, inboxBacklog, migrate, openDatabase, type CustomerId, type Db } from './store/index.js'
+import {
+  createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, withSendObserver, withSimulatorConsole, type SendLimiter, type WhatsAppClient,
 } from './whatsapp/index.js'
 import { createLearnedAi, createProcessors, type ImageAnalysers } from './workers/index.js'
 
@@ -139,11 +144,17 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     const { applied } = await migrate(database.db)
     log.info({ engine: database.engine, migrationsApplied: applied }, 'database ready')
 
+    // Early, so they close late: alerts raised while the rest shuts down still go out.
+    const metrics = createMetrics()
+    const alerts = createAlerts({ log, webhookUrl: config.ops.alerts.webhookUrl, cooldownMs: config.ops.alerts.cooldownMs })
+    closers.push({ name: 'alerts', close: alerts.close })
+    const jobStats = createJobStats()
+
     const kb = await loadKnowledgeBase(config.ai.knowledgeBasePath)
     // The file plus the approved additions in the database, re-read when they change (decision 0017).
     const ai = createLearnedAi({ db: database.db, kb, build: (k) => createAiProvider(config.ai, k) })
     // Outside the limiter: the simulator's replies never reach Meta, so they spend none of its rate.
-    const whatsapp = withSimulatorConsole(limitSends(createWhatsAppClient(config, log), role, config, log, closers), createConsoleClient({ log }))
+    const whatsapp = withSimulatorConsole(observeSends(limitSends(createWhatsAppClient(config, log), role, config, log, closers), metrics, alerts), createConsoleClient({ log }))
     const warnings = configWarnings(config)
     for (const warning of warnings) log.warn(warning)
     if (config.adminToken !== undefined && isAdminTokenShort(config.adminToken.reveal())) {
@@ -157,7 +168,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     const runtime = await createRuntime({ config, log, consume: role !== 'api', failover: { db: database.db, workLeaseMs } })
     closers.push({ name: 'runtime', close: runtime.close })
     const debounce = config.turns
-    if (images !== undefined) runtime.startWorkers(
+    if (images !== undefined) runtime.startWorkers(instrumentProcessors(
       createProcessors({
         db: database.db,
         dispatcher: runtime.dispatcher,
@@ -174,8 +185,9 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
           nps: config.nps,
           idleMs: config.lifecycle.idleMs,
           messages: { nps: kb.messages.nps, npsReason: kb.messages.npsReason, npsThanks: kb.messages.npsThanks, npsOptOut: kb.messages.npsOptOut },
-          // The operations work routes it (alerts.raise('nps_detractor', …)); until then a log line.
-          onAlert: undefined,
+          onAlert: (a) => {
+            alerts.raise('nps_detractor', { subject: String(a.conversationId), details: { conversationId: a.conversationId, score: a.score } })
+          },
           // undefined: the learning runs are marked due in this database (workers/learning.ts).
           learning: undefined,
         },
@@ -186,11 +198,34 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
           closedMessage: kb.messages.handoffClosed,
           alertMs: config.lifecycle.handoffAlertMs,
         },
+        observe: {
+          handoff: metrics.handoff,
+          imageAnalysed: metrics.imageAnalysed,
+          npsResponse: (category) => metrics.npsResponse(category),
+        },
       }),
-    )
+      // The runtimes' own classification: a job they end at once is failed for good.
+      { metrics, alerts, stats: jobStats, isFinal: (err) => classifyFailure(err) === 'final' },
+    ))
     logRuntime(role, config, log)
+    metrics.setQueueCounts(runtime.inspector.counts)
+    const monitor = startOpsMonitor(database.db, config, alerts, log, runtime)
+    closers.push({ name: 'ops monitor', close: monitor.close })
+    if (config.redis !== undefined) {
+      const watch = createRedisWatch({ connected: runtime.inspector.connected, alerts })
+      closers.push({ name: 'redis watch', close: watch.close })
+    }
+    const events = config.ops.events
+    if (events !== undefined) {
+      // Every process collects and competes for the delivery lease; one delivers at a time.
+      const relay = createEventRelay({ db: database.db, log, url: events.webhookUrl, secret: events.secret })
+      closers.push({ name: 'event relay', close: relay.close })
+    }
 
-    const reconciler = createReconciler({ db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler })
+    const reconciler = createReconciler({
+      db: database.db, dispatcher: runtime.dispatcher, log, ...config.reconciler,
+      onHandoffAlert: (a) => alerts.raise('handoff_waiting', { subject: String(a.conversationId), details: { conversationId: a.conversationId } }),
+    })
     closers.push({ name: 'reconciler', close: reconciler.close })
     // Back on Redis after an outage: what the drained in-process runtime left goes to Redis.
     runtime.onSwitchedBack((since) => reconciler.catchUp(since))
@@ -213,6 +248,19 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         separateAdminListener: config.adminListener !== undefined,
         privacy: createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log }),
         learningDepartments: kb.departments.map((d) => d.id),
+        ops: {
+          metrics,
+          alerts,
+          metricsToken: config.ops.metrics.token,
+          metricsOpenOnPublic: isMetricsOpenOnPublic(config),
+          queueMetrics: () => readQueueMetrics({
+            mode: runtime.dispatcher.mode,
+            inspector: runtime.inspector,
+            stats: jobStats,
+            webhookLatency: metrics.webhookLatency,
+            inbox: () => inboxBacklog(database.db, new Date()),
+          }),
+        },
         businessTimeZone: config.businessHours.timeZone,
         dispatcher: runtime.dispatcher,
         surveyDelayMs: config.nps.enabled ? config.nps.delayMs : undefined,
@@ -235,6 +283,13 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
         log.info({ host, port }, 'admin API on its own listener')
       }
     }
+    const metricsPort = config.ops.metrics.port
+    if (metricsPort !== undefined) {
+      const metricsApp = await createMetricsApp({ log, metrics, metricsToken: config.ops.metrics.token })
+      closers.push({ name: 'metrics http', close: () => metricsApp.close() })
+      await metricsApp.listen({ port: metricsPort, host: config.http.host })
+      log.info({ host: config.http.host, port: metricsPort }, 'metrics on their own listener')
+    }
     log.info({ role, ai: ai.name, whatsapp: whatsapp.transport, business: kb.business.name }, 'atende started')
     return { closers, abort: runtime.abort }
   } catch (err) {
@@ -255,6 +310,35 @@ function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {
   const w = config.whatsapp
   if (w.transport === 'console') return createConsoleClient({ log })
   return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs, mediaHosts: w.mediaHosts })
+}
+
+/** Counts what is sent, and alerts on Meta's rate-limit and quality refusals (codes only). */
+function observeSends(client: WhatsAppClient, metrics: Metrics, alerts: Alerts): WhatsAppClient {
+  return withSendObserver(client, {
+    sent: metrics.replySent,
+    refused: (kind, metaCode) =>
+      alerts.raise(kind === 'rate_limit' ? 'meta_rate_limit' : 'meta_quality', { subject: String(metaCode), details: { metaCode } }),
+  })
+}
+
+/** How often the conditions over time (hand-offs waiting, backlogs) are checked. */
+const OPS_MONITOR_INTERVAL_MS = 15_000
+
+function startOpsMonitor(db: Db, config: Config, alerts: Alerts, log: Logger, runtime: Runtime) {
+  const a = config.ops.alerts
+  return createOpsMonitor({
+    queueCounts: runtime.inspector.counts,
+    countsAreLocal: runtime.dispatcher.mode === 'in-process',
+    alerts,
+    log,
+    // A little under the interval, so the process whose timer comes first each round claims it.
+    claim: (at) => claimScheduledRun(db, 'ops-monitor', at, OPS_MONITOR_INTERVAL_MS - 1_000),
+    waitingHandoffs: (before) => findWaitingHandoffs(db, before, 100),
+    handoffAlertMs: a.handoffAlertMs,
+    backlog: a.backlog,
+    backlogSeconds: a.backlogSeconds,
+    intervalMs: OPS_MONITOR_INTERVAL_MS,
+  })
 }
 
 /**

@@ -36,11 +36,15 @@ const ALLOWED: Record<string, string[]> = {
   workers: ['queues', 'store', 'ai', 'whatsapp', 'images'],
   dispatch: ['queues', 'store'],
   ingest: ['queues', 'store', 'whatsapp'],
-  http: ['ingest', 'store', 'queues', 'privacy'],
+  http: ['ingest', 'store', 'queues', 'privacy', 'ops'],
   // pino options for main's root logger: the error serializer knows our error catalogue.
   log: [],
   // Customer data rights: the database's rows and the queue jobs of an erased customer.
   privacy: ['queues', 'store'],
+  // Operations: the Prometheus registry, job figures and alert rules, over the queue contract.
+  ops: ['queues'],
+  // Outgoing events: a cursor over the store's rows and their signed delivery.
+  events: ['store'],
 }
 
 function files(dir: string): string[] {

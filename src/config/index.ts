@@ -111,6 +111,8 @@ export interface Config {
   /** Customer data retention (docs/privacy.md). */
   privacy: { /** 0: keep everything. */ retentionDays: number }
   queues: Readonly<Record<QueueName, QueueSettings>>
+  /** Metrics, alerts and outgoing events (docs/operations.md). */
+  ops: OpsConfig
   /** The conversation lifecycle's timers (issue #9). */
   lifecycle: {
     /** CONVERSATION_IDLE_MS: silence after the bot's answer that resolves; 0: never. */
@@ -135,6 +137,26 @@ export interface Config {
     /** IANA time zone of the schedule. */
     timeZone: string
   }
+}
+
+export interface OpsConfig {
+  metrics: {
+    /** METRICS_TOKEN; undefined: see {@link isMetricsOpenOnPublic}. */
+    token: Secret | undefined
+    /** METRICS_PORT: a listener of its own serving `/metrics`. */
+    port: number | undefined
+  }
+  alerts: {
+    /** ALERT_WEBHOOK_URL; undefined: alerts are logged only. */
+    webhookUrl: string | undefined
+    cooldownMs: number
+    /** Jobs waiting in one queue that count as a backlog. */
+    backlog: number
+    backlogSeconds: number
+    handoffAlertMs: number
+  }
+  /** Undefined: no outgoing events are kept or sent. */
+  events: { webhookUrl: string; secret: Secret } | undefined
 }
 
 const maybeSecret = (v: string | undefined) => (v === undefined ? undefined : secret(v))
@@ -216,6 +238,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     privacy: { retentionDays: e.RETENTION_DAYS },
     queues: readQueueSettings(e),
+    ops: {
+      metrics: { token: maybeSecret(e.METRICS_TOKEN), port: e.METRICS_PORT },
+      alerts: {
+        webhookUrl: e.ALERT_WEBHOOK_URL,
+        cooldownMs: e.ALERT_COOLDOWN_MS,
+        backlog: e.ALERT_BACKLOG,
+        backlogSeconds: e.ALERT_BACKLOG_SECONDS,
+        handoffAlertMs: e.HANDOFF_ALERT_MS,
+      },
+      events: e.EVENTS_WEBHOOK_URL === undefined || e.EVENTS_WEBHOOK_SECRET === undefined
+        ? undefined
+        : { webhookUrl: e.EVENTS_WEBHOOK_URL, secret: secret(e.EVENTS_WEBHOOK_SECRET) },
+    },
     lifecycle: { idleMs: e.CONVERSATION_IDLE_MS, handoffAlertMs: e.HANDOFF_ALERT_MS },
     nps: {
       enabled: e.NPS_ENABLED,
@@ -246,7 +281,18 @@ export function configWarnings(config: Config): string[] {
   if (config.nodeEnv === 'production' && redis !== undefined && !redis.tls && redis.password !== undefined && !isLoopbackHost(new URL(redis.url).hostname)) {
     warnings.push('REDIS_URL: the Redis password crosses the network in clear text (redis:// to a host that is not this machine); use rediss:// (TLS)')
   }
+  if (config.nodeEnv === 'production' && config.ops.metrics.token === undefined && config.adminListener === undefined) {
+    warnings.push('METRICS_TOKEN is not set: in production /metrics answers 401 on PORT; set METRICS_TOKEN, or scrape the admin listener (ADMIN_PORT) or METRICS_PORT')
+  }
   return warnings
+}
+
+/**
+ * Whether `/metrics` is served without a token on the public listener (PORT): only in
+ * development and tests, and only when METRICS_TOKEN is unset.
+ */
+export function isMetricsOpenOnPublic(config: Pick<Config, 'nodeEnv' | 'ops'>): boolean {
+  return config.ops.metrics.token === undefined && config.nodeEnv !== 'production'
 }
 
 /** `localhost`, 127.0.0.0/8 and ::1 (also IPv4-mapped), as a URL writes them. */
@@ -274,6 +320,18 @@ function crossFieldProblems(e: ParsedEnv): string[] {
   }
   const agents = parseAgentTokens(e.AGENT_TOKENS, e.ADMIN_TOKEN, e.NODE_ENV === 'production')
   if (typeof agents === 'string') problems.push(`AGENT_TOKENS: ${agents}`)
+  if (e.NODE_ENV === 'production' && e.METRICS_TOKEN !== undefined && isAdminTokenShort(e.METRICS_TOKEN)) {
+    problems.push(`METRICS_TOKEN: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters when NODE_ENV=production (a short token can be guessed); e.g. openssl rand -hex 32`)
+  }
+  if (e.METRICS_PORT !== undefined && (e.METRICS_PORT === e.PORT || e.METRICS_PORT === e.ADMIN_PORT)) {
+    problems.push('METRICS_PORT: must differ from PORT and ADMIN_PORT')
+  }
+  if (e.EVENTS_WEBHOOK_URL !== undefined && e.EVENTS_WEBHOOK_SECRET === undefined) {
+    problems.push('EVENTS_WEBHOOK_SECRET: required with EVENTS_WEBHOOK_URL (every event is signed with it, so the receiver can tell it came from Atende)')
+  }
+  if (e.EVENTS_WEBHOOK_SECRET !== undefined && e.EVENTS_WEBHOOK_URL === undefined) {
+    problems.push('EVENTS_WEBHOOK_SECRET: has no effect without EVENTS_WEBHOOK_URL')
+  }
   if (e.ADMIN_HOST !== undefined && e.ADMIN_PORT === undefined) {
     problems.push('ADMIN_HOST: has no effect without ADMIN_PORT; set ADMIN_PORT for a separate admin listener, or unset ADMIN_HOST')
   }

@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { DelayedError, MetricsTime, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import type { RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
 import { linkSignal, releaseTogether } from '../lib/index.js'
@@ -40,6 +40,9 @@ export function createBullmqWorkers(options: BullmqWorkersOptions): BullmqWorker
       prefix: options.prefix,
       concurrency: s.concurrency,
       maxStalledCount: MAX_STALLED_COUNT,
+      // Completions and failures per minute, kept in Redis for every worker process:
+      // /api/queue/metrics reads the cluster's throughput from them.
+      metrics: { maxDataPoints: MetricsTime.ONE_HOUR },
       ...(s.limiterMax > 0 ? { limiter: { max: s.limiterMax, duration: s.limiterDurationMs } } : {}),
     })
     worker.on('error', (err) => log.warn({ err }, 'worker connection error'))
@@ -54,7 +57,9 @@ export function createBullmqWorkers(options: BullmqWorkersOptions): BullmqWorker
     let result
     const jobSignal = linkSignal([signal, abort.signal])
     try {
-      result = await processor(wakeUp, { attempt, maxAttempts, signal: jobSignal.signal, log: jobLog })
+      // Due at its creation plus its delay (BullMQ keeps the delay of a re-delayed job); a retry's wait includes its backoff.
+      const readyAt = job.timestamp + (job.delay ?? 0)
+      result = await processor(wakeUp, { attempt, maxAttempts, readyAt, signal: jobSignal.signal, log: jobLog })
     } catch (err) {
       const kind = classifyFailure(err)
       logFailure(jobLog, err, attempt, maxAttempts, kind)

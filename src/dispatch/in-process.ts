@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import {
   backoffDelayMs, classifyFailure, isForgotten, jobKey, logFailure, QUEUE_KINDS, QUEUE_NAMES, runAtOf,
-  type Dispatcher, type Processor, type Processors, type QueueName, type QueueSettings, type WakeUp,
+  type Dispatcher, type JobCounts, type Processor, type Processors, type QueueInspector, type QueueName, type QueueSettings, type WakeUp,
 } from '../queues/index.js'
 
 export interface InProcessRuntimeOptions {
@@ -11,7 +11,7 @@ export interface InProcessRuntimeOptions {
   log: Logger
 }
 
-export interface InProcessRuntime extends Dispatcher {
+export interface InProcessRuntime extends Dispatcher, QueueInspector {
   /** Sets the processors; work dispatched before runs once they are there. */
   start(processors: Processors): void
   /** Resolves when nothing is running or due within the next tick (tests). */
@@ -53,6 +53,9 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
     const starts: number[] = []
     const kind = QUEUE_KINDS[queue]
     let active = 0
+    // Totals of this process (the in-process runtime's whole truth): /api/queue/metrics.
+    let completed = 0
+    let failed = 0
     let limiterTimer: NodeJS.Timeout | undefined
 
     const schedule = (e: Entry) => {
@@ -101,18 +104,23 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
         const result = await processor(e.wakeUp, {
           attempt: e.attempt,
           maxAttempts: settings.attempts,
+          readyAt: e.runAt,
           signal: abort.signal,
           log: jobLog,
         })
         if (result !== undefined) {
           jobLog.debug({ reason: result.reason }, 'job delayed')
           next = { runAt: result.retryAt.getTime(), attempt: e.attempt }
+        } else {
+          completed++
         }
       } catch (err) {
         const kind = classifyFailure(err)
         logFailure(jobLog, err, e.attempt, settings.attempts, kind)
         if (kind === 'retry' && e.attempt < settings.attempts) {
           next = { runAt: Date.now() + backoffDelayMs(settings.backoffMs, e.attempt), attempt: e.attempt + 1 }
+        } else {
+          failed++
         }
       } finally {
         active--
@@ -136,6 +144,18 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
 
     return {
       entries,
+      /** BullMQ's states: a pending run is `delayed` until its time, then `waiting`. */
+      counts(): JobCounts {
+        const at = Date.now()
+        let waiting = ready.length
+        let delayed = 0
+        for (const e of entries.values()) {
+          if (e.timer === undefined) continue
+          if (e.runAt > at) delayed++
+          else waiting++
+        }
+        return { waiting, active, delayed, completed, failed }
+      },
       // Queued work counts only while it can still start: once closed it stays for the
       // reconciler, and close() waits for running jobs alone. A timer already due is work
       // about to be ready (idle() promises nothing due within the next tick).
@@ -196,6 +216,8 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
 
   return {
     mode: 'in-process',
+    counts: async () => Object.fromEntries([...lanes].map(([q, l]) => [q, l.counts()])) as Record<QueueName, JobCounts>,
+    connected: () => false,
     start(p) {
       processors = p
       for (const l of lanes.values()) l.pump()

@@ -3,9 +3,10 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config/index.js'
 import { releaseAll } from '../lib/index.js'
-import type { Dispatcher, Processors } from '../queues/index.js'
+import type { Dispatcher, Processors, QueueInspector } from '../queues/index.js'
 import type { Db } from '../store/index.js'
 import { createBullmqDispatcher } from './bullmq-dispatcher.js'
+import { createBullmqInspector } from './bullmq-inspector.js'
 import { createBullmqWorkers, type BullmqWorkers } from './bullmq-workers.js'
 import { createInProcessRuntime } from './in-process.js'
 import { redisOptions } from './redis-options.js'
@@ -15,6 +16,8 @@ export interface Runtime {
   readonly dispatcher: Dispatcher
   /** The BullMQ queues the dispatcher produces to (the dashboard's bull-board); none in process. */
   readonly queues: readonly Queue[]
+  /** What the queues hold (`/api/queue/metrics`, `atende_queue_jobs`): the cluster's on Redis, this process's in-process. */
+  readonly inspector: QueueInspector
   /** Starts consuming with these processors (no-op for a producer-only process). */
   startWorkers(processors: Processors): void
   /** Forced shutdown: aborts running jobs. */
@@ -54,6 +57,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     return {
       dispatcher: runtime,
       queues: [],
+      inspector: runtime,
       startWorkers: (processors) => runtime.start(processors),
       abort: runtime.abort,
       close: runtime.close,
@@ -75,6 +79,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     dispatcher,
     queues: [...dispatcher.queues.values()],
+    inspector: createBullmqInspector({ queues: dispatcher.queues, connection: producer, timeoutMs: redis.commandTimeoutMs }),
     startWorkers: (processors) => {
       if (!options.consume || workers !== undefined) return
       workers = createBullmqWorkers({ connection: redisOptions(redis, 'worker'), prefix: redis.prefix, queues: config.queues, processors, log })

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config, RedisConfig } from '../config/index.js'
 import { releaseAll, releaseTogether } from '../lib/index.js'
-import type { Dispatcher, DispatchOptions, ForgetRows, Processors, QueueName, WakeUp } from '../queues/index.js'
+import type { Dispatcher, DispatchOptions, ForgetRows, Processors, QueueInspector, QueueName, WakeUp } from '../queues/index.js'
+import { createBullmqInspector } from './bullmq-inspector.js'
 import { releaseOwnerClaims, type Db } from '../store/index.js'
 import { createBullmqDispatcher } from './bullmq-dispatcher.js'
 import { createBullmqWorkers, type BullmqWorkers } from './bullmq-workers.js'
@@ -45,6 +46,8 @@ export interface SwitchingRuntime {
   readonly dispatcher: Dispatcher
   /** The BullMQ queues the dispatcher produces to (the dashboard's bull-board). */
   readonly queues: readonly Queue[]
+  /** What the queues hold: BullMQ's cluster-wide counts, or this process's while it serves from the database. */
+  readonly inspector: QueueInspector
   /** Starts watching Redis; with no answer for REDIS_FAILOVER_AFTER_MS from here, it switches. */
   start(): Promise<void>
   startWorkers(processors: Processors): void
@@ -175,8 +178,17 @@ export function createSwitchingRuntime(options: SwitchingRuntimeOptions): Switch
     }))
   }
 
+  const bullmqInspector = createBullmqInspector({ queues: bullmq.queues, connection: producer, timeoutMs: redis.commandTimeoutMs })
+  const inspector: QueueInspector = {
+    counts: () => (local === undefined ? bullmqInspector.counts() : local.runtime.counts()),
+    // Served from the database, the process's own totals are what there is (history rejects).
+    history: () => (local === undefined ? bullmqInspector.history!() : Promise.reject(new Error('redis unreachable'))),
+    connected: () => bullmqInspector.connected(),
+  }
+
   return {
     queues: [...bullmq.queues.values()],
+    inspector,
     dispatcher: {
       get mode() {
         return mode

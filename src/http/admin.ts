@@ -5,6 +5,7 @@ import { installAdminGuard } from './admin-auth.js'
 import { agentRoutes, type AgentRoutesOptions } from './admin-agents.js'
 import { conversationRoutes } from './admin-conversations.js'
 import { metricsRoutes } from './admin-metrics.js'
+import { queueMetricsRoutes, type QueueMetricsRoutesOptions } from './admin-queue-metrics.js'
 import { notFound } from './errors.js'
 import { learningRoutes } from './learning.js'
 import { privacyRoutes } from './privacy.js'
@@ -24,6 +25,8 @@ export interface AdminRoutesOptions {
   learningDepartments?: readonly string[] | undefined
   /** The dashboard's in-process token (see `AdminGuardOptions.internalToken`). */
   internalToken?: Secret | undefined
+  /** `GET /api/queue/metrics`; absent: the route answers 404 like any unknown path. */
+  queueMetrics?: QueueMetricsRoutesOptions['read']
   /** The NPS report's time zone and clock (src/http/admin-reports.ts). */
   reports: Omit<ReportRoutesOptions, 'db'>
   /** The agents' routes (`POST /api/conversations/:id/handoff|messages|release|resolve`). */
@@ -45,5 +48,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   await app.register(agentRoutes, { db: options.db, ...options.agents })
   await app.register(privacyRoutes, { privacy: options.privacy })
   await app.register(learningRoutes, { db: options.db, departments: options.learningDepartments })
+  const read = options.queueMetrics
+  if (read !== undefined) await app.register(queueMetricsRoutes, { read })
   await app.register(reportRoutes, { db: options.db, ...options.reports })
 }

@@ -5,12 +5,14 @@ import { secret, type AgentToken, type Secret, type TrustProxy } from '../config
 import type { Ingest } from '../ingest/index.js'
 import type { Privacy } from '../privacy/index.js'
 import type { Dispatcher } from '../queues/index.js'
+import { createMetrics, type Alerts, type Metrics, type QueueMetricsBody } from '../ops/index.js'
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
 import { dashboardRoutes, injectAdminApi, type QueueBoard } from './dashboard/index.js'
 import { installServerTiming } from './server-timing.js'
 import { installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
+import { prometheusRoutes } from './metrics.js'
 import { webhookRoutes } from './webhook.js'
 
 export interface AppDeps {
@@ -32,6 +34,8 @@ export interface AppDeps {
   privacy: Privacy
   /** The knowledge base's department ids, which an approved learning proposal must name. @defaultValue any */
   learningDepartments?: readonly string[] | undefined
+  /** Metrics and alerts; without them the app keeps a registry of its own and raises no alert. */
+  ops?: HttpOps
   /** BUSINESS_TIME_ZONE: the reports read a date as that whole day there. @defaultValue 'America/Sao_Paulo' */
   businessTimeZone?: string
   /** The clock of the reports' default range and of the agents' actions. @defaultValue the system clock */
@@ -55,6 +59,17 @@ export interface DashboardDeps {
   changePollMs?: number
 }
 
+export interface HttpOps {
+  metrics: Metrics
+  alerts?: Alerts
+  /** METRICS_TOKEN. */
+  metricsToken: Secret | undefined
+  /** `/metrics` without a token on the public listener (`isMetricsOpenOnPublic`). @defaultValue false */
+  metricsOpenOnPublic?: boolean
+  /** Reads `GET /api/queue/metrics`; absent: that route is not served. */
+  queueMetrics?: () => Promise<QueueMetricsBody>
+}
+
 export interface HttpApps {
   /** The webhook and health routes; the admin API too, unless it has its own listener. */
   public: FastifyInstance
@@ -68,23 +83,36 @@ export async function createApps(deps: AppDeps): Promise<HttpApps> {
   // Before any route plugin, so the timing hook covers every route of the public listener:
   // the webhook's latency is what it measures, wherever the admin API that reports it lives.
   const serverTiming = installServerTiming(app)
+  const ops = deps.ops ?? { metrics: createMetrics(), metricsToken: undefined, metricsOpenOnPublic: true }
   await app.register(healthRoutes, deps.health)
-  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp })
+  await app.register(webhookRoutes, { ingest: deps.ingest, ...deps.whatsapp, onAnswered: webhookObserver(ops),
+    onQuarantined: (parts) => ops.alerts?.raise('quarantine', { details: { parts } }),
+  })
+  const metricsRoute = { metrics: ops.metrics, token: ops.metricsToken }
   const internalToken = secret(randomBytes(32).toString('base64url'))
   const reports = { timeZone: deps.businessTimeZone ?? 'America/Sao_Paulo', now: deps.now ?? (() => new Date()) }
   const agents = { dispatcher: deps.dispatcher, surveyDelayMs: deps.surveyDelayMs, log: deps.log, now: deps.now }
-  const admin = { prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken, learningDepartments: deps.learningDepartments, agents }
+  const admin = {
+    prefix: '/api', db: deps.db, token: deps.adminToken, serverTiming, privacy: deps.privacy, reports, internalToken,
+    learningDepartments: deps.learningDepartments, agents,
+    ...(deps.ops?.queueMetrics === undefined ? {} : { queueMetrics: deps.ops.queueMetrics }),
+  }
   if (deps.separateAdminListener !== true) {
     await app.register(adminRoutes, admin)
     await registerDashboard(app, app, deps, internalToken)
+    await app.register(prometheusRoutes, { ...metricsRoute, open: ops.metricsOpenOnPublic === true })
     return { public: app, admin: undefined }
   }
+  // The admin listener is private (loopback by default): it serves the metrics without a token
+  // unless METRICS_TOKEN is set; the public one only where `metricsOpenOnPublic` allows.
+  await app.register(prometheusRoutes, { ...metricsRoute, open: ops.metricsOpenOnPublic === true })
   const adminApp = createServer(deps)
   // A load balancer or orchestrator may probe either listener.
   await adminApp.register(healthRoutes, deps.health)
   await adminApp.register(adminRoutes, admin)
   // The dashboard lives with the admin API it calls, off the public interface.
   await registerDashboard(adminApp, app, deps, internalToken)
+  await adminApp.register(prometheusRoutes, { ...metricsRoute, open: true })
   return { public: app, admin: adminApp }
 }
 
@@ -122,9 +150,29 @@ async function registerDashboard(host: FastifyInstance, publicApp: FastifyInstan
   })
 }
 
+/** Counts every webhook answer, and raises `webhook_5xx` when Meta is answered with one. */
+function webhookObserver(ops: HttpOps): (status: number, seconds: number) => void {
+  return (status, seconds) => {
+    ops.metrics.webhookAnswered(status, seconds)
+    if (status >= 500) ops.alerts?.raise('webhook_5xx', { subject: String(status), details: { status } })
+  }
+}
+
 /** The single app of one listener: webhook, health and admin API together. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   return (await createApps({ ...deps, separateAdminListener: false })).public
+}
+
+/**
+ * The METRICS_PORT listener: `/metrics` and `/healthz` only, for a process with no other
+ * listener (`atende worker`). Not the public webhook host, so it is open unless METRICS_TOKEN is set.
+ */
+export async function createMetricsApp(deps: { log: Logger; metrics: Metrics; metricsToken: Secret | undefined }): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
+  installErrorHandling(app)
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }))
+  await app.register(prometheusRoutes, { metrics: deps.metrics, token: deps.metricsToken, open: true })
+  return app
 }
 
 /** A Fastify instance with the settings and error handling both listeners share. */

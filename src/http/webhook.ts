@@ -10,6 +10,10 @@ export interface WebhookRoutesOptions {
   /** Without it signatures are not checked (development only; main refuses this in production). */
   appSecret: Secret | undefined
   verifyToken: Secret | undefined
+  /** Told of every POST answered (metrics, the webhook_5xx alert); status and time only. */
+  onAnswered?: (status: number, seconds: number) => void
+  /** Told when parts of a delivery were quarantined (the quarantine alert); how many only. */
+  onQuarantined?: (parts: number) => void
 }
 
 /** Meta's maximum webhook payload. */
@@ -25,6 +29,14 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_req, body, done) =>
     done(null, body),
   )
+
+  const onAnswered = options.onAnswered
+  if (onAnswered !== undefined) {
+    // In this plugin only: the webhook's deliveries, not health checks or admin calls.
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.method === 'POST') onAnswered(reply.statusCode, reply.elapsedTime / 1000)
+    })
+  }
 
   app.get<{ Querystring: { 'hub.mode'?: string; 'hub.verify_token'?: string; 'hub.challenge'?: string } }>(
     '/webhooks/whatsapp',
@@ -79,6 +91,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         }
       }
       const result = await options.ingest.accept(raw)
+      if (result.quarantined > 0) options.onQuarantined?.(result.quarantined)
       return {
         accepted: result.accepted.length,
         duplicates: result.duplicates,

@@ -33,7 +33,7 @@ export interface Retention {
 const DAY_MS = 24 * 60 * 60 * 1000
 const TASK = 'retention'
 /** Referencing rows before the rows they reference. */
-const ORDER: readonly PurgeTarget[] = ['messages', 'status_events', 'quarantine', 'conversation_events', 'nps_surveys', 'conversations', 'contacts']
+const ORDER: readonly PurgeTarget[] = ['messages', 'status_events', 'quarantine', 'outgoing_events', 'conversation_events', 'nps_surveys', 'conversations', 'contacts']
 
 /**
  * The retention schedule. Its state lives in the database (`scheduled_runs`), so a restart
@@ -62,7 +62,7 @@ export function createRetention(options: RetentionOptions): Retention {
   async function pass(): Promise<RetentionReport | undefined> {
     const at = now()
     if (!(await claimScheduledRun(options.db, TASK, at, options.runEveryMs ?? 60 * 60 * 1000))) return undefined
-    const removed: Record<PurgeTarget, number> = { messages: 0, status_events: 0, quarantine: 0, conversation_events: 0, nps_surveys: 0, conversations: 0, contacts: 0, erased_wamids: 0 }
+    const removed: Record<PurgeTarget, number> = { messages: 0, status_events: 0, quarantine: 0, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, conversations: 0, contacts: 0, erased_wamids: 0 }
     const steps: Array<[PurgeTarget, Date]> = [
       ...(options.retentionDays > 0 ? ORDER.map((t): [PurgeTarget, Date] => [t, new Date(at.getTime() - options.retentionDays * DAY_MS)]) : []),
       ['erased_wamids', new Date(at.getTime() - ERASED_WAMID_KEEP_MS)],

@@ -10,6 +10,11 @@ export interface JobContext {
   /** Aborted on forced shutdown or when the job's time is up. */
   signal: AbortSignal
   log: Logger
+  /**
+   * When the job became ready to run (ms since the epoch): its wait is the start less this.
+   * Set by both runtimes; absent where a caller builds a context by hand.
+   */
+  readyAt?: number
 }
 
 /**

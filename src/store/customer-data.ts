@@ -121,6 +121,13 @@ const SECTIONS: readonly Section[] = [
                      from quarantine q where ${mentionsThem(s)} order by q.id`,
     erase: (s) => sql`delete from quarantine q where ${mentionsThem(s)} returning 1`,
   },
+  {
+    // Events about them not yet purged, delivered or not: an erase drops the undelivered ones
+    // (and eraseOnce adds a contact.erased event for the receiver).
+    table: 'outgoing_events',
+    rows: (s) => sql`select to_jsonb(e) as row from outgoing_events e where e.conversation_id = any(${bigints(s.conversationIds)}) order by e.id`,
+    erase: (s) => sql`delete from outgoing_events where conversation_id = any(${bigints(s.conversationIds)}) returning 1`,
+  },
 ]
 
 /** The tables an erase reports on, in export order. */
@@ -252,6 +259,12 @@ async function eraseOnce(db: Db, customer: CustomerId, now: Date): Promise<Erase
       const [r] = await queryRows<{ n: number }>(tx, sql`with d as (${s.erase(scope)}) select count(*)::int as n from d`)
       removed[s.table] = r!.n
     }
+    // LGPD: tell the systems their data was shared with. Only where events were ever on (the
+    // cursor's row exists); the event names the customer key until it is delivered, then goes.
+    const contact = customer.kind === 'wa' ? customer.waId : `bsuid:${customer.userId}`
+    await tx.execute(sql`insert into outgoing_events (source_key, type, conversation_id, contact, at, data)
+                         select 'erased:' || gen_random_uuid(), 'contact.erased', null, ${contact}, ${now}::timestamptz, '{}'::jsonb
+                         where exists (select 1 from event_cursors where name = 'rows')`)
     return {
       removed: Object.fromEntries(CUSTOMER_TABLES.map((t) => [t, removed[t]!])),
       erasedWamids: hashed[0]!.n,

@@ -121,6 +121,11 @@ export {
 } from './admin-sessions.js'
 export { CHANGES_PER_POLL, conversationsChangedSince, type ChangesSince, type ConversationChange } from './change-feed.js'
 export { loadWorkCounts, type WorkCounts } from './work-counts.js'
+export { findWaitingHandoffs, inboxBacklog, type InboxBacklog, type WaitingHandoff } from './ops.js'
+export {
+  claimRelayLease, collectEvents, dueEvents, EVENT_TYPES, markEventDelivered, markEventFailed, pendingEvents, purgeDeliveredEvents,
+  releaseRelayLease, type EventType, type OutgoingEvent,
+} from './events.js'
 export { applyLifecycleEvent, listConversationEvents, type ConversationEvent, type LifecycleInput } from './lifecycle.js'
 export {
   markSurveySent,

@@ -28,6 +28,7 @@ export type PurgeTarget =
   | 'messages'
   | 'status_events'
   | 'quarantine'
+  | 'outgoing_events'
   | 'conversation_events'
   | 'nps_surveys'
   | 'conversations'
@@ -62,6 +63,7 @@ function deletion(target: PurgeTarget, cutoff: SQL, now: SQL, limit: number): SQ
     case 'messages':
     case 'status_events':
     case 'quarantine':
+    case 'outgoing_events':
       return oldestFirst(target, cutoff, limit)
     case 'conversation_events':
       return oldestFirst(target, cutoff, limit, 'at')
@@ -102,7 +104,7 @@ function deletion(target: PurgeTarget, cutoff: SQL, now: SQL, limit: number): SQ
  * finds fewer than n.
  */
 function oldestFirst(
-  table: 'messages' | 'status_events' | 'quarantine' | 'conversation_events',
+  table: 'messages' | 'status_events' | 'quarantine' | 'outgoing_events' | 'conversation_events',
   cutoff: SQL,
   limit: number,
   timeColumn: 'created_at' | 'at' = 'created_at',

@@ -11,6 +11,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core'
 import { SIMULATOR_PHONE_NUMBER_ID, type ConversationStatus, type LifecycleEvent, type NpsCategory, type SurveySkipReason } from '../domain/index.js'
 
@@ -163,6 +164,8 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_wamid_key').on(t.wamid),
+    // The outgoing-events cursor reads what changed lately (src/store/events.ts).
+    index('messages_updated_at_idx').on(t.updatedAt),
     // Conversation order (the turn's history, the admin views): seq, inbound first, then outbound in the order written.
     index('messages_conversation_order_idx').on(t.conversationId, t.seq, t.direction, t.outboundSeq),
     uniqueIndex('messages_inbound_seq_key').on(t.conversationId, t.seq).where(sql`${t.direction} = 'in'`),
@@ -173,7 +176,6 @@ export const messages = pgTable(
     // The outbox sender's and the unknown count's lookups: unsettled outbound rows only.
     index('messages_outbox_open_idx').on(t.conversationId, t.outboundSeq)
       .where(sql`${t.direction} = 'out' and ${t.providerStatus} in ('pending', 'sending', 'unknown')`),
-    index('messages_updated_at_idx').on(t.updatedAt),
     index('messages_unprocessed_idx').on(t.createdAt).where(sql`${t.processedAt} is null and ${t.direction} = 'in'`),
     check('messages_direction_check', sql`${t.direction} in ('in', 'out')`),
     check(
@@ -258,6 +260,48 @@ export const adminSessions = pgTable(
 )
 
 /**
+ * Events for the business's own systems (EVENTS_WEBHOOK_URL), derived from committed rows by
+ * a cursor and delivered at least once, in `id` order per conversation. Holds customer data
+ * (the event's `data`): part of export, erase and retention (docs/privacy.md).
+ */
+export const outgoingEvents = pgTable(
+  'outgoing_events',
+  {
+    id: id(),
+    /** The event's `id` in its body: the receiver's idempotency key, the same on every redelivery. */
+    eventId: uuid('event_id').notNull().defaultRandom().unique(),
+    /** The row the event was derived from (`in:<message id>`, …): each row makes one event. */
+    sourceKey: text('source_key').notNull().unique(),
+    type: text('type').notNull(),
+    /** Null for `contact.erased` (the conversation is gone). */
+    conversationId: bigint('conversation_id', { mode: 'number' }),
+    /** The customer key: the WhatsApp id, or `bsuid:<id>`. */
+    contact: text('contact').notNull(),
+    at: ts('at').notNull(),
+    data: jsonb('data').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    deliveredAt: ts('delivered_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('outgoing_events_pending_idx').on(t.conversationId, t.id).where(sql`${t.deliveredAt} is null`),
+    index('outgoing_events_delivered_idx').on(t.deliveredAt).where(sql`${t.deliveredAt} is not null`),
+  ],
+)
+
+/**
+ * The outgoing events' shared state: `rows`, how far the cursor has read (rows changed after
+ * `position`, less a look-back, are read again; the row exists once events were ever on), and
+ * `relay`, the delivery lease (`owner` delivers until `position`).
+ */
+export const eventCursors = pgTable('event_cursors', {
+  name: text('name').primaryKey(),
+  position: ts('position').notNull(),
+  owner: text('owner'),
+})
+
+/**
  * Every lifecycle transition of a conversation (src/domain/lifecycle.ts) with its cause and
  * time, and every agent action, even one that leaves the status as it was. Customer data:
  * exported and erased with the customer, purged by retention.
@@ -276,7 +320,11 @@ export const conversationEvents = pgTable(
     agent: text('agent'),
     at: ts('at').notNull(),
   },
-  (t) => [index('conversation_events_conversation_idx').on(t.conversationId, t.id)],
+  (t) => [
+    index('conversation_events_conversation_idx').on(t.conversationId, t.id),
+    // The outgoing-events cursor reads the latest transitions (src/store/events.ts).
+    index('conversation_events_at_idx').on(t.at),
+  ],
 )
 
 export const SURVEY_CATEGORIES = ['promoter', 'passive', 'detractor'] as const

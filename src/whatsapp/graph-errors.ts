@@ -18,6 +18,23 @@ const RATE_LIMIT_WAIT_MS: ReadonlyMap<number, number> = new Map([
   [4, 60_000],
 ])
 
+/**
+ * Refusals that say something about the number's standing with Meta rather than about one
+ * message: 368 (temporarily blocked for policy violations), 131031 (account locked), 131048
+ * (spam rate limit: too many messages blocked or reported), 131049 (not delivered to keep
+ * the ecosystem healthy), 130497 (country restricted). An operator needs to hear of them.
+ */
+const QUALITY_CODES: ReadonlySet<number> = new Set([368, 131031, 131048, 131049, 130497])
+
+export type MetaRefusalKind = 'rate_limit' | 'quality'
+
+/** Whether Meta's code is a rate limit or a quality/account refusal (the alert rules), or neither. */
+export function metaRefusalKind(metaCode: number | undefined): MetaRefusalKind | undefined {
+  if (metaCode === undefined) return undefined
+  if (RATE_LIMIT_WAIT_MS.has(metaCode)) return 'rate_limit'
+  return QUALITY_CODES.has(metaCode) ? 'quality' : undefined
+}
+
 /** Wait after an HTTP 429 whose body names no code we know and that has no Retry-After. */
 const DEFAULT_429_WAIT_MS = 1_000
 

@@ -29,3 +29,5 @@ export {
 } from './send-limiter.js'
 export { withSimulatorConsole } from './simulator-client.js'
 export { createRedisSendLimiter, type RedisSendLimiterOptions } from './redis-send-limiter.js'
+export { metaRefusalKind, type MetaRefusalKind } from './graph-errors.js'
+export { withSendObserver, type SendObserver } from './send-observer.js'

@@ -73,6 +73,18 @@ export interface LifecycleDeps {
   learning?: { enqueueLearning(conversationId: number): Promise<void> } | undefined
 }
 
+/** Told of outcomes worth counting (Prometheus); ids and outcomes only, never content. */
+export interface WorkerObserver {
+  /** A conversation was handed to a person. */
+  handoff(): void
+  imageAnalysed(outcome: 'read' | 'described' | 'transcribed' | 'nothing' | 'failed'): void
+  /**
+   * An NPS answer was recorded (the NPS work, issue #9, calls it): counted by category, and a
+   * detractor raises the `nps_detractor` alert with the conversation id as subject.
+   */
+  npsResponse(category: 'promoter' | 'passive' | 'detractor', conversationId: number): void
+}
+
 export interface WorkerDeps {
   db: Db
   dispatcher: Dispatcher
@@ -95,6 +107,8 @@ export interface WorkerDeps {
   lifecycle?: LifecycleDeps | undefined
   /** Business hours and the hand-off alert; undefined: always open, no alert. */
   handoff?: HandoffSettings | undefined
+  /** @defaultValue counts nothing */
+  observe?: WorkerObserver
   /** @defaultValue () => new Date() */
   now?: () => Date
 }

@@ -41,6 +41,7 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     }
     const done = await completeImageAnalysis(deps.db, image.id, analysis, now(), transcript)
     log.info({ outcome: analysis.outcome, findings: analysis.findings.map((f) => f.kind) }, 'image analysed')
+    if (done !== undefined) deps.observe?.imageAnalysed(analysis.outcome)
     if (done?.turnDueAt != null) {
       await deps.dispatcher.dispatch([{ queue: 'ai-response', conversationId: image.conversationId, runAt: done.turnDueAt }])
     }

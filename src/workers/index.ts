@@ -9,7 +9,7 @@ import { createNpsSurveyProcessor } from './nps-survey.js'
 import { createOutboxSender } from './outbox-sender.js'
 import { withOutbox } from './conversation-job.js'
 
-export type { FixedMessages, ImageAnalysers, LifecycleAlert, LifecycleDeps, SurveyMessages, WorkerDeps } from './deps.js'
+export type { FixedMessages, ImageAnalysers, LifecycleAlert, LifecycleDeps, SurveyMessages, WorkerDeps, WorkerObserver } from './deps.js'
 export type { HandoffSettings } from './handoff.js'
 export { createImageAnalysisProcessor } from './image-analysis.js'
 export { createMessageProcessor } from './message-processing.js'

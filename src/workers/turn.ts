@@ -138,6 +138,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
         if (answer.kind === 'score') {
           if (await recordSurveyScore(deps.db, { id: survey.id, score: answer.score, at })) {
             turn.log.info({ surveyId: survey.id, category: answer.category }, 'nps score recorded')
+            deps.observe?.npsResponse(answer.category, c.id)
             if (answer.category === 'detractor') await raiseAlert(deps, { kind: 'nps_detractor', conversationId: c.id, surveyId: survey.id, score: answer.score }, turn.log)
           }
           return { text: lifecycle.messages.npsReason, status: await lifecycleEvent(turn, 'score') }
@@ -322,6 +323,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     }
     await armIdleTimer(turn, status, sent !== undefined)
     if (status === 'handoff' && turn.conversation.status !== 'handoff') await scheduleAlert(deps.db, deps.handoff, turn.conversation.id, now(), turn.log)
+    if (status === 'handoff' && turn.conversation.status !== 'handoff') deps.observe?.handoff()
     // Messages that arrived during this turn get a turn of their own. The turn is done: a
     // failed enqueue must not fail it (on the last attempt that would hand off a conversation
     // that was answered). The due time is committed, so the reconciler wakes it instead.

@@ -6,7 +6,7 @@ import { loggerOptions } from '../../src/log/index.js'
 import { secret, type Secret } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import { loadConfig } from '../../src/config/index.js'
-import { createApp, type DashboardDeps } from '../../src/http/index.js'
+import { createApp, type DashboardDeps, type HttpOps } from '../../src/http/index.js'
 import { createIngest, signBody, type Ingest } from '../../src/ingest/index.js'
 import { createPrivacy } from '../../src/privacy/index.js'
 import type { Database } from '../../src/store/index.js'
@@ -36,6 +36,8 @@ export async function buildWebhookApp(
     log?: Logger
     /** The web dashboard under `/admin` (left out by default). */
     dashboard?: DashboardDeps
+    /** Metrics and alerts the app reports to. @defaultValue a registry of the app's own */
+    ops?: HttpOps
     /** The clock of the reports' default range. @defaultValue the system clock */
     now?: () => Date
   } = {},
@@ -61,6 +63,7 @@ export async function buildWebhookApp(
     dispatcher: runtime,
     surveyDelayMs: 60_000,
     dashboard: options.dashboard,
+    ...(options.ops === undefined ? {} : { ops: options.ops }),
     ...(options.now === undefined ? {} : { now: options.now }),
   })
   return {

@@ -93,7 +93,7 @@ describe.each(ENGINES)('erasing a customer everywhere (%s)', (engine) => {
       `  erased_wamids kept: ${report.erasedWamids}; queue jobs removed: ${report.queueJobs.removed}`)
     expect(report.removed).toEqual({
       contacts: 1, conversations: 1, messages: 3, conversation_events: 0, nps_surveys: 0,
-      learning_records: 0, learning_proposals: 0, learning_proposal_sources: 0, status_events: 1, quarantine: 1,
+      learning_records: 0, learning_proposals: 0, learning_proposal_sources: 0, status_events: 1, quarantine: 1, outgoing_events: 0,
     })
     expect(report.erasedWamids).toBe(3) // two inbound, one reply (its status shares the reply's wamid)
     expect(report.queueJobs.removed).toBeGreaterThan(0)

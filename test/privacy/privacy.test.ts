@@ -54,7 +54,7 @@ describe.each(ENGINES)('the privacy service (%s)', (engine) => {
     const exported = await privacy.exportCustomer({ kind: 'wa', waId: '5511900011001' })
     expect(exported.sections.map((s) => s.table)).toEqual([
       'contacts', 'conversations', 'messages', 'conversation_events', 'nps_surveys',
-      'learning_records', 'learning_proposals', 'learning_proposal_sources', 'status_events', 'quarantine', 'media_files',
+      'learning_records', 'learning_proposals', 'learning_proposal_sources', 'status_events', 'quarantine', 'outgoing_events', 'media_files',
     ])
     const idOf = (section: number) => Number((exported.sections[section]!.rows[0] as { id: number }).id)
     const messageId = idOf(2)
