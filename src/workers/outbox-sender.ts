@@ -5,7 +5,7 @@ import type { WorkerDeps } from './deps.js'
 import { linkSignal } from '../lib/index.js'
 import { outboxCallbackData } from './outbox-callback.js'
 import type { JobContext, ProcessorResult } from '../queues/index.js'
-import { errorSummary } from './turn.js'
+import { errorSummary } from './error-summary.js'
 
 /** Rows sent per claim of the outbox lease; the lease covers this many sends. */
 const SENDS_PER_CLAIM = 4

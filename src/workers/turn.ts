@@ -14,6 +14,7 @@ import { linkSignal } from '../lib/index.js'
 import type { JobContext, Processor, ProcessorResult } from '../queues/index.js'
 import { afterClosed, afterResolved, raiseAlert } from './lifecycle.js'
 import { createOutboxSender } from './outbox-sender.js'
+import { errorSummary } from './error-summary.js'
 
 /** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000
@@ -403,10 +404,4 @@ function toAiMessage(m: TurnMessage): AiMessage {
 
 function isUnheardAudio(m: TurnMessage): boolean {
   return m.direction === 'in' && m.type === 'audio' && (m.text === null || m.text === '')
-}
-
-export function errorSummary(err: unknown): Record<string, unknown> {
-  if (err instanceof WhatsAppApiError) return { code: err.code, metaCode: err.metaCode, metaTitle: err.metaTitle, message: err.message }
-  if (isAtendeError(err)) return { code: err.code, message: err.message }
-  return { message: err instanceof Error ? err.message : String(err) }
 }
