@@ -82,7 +82,8 @@ export function readLessons(messages: readonly LearningMessage[], status: string
       if (text) (agentRun ??= []).push(text)
       continue
     }
-    if (m.kind !== 'reply' && m.kind !== undefined) continue
+    // A reply, or the department menu (the store gives it the `fallback` source).
+    if (m.kind !== 'reply' && m.kind !== 'menu' && m.kind !== undefined) continue
     closeAgentRun()
     if (m.seq === lastReplySeq) continue // a later part of the same reply
     lastReplySeq = m.seq

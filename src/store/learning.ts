@@ -67,7 +67,9 @@ export async function loadLearningInput(db: Db, conversationId: number): Promise
   )
   const messages = rows.map((r): LearningMessage => {
     const reply = r.direction === 'out' && r.kind === 'reply'
-    const source = reply ? (r.payload?.source as ReplySource | undefined) : undefined
+    // The department menu is the bot saying it could not tell what was asked: a fallback to learn from.
+    const menu = r.direction === 'out' && r.kind === 'menu'
+    const source = reply ? (r.payload?.source as ReplySource | undefined) : menu ? 'fallback' : undefined
     return {
       id: Number(r.id),
       direction: r.direction,

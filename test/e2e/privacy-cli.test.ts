@@ -38,7 +38,8 @@ describe.each(ENGINES)('atende privacy (%s)', { timeout: CLI_TIMEOUT_MS }, (engi
       expect(exported.code).toBe(0)
       const data = JSON.parse(exported.stdout) as { sections: Array<{ table: string; rows: any[] }> }
       expect(data.sections.map((s) => [s.table, s.rows.length])).toEqual([
-        ['contacts', 1], ['conversations', 1], ['messages', 1], ['conversation_events', 0], ['nps_surveys', 0], ['status_events', 1], ['quarantine', 0],
+        ['contacts', 1], ['conversations', 1], ['messages', 1], ['conversation_events', 0], ['nps_surveys', 0],
+        ['learning_records', 0], ['learning_proposals', 0], ['learning_proposal_sources', 0], ['status_events', 1], ['quarantine', 0], ['outgoing_events', 0],
       ])
       expect(data.sections[0]!.rows[0]).toMatchObject({ wa_id: '5511900009001', profile_name: NAME })
       expect(exported.stderr).toContain('customer data exported')
@@ -47,7 +48,10 @@ describe.each(ENGINES)('atende privacy (%s)', { timeout: CLI_TIMEOUT_MS }, (engi
       expect(erased.code).toBe(0)
       // Without Redis the wake-ups live in the serving process: nothing to remove here.
       expect(JSON.parse(erased.stdout)).toEqual({
-        removed: { contacts: 1, conversations: 1, messages: 1, conversation_events: 0, nps_surveys: 0, status_events: 1, quarantine: 0 },
+        removed: {
+          contacts: 1, conversations: 1, messages: 1, conversation_events: 0, nps_surveys: 0,
+          learning_records: 0, learning_proposals: 0, learning_proposal_sources: 0, status_events: 1, quarantine: 0, outgoing_events: 0,
+        },
         erasedWamids: 1,
         queueJobs: { removed: 0 },
       })

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../src/store/index.js'
 import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
-import { ADMIN_TOKEN, buildWebhookApp, type WebhookApp } from '../helpers/webhook-app.js'
+import { ADMIN_TOKEN, buildWebhookApp, signedPost, type WebhookApp } from '../helpers/webhook-app.js'
+import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
 import { asPage, CARLA_TOKEN, dashboardDeps, freshClient, login, type LoggedIn } from './dashboard-helpers.js'
 
 const MESSAGE = { customer: '5500012345678', text: 'oi' }
@@ -11,19 +12,20 @@ describe.each(ENGINES)('dashboard CSRF and the admin API behind it (%s)', (engin
   let t: TestDatabase
   let database: Database
   let w: WebhookApp
-  /** What the stand-in agents API route received (issue #9's routes are not on this branch). */
-  const received: Array<{ url: string; body: unknown; authorization: string | undefined; key: string | undefined }> = []
   let admin: LoggedIn
+  /** A conversation the agents' API (issue #9) acts on, from a signed delivery. */
+  let conversationId: number
+  const agentsOf = async (id: number) =>
+    (await database.db.execute(sql`select cause, agent from conversation_events where conversation_id = ${id} and agent is not null order by id`)).rows
 
   beforeAll(async () => {
     t = await createTestDatabase(engine)
     database = await openMigrated(t)
     w = await buildWebhookApp(database, { dashboard: dashboardDeps() })
-    w.app.post('/api/conversations/:id/:action', async (request, reply) => {
-      received.push({ url: request.url, body: request.body, authorization: request.headers.authorization, key: request.headers['idempotency-key'] as string | undefined })
-      return reply.code(202).send({ outboxId: 7 })
-    })
     admin = await login(w.app, ADMIN_TOKEN)
+    expect((await w.app.inject(signedPost(webhookWith(textMessage('wamid.CSRF1', 'oi'))))).statusCode).toBe(200)
+    const [row] = (await database.db.execute(sql`select id from conversations order by id limit 1`)).rows as Array<{ id: number | string }>
+    conversationId = Number(row!.id)
   })
   afterAll(async () => {
     await w.close()
@@ -51,7 +53,7 @@ describe.each(ENGINES)('dashboard CSRF and the admin API behind it (%s)', (engin
       expect(res.json().code).toBe('ATD_DASHBOARD_CSRF')
     }
     expect(await messages()).toBe(before)
-    expect(received).toHaveLength(0)
+    expect(await agentsOf(conversationId)).toEqual([])
     // The session survived the refused logout.
     expect((await w.app.inject({ url: '/admin/api/session', headers: asPage(admin) })).statusCode).toBe(200)
   })
@@ -74,28 +76,29 @@ describe.each(ENGINES)('dashboard CSRF and the admin API behind it (%s)', (engin
   })
 
   it("forwards an action to the admin API by its contract name, as the session's agent whatever the body says", async () => {
-    received.length = 0
     const carla = await login(w.app, CARLA_TOKEN)
-    const res = await w.app.inject({
+    const send = () => w.app.inject({
       method: 'POST',
-      url: '/admin/api/conversations/42/messages',
+      url: `/admin/api/conversations/${conversationId}/messages`,
       headers: { ...asPage(carla), 'idempotency-key': 'k-1' },
-      payload: { text: 'Olá, aqui é a Carla', agent: 'Mallory', _csrf: 'ignored' },
+      // A template: the fixture's message is days old, outside the 24 h window for free text.
+      payload: { template: { name: 'retorno_atendimento', language: 'pt_BR', parameters: ['Carla'] }, agent: 'Mallory', _csrf: 'ignored' },
     })
+    const res = await send()
     expect(res.statusCode).toBe(202)
-    expect(res.json()).toEqual({ outboxId: 7 })
-    expect(received).toEqual([{ url: '/api/conversations/42/messages', body: { text: 'Olá, aqui é a Carla', agent: 'Carla' }, authorization: expect.stringMatching(/^Bearer /), key: 'k-1' }])
-    // The in-process token is not the admin token, and is never shown to the page.
-    expect(received[0]!.authorization).not.toBe(`Bearer ${ADMIN_TOKEN}`)
-    const session = await w.app.inject({ url: '/admin/api/session', headers: asPage(carla) })
-    expect(session.body).not.toContain(received[0]!.authorization!.slice(7))
+    const { outboxId } = res.json() as { outboxId: number }
+    // The Idempotency-Key went along: the same request queues nothing new.
+    expect((await send()).json()).toMatchObject({ outboxId })
+    // The agent's message took the conversation as Carla (the session), never as the body's name.
+    expect(await agentsOf(conversationId)).toEqual([{ cause: expect.any(String), agent: 'Carla' }])
   })
 
   it('the admin acts as "admin"', async () => {
-    received.length = 0
-    await w.app.inject({ method: 'POST', url: '/admin/api/conversations/42/resolve', headers: asPage(admin), payload: {} })
-    expect(received[0]!.body).toEqual({ agent: 'admin' })
+    const res = await w.app.inject({ method: 'POST', url: `/admin/api/conversations/${conversationId}/resolve`, headers: asPage(admin), payload: {} })
+    expect(res.statusCode).toBe(200)
+    expect((await agentsOf(conversationId)).at(-1)).toMatchObject({ agent: 'admin' })
   })
+
 
   it.each([
     ['an unknown action', '/admin/api/conversations/1/erase', {}],
@@ -105,12 +108,12 @@ describe.each(ENGINES)('dashboard CSRF and the admin API behind it (%s)', (engin
     ['a body that is an array', '/admin/api/conversations/1/handoff', [1, 2]],
     ['a body of 40 fields', '/admin/api/conversations/1/messages', Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i]))],
   ])('refuses %s with a 4xx ATD_ code before the admin API sees it', async (_name, url, payload) => {
-    received.length = 0
+    const before = (await database.db.execute(sql`select count(*)::int as n from conversation_events`)).rows
     const res = await w.app.inject({ method: 'POST', url, headers: asPage(admin), payload })
     expect(res.statusCode).toBeGreaterThanOrEqual(400)
     expect(res.statusCode).toBeLessThan(500)
     expect(res.json().code).toMatch(/^ATD_/)
-    expect(received).toHaveLength(0)
+    expect((await database.db.execute(sql`select count(*)::int as n from conversation_events`)).rows).toEqual(before)
   })
 
   it('relays the NPS report of the admin API, and its 400s', async () => {

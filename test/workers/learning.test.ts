@@ -49,7 +49,8 @@ describe.each(ENGINES)('learning tasks (%s)', (engine) => {
       const h = await suite.harness()
       const id = await h.burst(text)
       await h.turn(id)
-      expect((await outboxRows(suite.database, id))[0]!.text).toBe(suite.kb.messages.fallback)
+      // A first message the bot cannot place gets the department menu: a fallback to learn from.
+      expect((await outboxRows(suite.database, id))[0]!.kind).toBe('menu')
       await learn(h, id)
     }
     const groups = await groupsAbout('bitcoin')
@@ -61,7 +62,7 @@ describe.each(ENGINES)('learning tasks (%s)', (engine) => {
     h.deps.ai = createLearnedAi({ db: suite.database.db, kb: suite.kb, build: createLocalProvider })
     const id = await h.burst('vocês fazem festa junina?')
     await h.turn(id)
-    expect(sentText(h.sends()[0]!)).toBe(suite.kb.messages.fallback)
+    expect((await outboxRows(suite.database, id))[0]!.kind).toBe('menu')
     await learn(h, id)
     const [group] = await groupsAbout('junina')
 
