@@ -51,7 +51,9 @@ describe('redis health', () => {
     const down = next('down')
     await server.kill()
     await down
-    expect(events[0]).toMatchObject({ state: 'down', reason: 'unreachable', atStart: false })
+    // `atStart` says whether the first probe was answered before the kill: on a loaded machine
+    // it may not be, and either way the watch says down once, after the same delay.
+    expect(events[0]).toMatchObject({ state: 'down', reason: 'unreachable' })
     expect(events[0]!.at - killedAt).toBeGreaterThanOrEqual(FAILOVER_AFTER_MS - 50)
     const up = next('up')
     await server.start()
