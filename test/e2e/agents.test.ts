@@ -52,7 +52,8 @@ describe.each(combinations(ENGINES))('a person takes a conversation and gives it
     expect(await adminPost(`/api/conversations/${id}/handoff`, { agent: 'Carla' })).toMatchObject({ status: 200, body: { status: 'handoff' } })
     expect((await stack.post(textWebhook('wamid.AG2', 'vocês ainda estão aí?', CUSTOMER))).status).toBe(200)
     await stack.atende.waitForLog((l) => l.msg === 'conversation is with a person; turn covers the messages without a reply')
-    expect(await detail()).toMatchObject({ status: 'handoff', lastSeq: 2, answeredSeq: 2 })
+    // The line is logged before the turn's completion commits: read until the commit shows.
+    await expect.poll(() => detail(), { timeout: 10_000 }).toMatchObject({ status: 'handoff', lastSeq: 2, answeredSeq: 2 })
     expect(sendsTo(CUSTOMER)).toHaveLength(1)
   })
 
