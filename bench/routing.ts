@@ -21,8 +21,8 @@ if (process.argv.includes('--calibrate')) {
     }),
   )
   console.log('| min score | min margin | right | wrong |')
-  for (const minScore of [0.5, 0.8, 1.0]) {
-    for (const margin of [1.1, 1.15, 1.2, 1.25, 1.3, 1.4, 1.5, 2]) {
+  for (const minScore of [0.5, 0.6, 0.7, 0.8, 0.9]) {
+    for (const margin of [1, 2, 4]) {
       let right = 0
       let wrong = 0
       let total = 0

@@ -5,19 +5,20 @@ import type { Analyzer } from './text-analysis.js'
 /**
  * Routing a customer text to a department, on any knowledge base (decision 0021). Each
  * department is a bag of features drawn from everything the base says about it (name,
- * description, examples, FAQ questions and, lighter, FAQ answers): word stems, the
- * concepts those words name (concepts.ts), and for a word the base never uses, the known
- * word closest in character bigrams (typos). A feature counts by how few departments use
- * it, so "cancelar" decides and "internet" (everywhere in a telecom base) does not.
+ * description, examples, FAQ questions): word stems, the concepts those words name
+ * (concepts.ts), and for a word the base never uses, the known word closest in character
+ * bigrams (typos). A text is scored as Naive Bayes would: a feature counts by how much more
+ * one department's texts use it than the base as a whole does, so "cancelar" decides and
+ * "internet" (everywhere in a telecom base) does not.
  */
 export interface DepartmentScore {
   department: string
-  /** Evidence for this department: 0 for none, about 1 for one clear word. */
+  /** Posterior probability that the text belongs here: the scores of one ranking add up to 1. */
   score: number
 }
 
 export interface DepartmentRouter {
-  /** Every department with any evidence, best first. */
+  /** Every department, best first; [] when the text has no word the base or the lexicon knows. */
   rank(text: string): DepartmentScore[]
 }
 
@@ -31,6 +32,8 @@ export const ROUTER_TUNING = {
   minTypoSimilarity: 0.7,
   /** Unknown words shorter than this are not matched fuzzily ("cama" is not "cara"). */
   minTypoLength: 5,
+  /** Naive Bayes smoothing, in feature mass drawn from the whole base's distribution. */
+  smoothing: 4,
 } as const
 
 type Features = Map<string, number>
@@ -70,18 +73,29 @@ export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): D
     const features: Features = new Map()
     for (const [text, weight] of sources) {
       learn(text)
+      if (weight <= 0) continue
       for (const [f, v] of featuresOf(text, false)) features.set(f, (features.get(f) ?? 0) + v * weight)
     }
     return { department: d.id, features }
   })
   const knownStems = new Set(known.values())
-  const documentFrequency = new Map<string, number>()
-  for (const p of profiles) for (const f of p.features.keys()) documentFrequency.set(f, (documentFrequency.get(f) ?? 0) + 1)
-  const idf = (f: string) => Math.log((1 + profiles.length / (documentFrequency.get(f) ?? profiles.length)) / 2)
+  // Naive Bayes over the features: P(feature | department), smoothed towards the feature's
+  // share of the whole base, so a word every department uses tells none apart and a concept
+  // one department names five times and another once leans clearly to the first.
+  const mass = profiles.map((p) => [...p.features.values()].reduce((a, b) => a + b, 0))
+  const totalMass = mass.reduce((a, b) => a + b, 0)
+  const background = new Map<string, number>()
+  for (const p of profiles) for (const [f, v] of p.features) background.set(f, (background.get(f) ?? 0) + v / totalMass)
+  const alpha = ROUTER_TUNING.smoothing
+  const logRatio = (i: number, f: string) => {
+    const bg = background.get(f)!
+    return Math.log((((profiles[i]!.features.get(f) ?? 0) + alpha * bg) / (mass[i]! + alpha)) / bg)
+  }
 
   function featuresOf(text: string, typos: boolean): Features {
     const features: Features = new Map()
-    const add = (f: string, v: number) => features.set(f, Math.max(features.get(f) ?? 0, v))
+    // Each word counts: two payment words are more evidence than one.
+    const add = (f: string, v: number) => features.set(f, (features.get(f) ?? 0) + v)
     for (const word of analyzer.words(text)) {
       const stem = analyzer.term(word)
       if (stem === null) continue
@@ -111,25 +125,17 @@ export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): D
 
   return {
     rank(text) {
-      const query = featuresOf(text, true)
+      const query = [...featuresOf(text, true)].filter(([f]) => background.has(f))
+      if (query.length === 0) return []
+      const log = profiles.map((_, i) => query.reduce((sum, [f, q]) => sum + q * logRatio(i, f), 0))
+      const top = Math.max(...log)
+      const odds = log.map((l) => Math.exp(l - top))
+      const norm = odds.reduce((a, b) => a + b, 0)
       return profiles
-        .map((p) => {
-          let score = 0
-          for (const [f, q] of query) {
-            const tf = p.features.get(f)
-            if (tf !== undefined) score += q * idf(f) * saturate(tf)
-          }
-          return { department: p.department, score }
-        })
-        .filter((s) => s.score > 0)
+        .map((p, i) => ({ department: p.department, score: odds[i]! / norm }))
         .sort((a, b) => b.score - a.score)
     },
   }
-}
-
-/** 1 for one mention, towards 2 for many: several examples agreeing count, but not without end. */
-function saturate(tf: number): number {
-  return (2 * tf) / (tf + 1)
 }
 
 /** Dice coefficient of the two words' character bigrams, word boundaries included. */
@@ -154,3 +160,4 @@ export function bigramDice(a: string, b: string): number {
   }
   return (2 * common) / (left.length + right.length)
 }
+

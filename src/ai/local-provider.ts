@@ -11,13 +11,13 @@ import type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './ty
 
 /**
  * Thresholds calibrated on the tuning routing sets only (test/fixtures/routing, decision 0021).
- * Department scores are evidence (see createDepartmentRouter); FAQ scores are raw BM25.
+ * Department scores are posteriors (see createDepartmentRouter); FAQ scores are raw BM25.
  */
 export const LOCAL_TUNING = {
-  /** The best department needs at least this score... */
-  minDepartmentScore: 0.5,
-  /** ...and must beat the runner-up by this factor. */
-  minDepartmentMargin: 1.3,
+  /** The best department needs at least this probability (the router's posterior)... */
+  minDepartmentScore: 0.8,
+  /** ...and this many times the runner-up's. */
+  minDepartmentMargin: 2,
   /** The best FAQ entry is answered only from this BM25 score (question matches weigh 3x). */
   minFaqScore: 10,
   /** FAQ entries of the routed department count this much more. */

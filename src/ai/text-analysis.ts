@@ -36,7 +36,8 @@ const PT_STOP_WORDS = `a o as os um uma uns umas de do da dos das no na nos nas 
   quais quero queria gostaria preciso precisava pode posso poderia consigo favor oi ola opa bom boa
   tarde noite tudo bem muito mais so tambem entao mas ainda nem todo toda hoje agora tipo ate sobre
   vou vai la cade quando onde porque alguem algum alguma obrigado obrigada valeu dessa desse deste
-  desta nessa nesse neste nesta lhe sei saber fala olha`
+  desta nessa nesse neste nesta lhe sei saber fala olha duvida duvidas ajuda ajudar informacao informacoes
+  pergunta perguntar assunto coisa coisas questao falar conversar`
 const EN_STOP_WORDS = `a an the of to in on at for from by with and or but if is are was were be been
   am i me my you your we our they it its this that these those do does did can could would should
   will please hi hello hey thanks thank there here what which how when where why who just so very
