@@ -85,7 +85,7 @@ export interface Config {
     /** What a turn of untranscribed audio does: ask the customer to type, or hand off. */
     fallback: 'ask' | 'handoff'
   }
-  /** PDF documents (boletos): only their text layer is read. */
+  /** PDF documents (boletos): their text layer, then their rendered pages' barcodes (decision 0032). */
   documents: { maxBytes: number; pdfMaxPages: number; pdfTimeoutMs: number }
   images: {
     /** Pictures larger than this are refused: their download stops, and neither the code reader nor the image describer takes them. */

@@ -200,9 +200,9 @@ export const envSchema = z.object({
   AUDIO_FALLBACK: z.enum(['ask', 'handoff']).default('ask'),
   /** Largest PDF document read, in bytes: its download stops there. @defaultValue 5_242_880 (5 MiB) */
   DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
-  /** Pages of a PDF whose text is read, from the first (a boleto sits on page 1 or 2). @defaultValue 3 */
+  /** Pages of a PDF read, from the first (a boleto sits on page 1 or 2): their text, and their barcodes when the text holds no code. @defaultValue 3 */
   PDF_MAX_PAGES: z.coerce.number().int().min(1).max(50).default(3),
-  /** Longest one PDF may take to read, in its worker thread. @defaultValue 10_000 */
+  /** Longest one PDF may take to read, rendering included, in its worker thread. @defaultValue 10_000 */
   PDF_TIMEOUT_MS: ms(10_000).pipe(z.number().min(1)),
   /** Knowledge base (YAML or JSON). @defaultValue 'knowledge-base/sample.pt-BR.yaml' */
   KNOWLEDGE_BASE: z.string().min(1).default('knowledge-base/sample.pt-BR.yaml'),

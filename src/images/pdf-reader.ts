@@ -1,6 +1,8 @@
 import { Piscina } from 'piscina'
 import { PdfReadTimeoutError, PdfReaderError, PdfUnreadableError } from '../errors.js'
+import type { RenderedPage } from './pdf-pages.js'
 import type { PdfResult, PdfTask } from './pdf-reader.worker.js'
+import type { DecodedCode } from './types.js'
 import { workerEntry } from './worker-entry.js'
 
 export interface PdfReaderOptions {
@@ -8,26 +10,50 @@ export interface PdfReaderOptions {
   maxBytes: number
   /** Pages read, from the first (PDF_MAX_PAGES). A boleto is on page 1 or 2. */
   maxPages: number
-  /** Longest one PDF may take (PDF_TIMEOUT_MS); then its thread is terminated and replaced. */
+  /** Longest one PDF may take, text and rendering together (PDF_TIMEOUT_MS); then its thread is terminated and replaced. */
   timeoutMs: number
+  /**
+   * Most pixels a page is rendered to for its barcode, and most pixels of an embedded image
+   * pdf.js decodes; a larger page is rendered smaller, a larger image skipped. The picture
+   * reader's bound, which also covers a 300 dpi A4 scan. @defaultValue 16_777_216 (16 MP)
+   */
+  maxRenderPixels?: number
+}
+
+/** What a PDF's first pages hold. */
+export interface PdfReading {
+  /** The text layer; '' for a scanned PDF. */
+  text: string
+  /**
+   * Symbols read from the rendered pages, as the picture reader reports them. The pages are
+   * rendered only when the text holds no boleto or Pix code that passes its checks: `[]`
+   * then, and `rendered` too.
+   */
+  codes: DecodedCode[]
+  /** The pages rendered, with their size in pixels. */
+  rendered: RenderedPage[]
 }
 
 export interface PdfReader {
   readonly maxBytes: number
-  /** The text layer of the first pages; '' for a scanned PDF. Rejects for bytes that are no readable PDF. */
-  readText(pdf: Uint8Array, signal?: AbortSignal): Promise<string>
+  /** Reads the text layer, then the barcodes if the text held no valid code. Rejects for bytes that are no readable PDF. */
+  read(pdf: Uint8Array, signal?: AbortSignal): Promise<PdfReading>
   close(): Promise<void>
 }
 
 /** More than any boleto's text; bounds what the worker sends back and what is searched. */
 const MAX_TEXT_CHARS = 64_000
 
+/** Most pixels of one rendered page or embedded image, as the picture reader's `maxPixels`. */
+const DEFAULT_MAX_RENDER_PIXELS = 16 * 1024 * 1024
+
 /**
- * Reads the text layer of customer PDFs with pdf.js (unpdf's build, no network, no native
- * code) in one worker thread started with the first PDF. Rendering pages to find the
- * barcode needs a native canvas, so it is not done (decision 0022).
+ * Reads customer PDFs with pdf.js (unpdf's build, no network) in one worker thread started
+ * with the first PDF: the text layer, then, when it holds no valid code, the first pages
+ * rendered on a native canvas and searched for barcodes (decisions 0022, 0032).
  */
 export function createPdfReader(options: PdfReaderOptions): PdfReader {
+  const maxRenderPixels = options.maxRenderPixels ?? DEFAULT_MAX_RENDER_PIXELS
   let pool: Piscina<PdfTask, PdfResult> | undefined
   let closing: Promise<void> | undefined
   const started = () => (pool ??= new Piscina<PdfTask, PdfResult>({ ...workerEntry('pdf-reader.worker'), minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1 }))
@@ -56,14 +82,14 @@ export function createPdfReader(options: PdfReaderOptions): PdfReader {
 
   return {
     maxBytes: options.maxBytes,
-    async readText(pdf, signal) {
+    async read(pdf, signal) {
       if (closing !== undefined) throw new PdfReaderError('the PDF reader is closed')
       signal?.throwIfAborted()
       if (pdf.byteLength > options.maxBytes) throw new PdfUnreadableError(`PDF has ${pdf.byteLength} bytes; expected at most ${options.maxBytes}`)
       // A copy is transferred: the caller's buffer stays theirs.
-      const result = await run({ bytes: new Uint8Array(pdf), maxPages: options.maxPages, maxChars: MAX_TEXT_CHARS }, signal)
+      const result = await run({ bytes: new Uint8Array(pdf), maxPages: options.maxPages, maxChars: MAX_TEXT_CHARS, maxRenderPixels }, signal)
       if ('unreadable' in result) throw new PdfUnreadableError(`not a readable PDF (${result.unreadable})`)
-      return result.text
+      return { text: result.text, codes: result.codes, rendered: result.rendered }
     },
     close() {
       closing ??= pool === undefined ? Promise.resolve() : pool.destroy()

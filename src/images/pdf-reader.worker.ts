@@ -3,6 +3,11 @@
 // loaded through require() (see worker-entry.ts): unpdf's CommonJS build is used, no
 // top-level await.
 import { getDocumentProxy } from 'unpdf'
+import { findTypedCodes } from '../domain/index.js'
+import { installTransferToFixedLength } from './array-buffer-transfer.js'
+import { readPageCodes, type RenderedPage } from './pdf-pages.js'
+import type { DecodedCode } from './types.js'
+import { loadZxing } from './zxing-reader.js'
 
 export interface PdfTask {
   bytes: Uint8Array
@@ -10,15 +15,35 @@ export interface PdfTask {
   maxPages: number
   /** The text returned is cut here. */
   maxChars: number
+  /** Largest page rendered for its barcode, and largest embedded image decoded, in pixels. */
+  maxRenderPixels: number
 }
 
-export type PdfResult = { pages: number; text: string } | { unreadable: string }
+export type PdfResult = { pages: number; text: string; codes: DecodedCode[]; rendered: RenderedPage[] } | { unreadable: string }
 
+installTransferToFixedLength()
+// Compiled while the first PDF's text is read, as the picture reader's threads do.
+void loadZxing()
+
+/**
+ * The text layer first; only when it holds no boleto or Pix code that passes its checks are
+ * the pages rendered and their barcodes read (a scan, or a bank that prints the linha
+ * digitável as a picture or not at all). Both within the one task the caller times.
+ */
 export default async function readPdf(task: PdfTask): Promise<PdfResult> {
+  // pdf.js may take ownership of the buffer it is given; the second pass needs it again.
+  const text = await readText(task.bytes.slice(), task)
+  if ('unreadable' in text) return text
+  if (findTypedCodes(text.text).findings.length > 0) return { ...text, codes: [], rendered: [] }
+  const { codes, rendered } = await readPageCodes(task.bytes, { maxPages: task.maxPages, maxPixels: task.maxRenderPixels })
+  return { ...text, codes, rendered }
+}
+
+async function readText(bytes: Uint8Array, task: PdfTask): Promise<{ pages: number; text: string } | { unreadable: string }> {
   let doc: Awaited<ReturnType<typeof getDocumentProxy>>
   try {
     // No fonts, no eval, no network: only the text layer is wanted.
-    doc = await getDocumentProxy(task.bytes, { isEvalSupported: false, disableFontFace: true, useSystemFonts: false, stopAtErrors: false, verbosity: 0 })
+    doc = await getDocumentProxy(bytes, { isEvalSupported: false, disableFontFace: true, useSystemFonts: false, stopAtErrors: false, verbosity: 0 })
   } catch (err) {
     return { unreadable: err instanceof Error ? err.name : 'unknown error' }
   }

@@ -30,7 +30,7 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     let transcript: string | undefined
     try {
       if (image.type === 'audio') [analysis, transcript] = await transcribe(image, ctx)
-      else if (image.type === 'document') analysis = await readPdf(image, ctx)
+      else if (image.type === 'document') analysis = await readPdf(image, ctx, log)
       else analysis = await analyse(image, ctx, log)
     } catch (err) {
       const retryable = !isAtendeError(err) || err.retryable
@@ -48,18 +48,22 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
   }
 
   /**
-   * A PDF (a bank's boleto) is read from its text layer, in a worker thread; its codes count
-   * only through the same parsers and check digits as typed ones.
+   * A PDF (a bank's boleto) is read in a worker thread: its text layer, whose codes count
+   * only through the same parsers and check digits as typed ones, and, when that holds none,
+   * the barcodes of its rendered pages, which count as a picture's do (decision 0032).
    */
-  async function readPdf(doc: ImageToAnalyse, ctx: JobContext): Promise<ImageAnalysis> {
+  async function readPdf(doc: ImageToAnalyse, ctx: JobContext, log: Logger): Promise<ImageAnalysis> {
     const { pdf } = images
     if (pdf === undefined) return { outcome: 'nothing', findings: [] }
     const mediaId = doc.media?.id
     if (mediaId === undefined) return { outcome: 'failed', findings: [], error: 'ATD_IMAGE_NO_MEDIA_ID' }
     const download = linkSignal([ctx.signal], deps.sendTimeoutMs)
     const media = await deps.whatsapp.downloadMedia(mediaId, { maxBytes: pdf.maxBytes, signal: download.signal }).finally(download.release)
-    const text = await pdf.readText(media.bytes, ctx.signal)
-    const { findings } = findTypedCodes(text, now().toISOString().slice(0, 10), 'pdf')
+    const reading = await pdf.read(media.bytes, ctx.signal)
+    const today = now().toISOString().slice(0, 10)
+    const typed = findTypedCodes(reading.text, today, 'pdf').findings
+    const findings = typed.length > 0 ? typed : findingsFromCodes(reading.codes, today)
+    if (reading.rendered.length > 0) log.debug({ rendered: reading.rendered, codes: reading.codes.length }, 'PDF pages rendered for their barcodes')
     return { outcome: findings.length > 0 ? 'read' : 'nothing', findings }
   }
 

@@ -3,7 +3,7 @@ import { generateImageSet } from '../../bench/images/generate.js'
 import { buildBankBoleto, buildPixCode } from '../../src/domain/index.js'
 import { startStack, textWebhook, type Stack } from '../helpers/e2e.js'
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
-import { buildPdf } from '../helpers/pdf.js'
+import { boletoBarcodePage, buildPdf } from '../helpers/pdf.js'
 import { webhookWith } from '../whatsapp/fixtures.js'
 
 /** `yyyy-mm-dd`, `days` from now (the real clock: the process under test reads it too). */
@@ -101,6 +101,13 @@ describe('the local provider answers pictures and typed codes through the real s
     const reply = await sendMedia('document', pdf, 'application/pdf', { filename: 'boleto.pdf' })
     expect(reply).toContain('R$ 1.234,56')
     expect(reply).toContain(brDate(dayFromNow(20)))
+  })
+
+  it('answers a PDF boleto printed as a barcode only, from its rendered page', async () => {
+    const pdf = buildPdf([await boletoBarcodePage(overdue.barcode)])
+    const reply = await sendMedia('document', pdf, 'application/pdf', { filename: 'boleto.pdf' })
+    expect(reply).toContain('R$ 89,90')
+    expect(reply).toContain(brDate(dayFromNow(-10)))
   })
 
   it('answers a voice note from its transcript', async () => {

@@ -1,10 +1,28 @@
+import { deflateSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { buildBankBoleto } from '../../src/domain/index.js'
+import { renderModules } from '../../bench/images/symbols.js'
+import { generateImageSet } from '../../bench/images/generate.js'
+import { buildBankBoleto, buildPixCode } from '../../src/domain/index.js'
 import { PdfReadTimeoutError, PdfUnreadableError } from '../../src/errors.js'
 import { createPdfReader, type PdfReader } from '../../src/images/index.js'
-import { buildPdf } from '../helpers/pdf.js'
+import { boletoBarcodePage, buildPdf, scannedPage, type PdfPage } from '../helpers/pdf.js'
 
 const boleto = buildBankBoleto({ bankCode: '341', dueDate: '2026-12-10', amountCents: 123_456, freeField: '1570000000123456789012345' })
+const pix = buildPixCode({ key: 'financeiro@loja.com.br', merchantName: 'Loja Exemplo', merchantCity: 'Sao Paulo', amountCents: 5_000 })
+
+/** A QR code of `text` filling a `side` × `side` greyscale image (one byte a pixel), with its quiet zone. */
+async function qrSamples(text: string, side: number): Promise<Buffer> {
+  const modules = await renderModules('QRCode', text)
+  const samples = Buffer.alloc(side * side, 255)
+  const modulePx = Math.floor(side / (modules.width + 8))
+  const margin = Math.floor((side - modules.width * modulePx) / 2)
+  for (let y = 0; y < modules.width * modulePx; y++) {
+    for (let x = 0; x < modules.width * modulePx; x++) {
+      if (modules.data[Math.floor(y / modulePx) * modules.width + Math.floor(x / modulePx)]! < 128) samples[(margin + y) * side + margin + x] = 0
+    }
+  }
+  return samples
+}
 
 describe('PDF reader', () => {
   const readers: PdfReader[] = []
@@ -17,23 +35,68 @@ describe('PDF reader', () => {
     for (const r of readers) await r.close()
   })
 
-  it('reads the text layer of a boleto PDF in a worker thread', async () => {
-    const text = await reader().readText(buildPdf([['Banco Itau - Boleto', `Linha digitavel: ${boleto.line}`, 'Valor: R$ 1.234,56']]))
-    expect(text).toContain(boleto.line)
+  it('reads the text layer of a boleto PDF in a worker thread, and renders nothing then', async () => {
+    const read = await reader().read(buildPdf([['Banco Itau - Boleto', `Linha digitavel: ${boleto.line}`, 'Valor: R$ 1.234,56']]))
+    expect(read.text).toContain(boleto.line)
+    expect(read).toMatchObject({ codes: [], rendered: [] })
   })
 
   it('reads no page past PDF_MAX_PAGES', async () => {
-    const text = await reader({ maxPages: 1 }).readText(buildPdf([['capa'], [`Linha digitavel: ${boleto.line}`]]))
-    expect(text).toContain('capa')
-    expect(text).not.toContain(boleto.line)
+    const read = await reader({ maxPages: 1 }).read(buildPdf([['capa'], [`Linha digitavel: ${boleto.line}`]]))
+    expect(read.text).toContain('capa')
+    expect(read.text).not.toContain(boleto.line)
+    expect(read.rendered.map((p) => p.page)).toEqual([1])
+  })
+
+  it('reads a barcode drawn as vector bars when the text has no linha digitável', async () => {
+    const read = await reader().read(buildPdf([await boletoBarcodePage(boleto.barcode)]))
+    expect(read.text).not.toContain(boleto.barcode)
+    expect(read.codes).toEqual([{ format: 'ITF', text: boleto.barcode }])
+    // 216 dpi: an A4 page of 595 × 842 pt.
+    expect(read.rendered).toEqual([{ page: 1, width: 1785, height: 2526 }])
+  })
+
+  it('reads the codes of a scanned PDF (photos of a boleto and of a Pix QR code, no text layer)', async () => {
+    const [boletoPhoto, pixPhoto] = await generateImageSet([
+      { name: 'boleto', format: 'ITF', text: boleto.barcode },
+      { name: 'pix', format: 'QRCode', text: pix },
+    ], ['photo-jpeg'])
+    const read = await reader().read(buildPdf([scannedPage(boletoPhoto!.bytes), scannedPage(pixPhoto!.bytes)]))
+    expect(read.text.trim()).toBe('')
+    expect(read.codes).toEqual([{ format: 'ITF', text: boleto.barcode }, { format: 'QRCode', text: pix }])
+  })
+
+  it('renders a hostile page size within the pixel cap and the time limit', async () => {
+    const huge = await boletoBarcodePage(boleto.barcode, { width: 100_000, height: 100_000 })
+    const read = await reader({ timeoutMs: 15_000 }).read(buildPdf([huge]))
+    // sqrt(16 MP) = 4096 px for 100 000 pt: the bars, 292 pt long, shrink to 12 px and are unreadable.
+    expect(read.rendered).toEqual([{ page: 1, width: 4096, height: 4096 }])
+    expect(read.codes).toEqual([])
+  })
+
+  it('decodes no embedded image over the pixel cap (the same QR code is read when it is under)', async () => {
+    const page = async (side: number): Promise<PdfPage> => ({
+      image: { bytes: deflateSync(await qrSamples(pix, side)), filter: 'FlateDecode', colorSpace: 'DeviceGray', width: side, height: side, at: { x: 20, y: 143, width: 555, height: 555 } },
+    })
+    const r = reader()
+    expect((await r.read(buildPdf([await page(2_000)]))).codes).toEqual([{ format: 'QRCode', text: pix }])
+    // 6000² = 36 MP: pdf.js would hold it as RGBA, 144 MB, before painting it.
+    expect((await r.read(buildPdf([await page(6_000)]))).codes).toEqual([])
+  })
+
+  it('keeps the render within a smaller pixel cap, and its thread serves the next PDF', async () => {
+    const r = reader({ maxRenderPixels: 1_000_000 })
+    const read = await r.read(buildPdf([await boletoBarcodePage(boleto.barcode)]))
+    expect(read.rendered[0]!.width * read.rendered[0]!.height).toBeLessThanOrEqual(1_000_000)
+    expect((await r.read(buildPdf([['x']]))).text).toContain('x')
   })
 
   it('refuses bytes that are no PDF, and a PDF over DOCUMENT_MAX_BYTES', async () => {
-    await expect(reader().readText(Buffer.from('not a pdf at all'))).rejects.toBeInstanceOf(PdfUnreadableError)
-    await expect(reader({ maxBytes: 100 }).readText(buildPdf([['x']]))).rejects.toBeInstanceOf(PdfUnreadableError)
+    await expect(reader().read(Buffer.from('not a pdf at all'))).rejects.toBeInstanceOf(PdfUnreadableError)
+    await expect(reader({ maxBytes: 100 }).read(buildPdf([['x']]))).rejects.toBeInstanceOf(PdfUnreadableError)
   })
 
   it('gives up at PDF_TIMEOUT_MS, terminating the thread', async () => {
-    await expect(reader({ timeoutMs: 1 }).readText(buildPdf([['x']]))).rejects.toBeInstanceOf(PdfReadTimeoutError)
+    await expect(reader({ timeoutMs: 1 }).read(buildPdf([['x']]))).rejects.toBeInstanceOf(PdfReadTimeoutError)
   })
 })

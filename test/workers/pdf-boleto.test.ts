@@ -5,7 +5,7 @@ import { buildBankBoleto } from '../../src/domain/index.js'
 import { createPdfReader } from '../../src/images/index.js'
 import { queryRows } from '../../src/store/index.js'
 import { ENGINES } from '../helpers/db.js'
-import { buildPdf } from '../helpers/pdf.js'
+import { boletoBarcodePage, buildPdf } from '../helpers/pdf.js'
 import { sentText, useWorkerSuite, type Harness } from './harness.js'
 
 const boleto = buildBankBoleto({ bankCode: '237', dueDate: '2026-12-10', amountCents: 123_456, freeField: '1570000000123456789012345' })
@@ -40,6 +40,16 @@ describe.each(ENGINES)('PDF boletos (%s)', (engine) => {
     expect(reply).toContain('Bradesco')
     const [row] = await queryRows<{ analysis: unknown }>(suite.database.db, sql`select analysis from messages where id = ${messageId}`)
     expect(row?.analysis).toMatchObject({ outcome: 'read', findings: [{ kind: 'boleto', source: 'pdf', boleto: { amountCents: 123_456 } }] })
+  })
+
+  it('reads the barcode of a PDF whose text has no boleto line, as a picture\'s', async () => {
+    const h = await suite.harness()
+    const pdf = buildPdf([await boletoBarcodePage(boleto.barcode)])
+    const { reply, messageId } = await answered(h, { bytes: pdf, mimeType: 'application/pdf' })
+    expect(reply).toContain('Valor: R$ 1.234,56')
+    expect(reply).toContain('Vencimento: 10/12/2026')
+    const [row] = await queryRows<{ analysis: unknown }>(suite.database.db, sql`select analysis from messages where id = ${messageId}`)
+    expect(row?.analysis).toMatchObject({ outcome: 'read', findings: [{ kind: 'boleto', source: 'barcode', boleto: { amountCents: 123_456, dueDate: '2026-12-10' } }] })
   })
 
   it('says so when the PDF holds no boleto line', async () => {
