@@ -133,7 +133,12 @@ async function outage(workerCount: number, kind: 'killed' | 'frozen'): Promise<v
   expect(answeredTwice(c.graph)).toEqual([])
   expect(repliesByCustomer(c.graph).size).toBe(customers.length)
   for (const p of [c.api, ...c.workers]) {
-    expect(switches(p).map((l) => `${l.from}>${l.to}`)).toEqual(['queues>in-process', 'in-process>queues'])
+    // One round trip per process; on a loaded machine a probe may also time out after the
+    // resume and make a second one. Either way the transitions alternate and end on queues.
+    const seen = switches(p).map((l) => `${l.from}>${l.to}`)
+    expect(seen.length % 2, seen.join(', ')).toBe(0)
+    expect(seen.length, seen.join(', ')).toBeGreaterThanOrEqual(2)
+    seen.forEach((t, i) => expect(t, seen.join(', ')).toBe(i % 2 === 0 ? 'queues>in-process' : 'in-process>queues'))
   }
   console.info(JSON.stringify({
     figure: 'redis outage, several processes', processes: `api + ${workerCount} worker`, outage: kind,
