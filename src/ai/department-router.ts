@@ -27,7 +27,7 @@ export const ROUTER_TUNING = {
   /** How much each source of a department's text counts. */
   sourceWeights: { name: 2, description: 1, example: 1, faqQuestion: 1, faqAnswer: 0 },
   /** A concept feature weighs this much against its word's stem. */
-  conceptWeight: 3,
+  conceptWeight: 2,
   /** Least bigram similarity (Dice) for an unknown word to stand for a known one. */
   minTypoSimilarity: 0.7,
   /** Unknown words shorter than this are not matched fuzzily ("cama" is not "cara"). */
@@ -95,7 +95,13 @@ export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): D
   function featuresOf(text: string, typos: boolean): Features {
     const features: Features = new Map()
     // Each word counts: two payment words are more evidence than one.
-    const add = (f: string, v: number) => features.set(f, (features.get(f) ?? 0) + v)
+    for (const word of wordFeatures(text, typos)) for (const [f, v] of word) features.set(f, (features.get(f) ?? 0) + v)
+    return features
+  }
+
+  /** Each content word's features: its stem (or the known word it is a typo of) and its concepts. */
+  function wordFeatures(text: string, typos: boolean): Features[] {
+    const out: Features[] = []
     for (const word of analyzer.words(text)) {
       const stem = analyzer.term(word)
       if (stem === null) continue
@@ -105,10 +111,13 @@ export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): D
         const match = closestKnown(word)
         if (match !== undefined) [resolved, weight] = match
       }
-      add(resolved[1], weight)
-      for (const concept of conceptsOf(...resolved)) add(`§${concept}`, weight * ROUTER_TUNING.conceptWeight)
+      const features: Features = new Map([[resolved[1], weight]])
+      // A word naming several concepts spreads its weight: "comprovante" (pay, invoice) is one word.
+      const concepts = conceptsOf(...resolved)
+      for (const concept of concepts) features.set(`§${concept}`, (weight * ROUTER_TUNING.conceptWeight) / concepts.length)
+      out.push(features)
     }
-    return features
+    return out
   }
 
   function closestKnown(word: string): [[string, string], number] | undefined {

@@ -50,6 +50,10 @@ const RESOURCES: Record<Language, LanguageResources> = {
       [/\bwi\s*-?\s*fi\b/g, 'wifi'],
       [/\b2\s*a?\s+via\b/g, 'segunda via'],
       [/\b(?:e-?mail)\b/g, 'email'],
+      // Idioms for ending a service, which name no cancelling word.
+      // ("dar baixa no contrato"; a payment that "dá baixa" is not one).
+      [/\bd(?:ar|ou|ei)\s+(?:a\s+)?baixa\s+(?=n[oa]s?\b|d[oa]s?\b|em\b)/g, 'cancelar '],
+      [/\bnao\s+quero\s+mais\b/g, 'desistir'],
     ],
     shorthand: {
       vc: 'voce', vcs: 'voces', q: 'que', pq: 'porque', n: 'nao', tb: 'tambem', tbm: 'tambem',

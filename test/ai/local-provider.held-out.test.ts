@@ -6,20 +6,21 @@ import { routingSets, scoreRouting } from '../fixtures/routing/sets.js'
  * The local router on knowledge bases of five examples per department, against messages it
  * was never tuned on (decision 0021). The floors sit just under what the router reaches
  * (`npx tsx bench/routing.ts`), so a change that makes routing worse fails here. Issue #12's
- * target (≥ 90 % right, < 5 % wrong) is not reached on either held-out base; see decision
- * 0021 and its addendum (the Naive Bayes router).
+ * target (≥ 90 % right, < 5 % wrong) is reached on the clinic base; on NetVale the wrong
+ * rate is 7.2 %. See decision 0021, round 4 (the Naive Bayes router).
  */
 const FLOORS: Record<string, { minAccuracy: number; maxWrongRate: number }> = {
-  clinic: { minAccuracy: 0.88, maxWrongRate: 0.07 },
-  netvale: { minAccuracy: 0.87, maxWrongRate: 0.12 },
-  shop: { minAccuracy: 0.82, maxWrongRate: 0.08 },
-  restaurant: { minAccuracy: 0.82, maxWrongRate: 0.12 },
-  petshop: { minAccuracy: 0.79, maxWrongRate: 0.14 },
-  academia: { minAccuracy: 0.71, maxWrongRate: 0.21 },
-  odonto: { minAccuracy: 0.89, maxWrongRate: 0.08 },
-  salao: { minAccuracy: 0.74, maxWrongRate: 0.21 },
-  'netvale-more': { minAccuracy: 0.9, maxWrongRate: 0.08 },
-  'netvale-cases': { minAccuracy: 0.95, maxWrongRate: 0.03 },
+  // The issue's target itself: ≥ 90 % right, < 5 % wrong.
+  clinic: { minAccuracy: 0.9, maxWrongRate: 0.049 },
+  netvale: { minAccuracy: 0.89, maxWrongRate: 0.08 },
+  shop: { minAccuracy: 0.82, maxWrongRate: 0.07 },
+  restaurant: { minAccuracy: 0.81, maxWrongRate: 0.11 },
+  petshop: { minAccuracy: 0.81, maxWrongRate: 0.14 },
+  academia: { minAccuracy: 0.68, maxWrongRate: 0.17 },
+  odonto: { minAccuracy: 0.89, maxWrongRate: 0.06 },
+  salao: { minAccuracy: 0.74, maxWrongRate: 0.17 },
+  'netvale-more': { minAccuracy: 0.92, maxWrongRate: 0.06 },
+  'netvale-cases': { minAccuracy: 0.97, maxWrongRate: 0.01 },
 }
 
 describe('local router on routing sets', () => {
