@@ -30,7 +30,16 @@ describe('the local provider answers pictures and typed codes through the real s
   afterAll(async () => {
     await stack?.close()
     await transcription?.close()
+    // The table of issue #12's closing note: what each input got back.
+    console.info(JSON.stringify({ figure: 'customer inputs and replies', rows: got }, null, 1))
   })
+
+  /** What the customer sent and the reply, for the closing note's table. */
+  const got: Array<{ input: string; reply: string }> = []
+  const noted = (input: string, reply: string) => {
+    got.push({ input, reply })
+    return reply
+  }
 
   /** Posts one media message of `type` whose bytes the fake Graph API serves; the reply to it. */
   async function sendMedia(type: 'document' | 'audio', bytes: Buffer, mimeType: string, extra: Record<string, unknown>): Promise<string> {
@@ -65,7 +74,7 @@ describe('the local provider answers pictures and typed codes through the real s
   }
 
   it('answers a boleto photo with its bank, amount, due date and line', async () => {
-    const reply = await sendPicture('boleto-upcoming', 'ITF', upcoming.barcode)
+    const reply = noted('photo of a boleto (Itaú, due in 20 days)', await sendPicture('boleto-upcoming', 'ITF', upcoming.barcode))
     expect(reply).toContain('Itaú')
     expect(reply).toContain('R$ 1.234,56')
     expect(reply).toContain(brDate(dayFromNow(20)))
@@ -74,13 +83,13 @@ describe('the local provider answers pictures and typed codes through the real s
   })
 
   it('says an overdue boleto is overdue', async () => {
-    const reply = await sendPicture('boleto-overdue', 'ITF', overdue.barcode)
+    const reply = noted('photo of a boleto (Caixa, 10 days overdue)', await sendPicture('boleto-overdue', 'ITF', overdue.barcode))
     expect(reply).toContain('R$ 89,90')
     expect(reply).toMatch(/vencido há (9|10|11) dia\(s\)/)
   })
 
   it('answers a Pix QR code with payee, amount and key type', async () => {
-    const reply = await sendPicture('pix', 'QRCode', pix)
+    const reply = noted('photo of a Pix QR code', await sendPicture('pix', 'QRCode', pix))
     expect(reply).toContain('Loja Exemplo')
     expect(reply).toContain('R$ 50,00')
     expect(reply).toContain('e-mail')
@@ -91,28 +100,47 @@ describe('the local provider answers pictures and typed codes through the real s
     digits[12] = String((Number(digits[12]) + 1) % 10)
     const from = '5511900000199'
     expect((await stack.post(textWebhook('wamid.ANSWERTYPED', `paguei esse? ${digits.join('')}`, from))).status).toBe(200)
-    const reply = await replyTo(from)
+    const reply = noted('typed linha digitável, one digit changed', await replyTo(from))
     expect(reply).toContain('2º campo (dígitos 11 a 21)')
     expect(reply).not.toContain('R$')
   })
 
+  it('answers a linha digitável typed as text', async () => {
+    const from = '5511900000198'
+    expect((await stack.post(textWebhook('wamid.ANSWERLINE', `esse ta certo? ${upcoming.line}`, from))).status).toBe(200)
+    const reply = noted('typed linha digitável', await replyTo(from))
+    expect(reply).toContain('R$ 1.234,56')
+    expect(reply).toContain(brDate(dayFromNow(20)))
+  })
+
+  it('answers a Pix copia-e-cola typed as text', async () => {
+    const from = '5511900000197'
+    expect((await stack.post(textWebhook('wamid.ANSWERPIX', pix, from))).status).toBe(200)
+    const reply = noted('typed Pix copia e cola', await replyTo(from))
+    expect(reply).toContain('Loja Exemplo')
+    expect(reply).toContain('R$ 50,00')
+  })
+
   it('answers a PDF boleto with its amount and due date', async () => {
     const pdf = buildPdf([['Banco Itau - Boleto', `Linha digitavel: ${upcoming.line}`]])
-    const reply = await sendMedia('document', pdf, 'application/pdf', { filename: 'boleto.pdf' })
+    const reply = noted('PDF boleto (text layer)', await sendMedia('document', pdf, 'application/pdf', { filename: 'boleto.pdf' }))
     expect(reply).toContain('R$ 1.234,56')
     expect(reply).toContain(brDate(dayFromNow(20)))
   })
 
   it('answers a PDF boleto printed as a barcode only, from its rendered page', async () => {
     const pdf = buildPdf([await boletoBarcodePage(overdue.barcode)])
-    const reply = await sendMedia('document', pdf, 'application/pdf', { filename: 'boleto.pdf' })
+    const reply = noted('PDF boleto (barcode only, no text)', await sendMedia('document', pdf, 'application/pdf', { filename: 'boleto.pdf' }))
     expect(reply).toContain('R$ 89,90')
     expect(reply).toContain(brDate(dayFromNow(-10)))
   })
 
   it('answers a voice note from its transcript', async () => {
     transcription.scriptTranscripts({ text: 'quero cancelar minha internet' })
-    const reply = await sendMedia('audio', Buffer.from('OggS fictional voice note'), 'audio/ogg; codecs=opus', { voice: true })
+    const reply = noted(
+      'voice note ("quero cancelar minha internet")',
+      await sendMedia('audio', Buffer.from('OggS fictional voice note'), 'audio/ogg; codecs=opus', { voice: true }),
+    )
     expect(transcription.requests.some((r) => r.path === '/v1/audio/transcriptions')).toBe(true)
     expect(reply).toMatch(/cancelamento/i)
   })
