@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { startPeriodic } from '../lib/index.js'
 import {
   claimWorkToRedispatch, findOverdueWork, markEnqueued, markLearningEnqueued, markTurnsEnqueued, releaseOutboundClaims, type Db, type OverdueWork,
 } from '../store/index.js'
@@ -53,7 +54,6 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const onHandoffAlert =
     options.onHandoffAlert ??
     ((alert: HandoffAlert) => log.warn({ conversationId: alert.conversationId, dueAt: alert.dueAt }, 'hand-off waiting for a person past HANDOFF_ALERT_MS'))
-  let running: Promise<number> | undefined
   let closing: Promise<void> | undefined
 
   async function pass(): Promise<number> {
@@ -127,21 +127,18 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     return messages + turns
   }
 
-  const runOnce = () => (running ??= pass().finally(() => (running = undefined)))
-
-  const timer = setInterval(() => {
-    void runOnce().catch((err) => log.warn({ err }, 'reconciler pass failed; will try again'))
-  }, options.intervalMs)
-  timer.unref()
+  const periodic = startPeriodic(pass, {
+    intervalMs: options.intervalMs,
+    onError: (err) => log.warn({ err }, 'reconciler pass failed; will try again'),
+  })
 
   return {
-    runOnce,
+    runOnce: periodic.runOnce,
     catchUp,
     close: () =>
       (closing ??= (async () => {
-        clearInterval(timer)
         // A failing pass was logged by whoever awaited it; closing only waits for it to end.
-        await running?.catch(() => {})
+        await periodic.stop()
         await catching?.catch(() => {})
       })()),
   }

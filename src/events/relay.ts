@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Secret } from '../config/index.js'
+import { startPeriodic } from '../lib/index.js'
 import {
   claimRelayLease, collectEvents, dueEvents, markEventDelivered, markEventFailed, purgeDeliveredEvents, releaseRelayLease,
   type Db, type OutgoingEvent,
@@ -76,7 +77,6 @@ export function createEventRelay(options: EventRelayOptions): EventRelay {
   const backoffMs = options.backoffMs ?? 1_000
   const maxBackoffMs = options.maxBackoffMs ?? 300_000
   const stop = new AbortController()
-  let running: Promise<number> | undefined
   let closing: Promise<void> | undefined
   let receiverDown = false
 
@@ -137,19 +137,17 @@ export function createEventRelay(options: EventRelayOptions): EventRelay {
     return false
   }
 
-  const runOnce = () => (running ??= pass().finally(() => (running = undefined)))
-  const timer = setInterval(() => {
-    void runOnce().catch((err: unknown) => log.warn({ err }, 'event relay pass failed; will try again'))
-  }, options.intervalMs ?? 1_000)
-  timer.unref()
+  const periodic = startPeriodic(pass, {
+    intervalMs: options.intervalMs ?? 1_000,
+    onError: (err) => log.warn({ err }, 'event relay pass failed; will try again'),
+  })
 
   return {
-    runOnce,
+    runOnce: periodic.runOnce,
     close: () =>
       (closing ??= (async () => {
-        clearInterval(timer)
         stop.abort()
-        await running?.catch(() => {})
+        await periodic.stop()
         await releaseRelayLease(options.db, owner).catch((err: unknown) => log.warn({ err }, 'could not release the event relay lease; it lapses by itself'))
       })()),
   }

@@ -1,4 +1,5 @@
 /** Small generic async helpers; `lib/` imports nothing of ours (DESIGN.md, module map). */
 export { linkSignal, type LinkedSignal } from './linked-signal.js'
 export { releaseAll, releaseTogether, type Release } from './release.js'
+export { startPeriodic, type PeriodicOptions, type PeriodicTask } from './periodic.js'
 export { withTimeout } from './timeout.js'

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { QUEUE_NAMES, type QueueName } from '../config/index.js'
+import { startPeriodic } from '../lib/index.js'
 import type { Alerts } from './alerts.js'
 import type { QueueJobCounts } from './metrics.js'
 
@@ -45,7 +46,6 @@ export function createOpsMonitor(options: OpsMonitorOptions): OpsMonitor {
   const now = options.now ?? (() => new Date())
   const log = options.log.child({ component: 'ops-monitor' })
   const backlogSince = new Map<QueueName, number>()
-  let running: Promise<boolean> | undefined
   let closing: Promise<void> | undefined
 
   async function round(): Promise<boolean> {
@@ -82,18 +82,13 @@ export function createOpsMonitor(options: OpsMonitorOptions): OpsMonitor {
     return overdue
   }
 
-  const runOnce = () => (running ??= round().finally(() => (running = undefined)))
-  const timer = setInterval(() => {
-    void runOnce().catch((err: unknown) => log.warn({ err }, 'ops monitor round failed; will try again'))
-  }, options.intervalMs ?? 15_000)
-  timer.unref()
+  const periodic = startPeriodic(round, {
+    intervalMs: options.intervalMs ?? 15_000,
+    onError: (err) => log.warn({ err }, 'ops monitor round failed; will try again'),
+  })
 
   return {
-    runOnce,
-    close: () =>
-      (closing ??= (async () => {
-        clearInterval(timer)
-        await running?.catch(() => {})
-      })()),
+    runOnce: periodic.runOnce,
+    close: () => (closing ??= periodic.stop()),
   }
 }
