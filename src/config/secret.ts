@@ -19,3 +19,6 @@ export function secret(value: string): Secret {
   Object.defineProperty(s, Symbol.for('nodejs.util.inspect.custom'), { value: () => REDACTED })
   return Object.freeze(s)
 }
+
+/** An optional setting as a {@link Secret}: unset stays undefined. */
+export const maybeSecret = (v: string | undefined) => (v === undefined ? undefined : secret(v))

@@ -1,33 +1,26 @@
-import type { Logger } from 'pino'
-import { DEFAULT_FINDING_TEXTS, type AiMessage, type AiReply } from '../ai/index.js'
-import { classifySurveyAnswer, describeImage, idleDueAt, isSurveyOptOut, menuDepartments, splitReply, type ImageAnalysis, type InteractiveContent, type LifecycleEvent } from '../domain/index.js'
 import { isAtendeError, WhatsAppApiError } from '../errors.js'
+import type { LifecycleEvent } from '../domain/index.js'
 import {
-  applyLifecycleEvent, currentSurvey, optOutConversationContact, recordSurveyComment, recordSurveyScore, setIdleDue,
-  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, queueOutbound, releaseTurn, sendFailureOf,
-  type ConversationStatus, type OutboxPart, type TurnClaim, type TurnConversation, type TurnMessage,
+  beginSend, completeTurn, loadUnanswered, markSendFailed, markSent, openTurn, prepareReply, releaseTurn, sendFailureOf,
+  type ConversationStatus, type OutboxPart,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import { outboxCallbackData } from './outbox-callback.js'
-import { handoffReplyText, scheduleAlert } from './handoff.js'
+import { scheduleAlert } from './handoff.js'
 import { linkSignal } from '../lib/index.js'
-import type { JobContext, Processor, ProcessorResult } from '../queues/index.js'
-import { afterClosed, afterResolved, raiseAlert } from './lifecycle.js'
+import type { Processor, ProcessorResult } from '../queues/index.js'
 import { createOutboxSender } from './outbox-sender.js'
 import { errorSummary } from './error-summary.js'
+import type { Turn } from './turn-context.js'
+import { createTurnLifecycle } from './turn-lifecycle.js'
+import { createMenuSender } from './turn-menu.js'
+import { createAskAi } from './turn-ai.js'
 
 /** Meta refuses free-form replies once the customer's last message is older than 24 h (131047). */
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000
 /** How soon to look again when a message of the turn is still being processed. */
 const PROCESSING_POLL_MS = 250
 const HISTORY_LIMIT = 20
-
-interface Turn extends TurnClaim {
-  conversation: TurnConversation
-  log: Logger
-  signal: AbortSignal
-  ctx: JobContext
-}
 
 /**
  * `ai-response`: one turn of a conversation. Claims the lease, answers every unanswered
@@ -38,6 +31,9 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
   // The lease outlives the AI call plus sending a few parts, so a healthy turn never loses it.
   const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
   const outbox = createOutboxSender(deps)
+  const { applyCustomerMessage, lifecycleEvent, armIdleTimer } = createTurnLifecycle(deps)
+  const sendMenu = createMenuSender(deps, outbox)
+  const askAi = createAskAi(deps)
 
   return async (wakeUp, ctx): Promise<ProcessorResult> => {
     // One statement claims the lease when the turn is due and reads everything the turn needs.
@@ -97,7 +93,12 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       const fixed = await applyCustomerMessage(turn, unanswered)
       if (fixed === undefined) {
         const asked = await askAi(turn, seq, unanswered)
-        if ('menu' in asked) return sendMenu(turn, seq, asked.menu, asked.department)
+        if ('menu' in asked) {
+          await sendMenu(turn, seq, asked.menu)
+          await finish(turn, seq, asked.department, 'open')
+          turn.log.info({ seq, department: asked.department }, 'turn asked with the department menu')
+          return
+        }
         parts = asked.parts
       } else {
         parts = await prepareReply(deps.db, {
@@ -118,127 +119,6 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
     const cause: LifecycleEvent | undefined = meta.status !== undefined ? undefined : meta.handoff ? 'handoff' : meta.resolved ? 'closing_cue' : undefined
     await finish(turn, seq, meta.department, status, sent, cause)
     turn.log.info({ seq, parts: parts.length, department: meta.department, status }, 'turn replied')
-  }
-
-  /**
-   * What the customer's message means to the lifecycle, applied before any reply: in
-   * `awaiting_nps` a score (recorded; the reason is asked once) or the reason (recorded; thanks,
-   * closed); anywhere an opt-out ("parar"); otherwise a resolved, awaiting or closed
-   * conversation reopens. Returns the fixed reply and the status it leaves, or undefined when
-   * the AI answers.
-   */
-  async function applyCustomerMessage(turn: Turn, unanswered: TurnMessage[]): Promise<{ text: string; status: ConversationStatus } | undefined> {
-    const { conversation: c } = turn
-    const lifecycle = deps.lifecycle
-    const text = unanswered.map((m) => m.text ?? '').join('\n').trim()
-    const at = now()
-    if (lifecycle !== undefined && c.status === 'awaiting_nps') {
-      const survey = await currentSurvey(deps.db, c.id)
-      if (survey !== undefined && survey.phase !== 'done') {
-        const answer = classifySurveyAnswer(text, survey.phase)
-        if (answer.kind === 'score') {
-          if (await recordSurveyScore(deps.db, { id: survey.id, score: answer.score, at })) {
-            turn.log.info({ surveyId: survey.id, category: answer.category }, 'nps score recorded')
-            deps.observe?.npsResponse(answer.category, c.id)
-            if (answer.category === 'detractor') await raiseAlert(deps, { kind: 'nps_detractor', conversationId: c.id, surveyId: survey.id, score: answer.score }, turn.log)
-          }
-          return { text: lifecycle.messages.npsReason, status: await lifecycleEvent(turn, 'score') }
-        }
-        if (answer.kind === 'comment') {
-          await recordSurveyComment(deps.db, { id: survey.id, comment: answer.text, at })
-          await lifecycleEvent(turn, 'comment')
-          return { text: lifecycle.messages.npsThanks, status: await lifecycleEvent(turn, 'thanks') }
-        }
-      }
-    }
-    if (lifecycle !== undefined && isSurveyOptOut(text)) {
-      await optOutConversationContact(deps.db, c.id, at)
-      turn.log.info('customer opted out of surveys')
-      return { text: lifecycle.messages.npsOptOut, status: await lifecycleEvent(turn, 'opt_out') }
-    }
-    if (c.status === 'resolved' || c.status === 'awaiting_nps' || c.status === 'closed') await lifecycleEvent(turn, 'customer_message')
-    return undefined
-  }
-
-  /**
-   * Applies one lifecycle event (stored with its cause when it changes the status) and what
-   * follows it: a resolution plans the survey, a close asks for a learning run. Returns the
-   * status the conversation is in afterwards.
-   */
-  async function lifecycleEvent(turn: Turn, event: LifecycleEvent): Promise<ConversationStatus> {
-    const t = await applyLifecycleEvent(deps.db, { conversationId: turn.conversation.id, event, at: now() })
-    if (t === undefined) return turn.conversation.status
-    if (!t.ok) {
-      turn.log.warn({ event, status: t.from, code: t.code }, 'lifecycle event refused')
-      return t.from
-    }
-    if (t.changed) {
-      turn.log.info({ fromStatus: t.from, toStatus: t.to, cause: t.cause }, 'conversation status changed')
-      if (t.to === 'resolved') await afterResolved(deps, turn.conversation.id, now(), turn.log)
-      if (t.to === 'closed') await afterClosed(deps, turn.conversation.id, turn.log)
-    }
-    return t.to
-  }
-
-  async function askAi(
-    turn: Turn,
-    seq: number,
-    unanswered: TurnMessage[],
-  ): Promise<{ parts: OutboxPart[] } | { menu: InteractiveContent; department: string | undefined }> {
-    const { conversation: c } = turn
-    const reply: Pick<AiReply, 'text' | 'department' | 'resolved' | 'handoff' | 'menu' | 'source'> = unanswered.every(isUnheardAudio)
-      ? audioFallback()
-      : await replyFromAi(turn, unanswered)
-    if (reply.menu !== undefined) return { menu: reply.menu, department: reply.department }
-    const parts = await prepareReply(deps.db, {
-      conversationId: c.id,
-      token: turn.token,
-      seq,
-      parts: splitReply(reply.handoff ? handoffReplyText(deps.handoff, reply.text, now()) : reply.text),
-      meta: { department: reply.department, resolved: reply.resolved, handoff: reply.handoff, source: reply.source },
-      now: now(),
-    })
-    return { parts }
-  }
-
-  /**
-   * "When unsure, ask": the department menu goes through the outbox as kind `menu` (zod checks
-   * Meta's limits), keyed by the turn's last seq so a retried turn queues it once, and is sent
-   * now by the outbox sender (same client, limiter and status tracking). A send that fails
-   * retryably fails the turn, whose retry finds the row queued and sends it then.
-   */
-  async function sendMenu(turn: Turn, seq: number, menu: InteractiveContent, department: string | undefined): Promise<void> {
-    const c = turn.conversation
-    await queueOutbound(deps.db, {
-      conversationId: c.id,
-      kind: 'menu',
-      content: { type: 'interactive', interactive: menu },
-      idempotencyKey: `menu:${seq}`,
-      now: now(),
-    })
-    const result = await outbox({ conversationId: c.id }, turn.ctx)
-    if (result !== undefined) throw new MenuNotSentError(result.reason)
-    await finish(turn, seq, department, 'open')
-    turn.log.info({ seq, department }, 'turn asked with the department menu')
-  }
-
-  /** Only voice notes nobody could transcribe: no provider can answer words it never got. */
-  function audioFallback(): Pick<AiReply, 'text' | 'department' | 'resolved' | 'handoff' | 'source'> {
-    if (deps.audioFallback === 'handoff') return { text: deps.messages.handoff, department: undefined, resolved: false, handoff: true, source: 'rule' }
-    const text = deps.messages.audioUnheard ?? DEFAULT_FINDING_TEXTS[deps.images.language].audioUnheard
-    return { text, department: undefined, resolved: false, handoff: false, source: 'rule' }
-  }
-
-  async function replyFromAi(turn: Turn, unanswered: TurnMessage[]): Promise<AiReply> {
-    const { conversation: c } = turn
-    const deadline = linkSignal([turn.signal], deps.aiTimeoutMs)
-    return deps.ai.reply({
-      conversationId: c.id,
-      history: turn.history.map(toAiMessage),
-      unanswered: unanswered.map(toAiMessage),
-      currentDepartment: c.department ?? undefined,
-      signal: deadline.signal,
-    }).finally(deadline.release)
   }
 
   /**
@@ -336,22 +216,6 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       }
     }
   }
-  /**
-   * CONVERSATION_IDLE_MS after the bot's answer with no reply resolves an open conversation:
-   * a column (`idle_due_at`, which the reconciler also reads) and a wake-up of nps-survey,
-   * whose processor resolves it when the time comes. Any other status clears it.
-   */
-  async function armIdleTimer(turn: Turn, status: ConversationStatus, answered: boolean): Promise<void> {
-    if (deps.lifecycle === undefined) return
-    const due = status === 'open' && answered ? idleDueAt(now(), deps.lifecycle.idleMs) : null
-    await setIdleDue(deps.db, { conversationId: turn.conversation.id, token: turn.token, idleDueAt: due })
-    if (due === null) return
-    try {
-      await deps.dispatcher.dispatch([{ queue: 'nps-survey', conversationId: turn.conversation.id, runAt: due }])
-    } catch (err) {
-      turn.log.warn({ err }, 'idle timer wake-up failed; the reconciler will send it')
-    }
-  }
 }
 
 /** A part Meta accepted, not yet marked sent: the attempt that sent it fences the mark. */
@@ -360,48 +224,4 @@ interface SentPart {
   attempt: number
   token: number
   wamid: string
-}
-
-/** The menu could not be sent yet (the outbox lease is taken, or more rows wait): the turn retries. */
-class MenuNotSentError extends Error {
-  readonly retryable = true
-  constructor(reason: string) {
-    super(`department menu not sent yet: ${reason}`)
-  }
-}
-
-function toAiMessage(m: TurnMessage): AiMessage {
-  if (m.direction === 'out' && m.kind === 'menu' && m.content !== null) {
-    return { direction: 'out', text: m.text ?? '', menu: menuDepartments(m.content as InteractiveContent) }
-  }
-  if (m.direction === 'in' && m.type === 'interactive') {
-    const choice = (m.payload as { interactive?: { id?: unknown } } | null)?.interactive?.id
-    return { direction: 'in', text: m.text ?? '', choice: typeof choice === 'string' ? choice : undefined }
-  }
-  if (m.type === 'image') {
-    // The analysis is ours, written by image-analysis; an image from before it existed has none.
-    const analysis = m.analysis as ImageAnalysis | null
-    const image = describeImage(analysis)
-    const caption = m.text !== null && m.text !== '' ? m.text : undefined
-    return {
-      direction: m.direction,
-      text: caption !== undefined ? `${caption}\n${image}` : image,
-      media: { type: 'image', caption, findings: analysis?.findings ?? [] },
-    }
-  }
-  if (m.type === 'document' && m.analysis !== null) {
-    // A PDF image-analysis read (only PDFs are analysed; other documents keep their caption).
-    const analysis = m.analysis as ImageAnalysis
-    const caption = m.text !== null && m.text !== '' ? m.text : undefined
-    const pdf = describeImage(analysis, 'PDF')
-    return { direction: m.direction, text: caption !== undefined ? `${caption}\n${pdf}` : pdf, media: { type: 'document', caption, findings: analysis.findings } }
-  }
-  // A transcribed voice note is the customer's text (image-analysis stored it as such).
-  if (m.text !== null && m.text !== '') return { direction: m.direction, text: m.text }
-  if (isUnheardAudio(m)) return { direction: m.direction, text: '[voice note: could not be transcribed]', media: { type: 'audio', findings: [] } }
-  return { direction: m.direction, text: `[${m.type}]` }
-}
-
-function isUnheardAudio(m: TurnMessage): boolean {
-  return m.direction === 'in' && m.type === 'audio' && (m.text === null || m.text === '')
 }
