@@ -387,6 +387,8 @@ async function closeAll(closers: Closer[], log: Logger): Promise<void> {
 
 /** Time the forced phase gets to finish closing before the process exits regardless. */
 const FORCED_EXIT_AFTER_MS = 5_000
+/** How long a closed process may take to exit by itself before it is made to. */
+const LINGER_AFTER_SHUTDOWN_MS = 2_000
 
 function installShutdown({ closers, abort }: Started, config: Config, log: Logger): void {
   let shutting: Promise<void> | undefined
@@ -407,6 +409,12 @@ function installShutdown({ closers, abort }: Started, config: Config, log: Logge
     shutting = closeAll(closers, log).then(() => {
       clearTimeout(force)
       log.info('shutdown complete')
+      // Everything we own is closed; a handle left open somewhere must not keep a stopped
+      // process alive (a supervisor would wait on it). Says what it was, for the fix.
+      setTimeout(() => {
+        log.warn({ resources: process.getActiveResourcesInfo() }, 'still running after shutdown: exiting')
+        process.exit(0)
+      }, LINGER_AFTER_SHUTDOWN_MS).unref()
     })
   }
   process.on('SIGTERM', onSignal)

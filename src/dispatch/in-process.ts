@@ -60,12 +60,18 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
 
     const schedule = (e: Entry) => {
       clearTimeout(e.timer)
+      e.timer = undefined
+      // Once closed, waiting work stays in the database for the reconciler: a timer armed
+      // now (an idle timeout of 30 minutes) would hold a stopped process open that long.
+      if (closed) return
       const delay = Math.max(0, e.runAt - Date.now())
       e.timer = setTimeout(() => {
         e.timer = undefined
         ready.push(e)
         pump()
       }, delay)
+      // Pending work never keeps the process alive by itself: its rows are durable.
+      e.timer.unref()
     }
 
     const limiterWaitMs = () => {
@@ -80,7 +86,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions): InProc
       while (!closed && processors[queue] !== undefined && active < settings.concurrency && ready.length > 0) {
         const wait = limiterWaitMs()
         if (wait > 0) {
-          limiterTimer ??= setTimeout(() => { limiterTimer = undefined; pump() }, wait)
+          limiterTimer ??= setTimeout(() => { limiterTimer = undefined; pump() }, wait).unref()
           return
         }
         starts.push(Date.now())

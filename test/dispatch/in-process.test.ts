@@ -121,4 +121,41 @@ describe('in-process runtime', () => {
     await within(all.promise, 5_000, 'the backlog')
     expect(seenByNextMacrotask).toBeLessThan(100)
   })
+
+  // A stopped `serve` lingered 30 minutes on the idle timer of a conversation it had just
+  // answered; a supervisor (or CI) waited for it that long.
+  describe('pending work and the life of the process', () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+
+    it('a wake-up waiting for its time does not keep the process alive', async () => {
+      const { calls, processor } = recorder()
+      const r = runtime({}, { 'nps-survey': processor })
+      const before = timers()
+      await r.dispatch([{ queue: 'nps-survey', conversationId: 3, runAt: new Date(Date.now() + 1_800_000) }])
+      expect(r.stored('nps-survey')).toBe(1)
+      expect(timers()).toBe(before)
+      expect(calls).toHaveLength(0)
+    })
+
+    it('a wake-up dispatched once closing began arms no timer and never runs', async () => {
+      const gate = deferred()
+      const { calls, processor } = recorder(async () => {
+        await gate.promise
+      })
+      const r = runtime({}, { 'ai-response': processor, 'nps-survey': processor })
+      await r.dispatch([{ queue: 'ai-response', conversationId: 1 }])
+      await vi.waitFor(() => expect(calls).toHaveLength(1))
+      const closing = r.close()
+      const before = timers()
+      // What a turn finishing during shutdown does: its idle timer, and work due at once.
+      await r.dispatch([
+        { queue: 'nps-survey', conversationId: 1, runAt: new Date(Date.now() + 1_800_000) },
+        { queue: 'nps-survey', conversationId: 2 },
+      ])
+      expect(timers()).toBe(before)
+      gate.resolve()
+      await closing
+      expect(calls.map((c) => c.wakeUp.queue)).toEqual(['ai-response'])
+    })
+  })
 })

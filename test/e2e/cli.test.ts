@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestDatabase } from '../helpers/db.js'
 import { startAtende } from '../helpers/atende-process.js'
+import { startStack, textWebhook } from '../helpers/e2e.js'
+import { startFakeOpenAi } from '../helpers/fake-openai.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** The cloud transport, pointed at a port on 127.0.0.1 where nothing listens: starting sends nothing. */
@@ -97,6 +99,29 @@ describe('the atende command', () => {
     await t.drop()
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('migrations applied')
+  })
+
+  it('exits on SIGTERM while a turn is in flight, though the turn arms an idle timer as it ends', async () => {
+    // A turn that ended during shutdown armed its conversation's idle timer (30 min), which
+    // held the stopped process open that long.
+    const openai = await startFakeOpenAi()
+    const stack = await startStack('in-process', 'pglite', {
+      AI_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-placeholder', OPENAI_BASE_URL: openai.url, OPENAI_MODEL: 'test-model',
+    })
+    try {
+      const hold = openai.hold((r) => r.path.startsWith('/v1/chat/completions'))
+      expect((await stack.post(textWebhook('wamid.SHUTDOWN1', 'minha internet caiu'))).status).toBe(200)
+      await hold.arrived
+      const stopping = stack.atende.stop()
+      await stack.atende.waitForLog((l) => l.msg === 'shutting down', 10_000)
+      hold.release()
+      expect(await stopping).toBe(0)
+      expect(stack.atende.logs.some((l) => l.msg === 'turn replied')).toBe(true)
+      expect(stack.atende.logs.filter((l) => l.msg === 'still running after shutdown: exiting')).toEqual([])
+    } finally {
+      await stack.close()
+      await openai.close()
+    }
   })
 
   it('shuts down cleanly on SIGTERM', async () => {
