@@ -143,14 +143,14 @@ describe('in-process runtime', () => {
         await gate.promise
       })
       const r = runtime({}, { 'ai-response': processor, 'nps-survey': processor })
-      await r.dispatch([{ queue: 'ai-response', conversationId: 1 }])
+      await r.dispatch([{ queue: 'ai-response', conversationId: 1, runAt: new Date() }])
       await vi.waitFor(() => expect(calls).toHaveLength(1))
       const closing = r.close()
       const before = timers()
       // What a turn finishing during shutdown does: its idle timer, and work due at once.
       await r.dispatch([
         { queue: 'nps-survey', conversationId: 1, runAt: new Date(Date.now() + 1_800_000) },
-        { queue: 'nps-survey', conversationId: 2 },
+        { queue: 'nps-survey', conversationId: 2, runAt: new Date() },
       ])
       expect(timers()).toBe(before)
       gate.resolve()
