@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { AiProvider, ImageDescriber, Language, Transcriber } from '../ai/index.js'
+import type { Config } from '../config/index.js'
 import type { CodeReader, PdfReader } from '../images/index.js'
 import type { Dispatcher } from '../queues/index.js'
 import type { DebounceSettings } from '../domain/index.js'
@@ -52,18 +53,8 @@ export interface LifecycleAlert {
 
 /** The conversation lifecycle's settings and hooks (issue #9, milestone B). */
 export interface LifecycleDeps {
-  nps: {
-    /** NPS_ENABLED */
-    enabled: boolean
-    /** NPS_DELAY_MS: resolution → survey. */
-    delayMs: number
-    /** NPS_RESPONSE_WINDOW_MS: survey → closed when unanswered. */
-    responseWindowMs: number
-    /** NPS_MIN_INTERVAL_DAYS; 0: no limit. */
-    minIntervalDays: number
-    /** NPS_TEMPLATE_NAME / NPS_TEMPLATE_LANGUAGE, for outside the 24 h window. */
-    template: { name: string; language: string } | undefined
-  }
+  /** NPS_ENABLED, NPS_DELAY_MS, NPS_RESPONSE_WINDOW_MS, NPS_MIN_INTERVAL_DAYS, NPS_TEMPLATE_*. */
+  nps: Config['nps']
   /** CONVERSATION_IDLE_MS: the customer's silence after the bot's answer that resolves; 0: never. */
   idleMs: number
   messages: SurveyMessages
