@@ -13,7 +13,7 @@ import { createEventRelay } from './events/index.js'
 import { createApps, createMetricsApp } from './http/index.js'
 import { createCodeReader, createPdfReader } from './images/index.js'
 import { createIngest } from './ingest/index.js'
-import { releaseAll } from './lib/index.js'
+import { closeAll, installCrashHandlers, installShutdown, type Closer, type Started } from './lib/index.js'
 import { loggerOptions } from './log/index.js'
 import {
   createAlerts, createJobStats, createMetrics, createOpsMonitor, createRedisWatch, instrumentProcessors, readQueueMetrics, type Alerts, type Metrics,
@@ -27,12 +27,6 @@ import {
 import { createLearnedAi, createProcessors, type ImageAnalysers } from './workers/index.js'
 
 type Role = 'serve' | 'api' | 'worker'
-type Closer = { name: string; close: () => Promise<unknown> }
-interface Started {
-  closers: Closer[]
-  /** Aborts in-flight jobs: the forced phase of shutdown. */
-  abort: () => void
-}
 
 const USAGE = `usage: atende <command>
   serve     HTTP and every worker in one process (the default)
@@ -63,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'migrate') return runMigrate(config, log)
   if (request !== undefined) return runPrivacy(request, config, log)
   checkRole(command as Role, config)
-  installShutdown(await start(command as Role, config, log), config, log)
+  installShutdown(await start(command as Role, config, log), config.shutdownGraceMs, log)
 }
 
 async function runMigrate(config: Config, log: Logger): Promise<void> {
@@ -378,59 +372,6 @@ function logRuntime(role: Role, config: Config, log: Logger): void {
 /** `/readyz`'s `runtime`: `queues`, `in-process`, or `in-process (redis unreachable)` while failed over. */
 function describeRuntime(status: RuntimeStatus): string {
   return status.failedOver ? 'in-process (redis unreachable)' : status.mode
-}
-
-/** Releases in reverse creation order; a failed close is logged and the rest still run. */
-async function closeAll(closers: Closer[], log: Logger): Promise<void> {
-  await releaseAll(closers.map((c) => () => c.close().catch((err: unknown) => log.error({ err, resource: c.name }, 'close failed'))))
-}
-
-/** Time the forced phase gets to finish closing before the process exits regardless. */
-const FORCED_EXIT_AFTER_MS = 5_000
-/** How long a closed process may take to exit by itself before it is made to. */
-const LINGER_AFTER_SHUTDOWN_MS = 2_000
-
-function installShutdown({ closers, abort }: Started, config: Config, log: Logger): void {
-  let shutting: Promise<void> | undefined
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (shutting !== undefined) {
-      log.warn({ signal }, 'second signal: exiting now')
-      process.exit(1)
-    }
-    log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down')
-    // Past the grace period in-flight turns are aborted; their leases expire and the
-    // reconciler hands the work to another process.
-    const force = setTimeout(() => {
-      log.warn('grace period over: aborting in-flight work')
-      abort()
-      setTimeout(() => process.exit(1), FORCED_EXIT_AFTER_MS).unref()
-    }, config.shutdownGraceMs)
-    force.unref()
-    shutting = closeAll(closers, log).then(() => {
-      clearTimeout(force)
-      log.info('shutdown complete')
-      // Everything we own is closed; a handle left open somewhere must not keep a stopped
-      // process alive (a supervisor would wait on it). Says what it was, for the fix.
-      setTimeout(() => {
-        log.warn({ resources: process.getActiveResourcesInfo() }, 'still running after shutdown: exiting')
-        process.exit(0)
-      }, LINGER_AFTER_SHUTDOWN_MS).unref()
-    })
-  }
-  process.on('SIGTERM', onSignal)
-  process.on('SIGINT', onSignal)
-}
-
-function installCrashHandlers(log: Logger): void {
-  // An unknown state is worse than a restart: log and let the supervisor start us again.
-  process.on('uncaughtException', (err) => {
-    log.fatal({ err }, 'uncaught exception')
-    process.exit(1)
-  })
-  process.on('unhandledRejection', (err) => {
-    log.fatal({ err }, 'unhandled rejection')
-    process.exit(1)
-  })
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
