@@ -92,16 +92,11 @@ export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): D
     return Math.log((((profiles[i]!.features.get(f) ?? 0) + alpha * bg) / (mass[i]! + alpha)) / bg)
   }
 
+  /** Each content word's stem (or the known word it is a typo of) and its concepts, summed. */
   function featuresOf(text: string, typos: boolean): Features {
     const features: Features = new Map()
     // Each word counts: two payment words are more evidence than one.
-    for (const word of wordFeatures(text, typos)) for (const [f, v] of word) features.set(f, (features.get(f) ?? 0) + v)
-    return features
-  }
-
-  /** Each content word's features: its stem (or the known word it is a typo of) and its concepts. */
-  function wordFeatures(text: string, typos: boolean): Features[] {
-    const out: Features[] = []
+    const add = (f: string, v: number) => features.set(f, (features.get(f) ?? 0) + v)
     for (const word of analyzer.words(text)) {
       const stem = analyzer.term(word)
       if (stem === null) continue
@@ -111,13 +106,12 @@ export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): D
         const match = closestKnown(word)
         if (match !== undefined) [resolved, weight] = match
       }
-      const features: Features = new Map([[resolved[1], weight]])
+      add(resolved[1], weight)
       // A word naming several concepts spreads its weight: "comprovante" (pay, invoice) is one word.
       const concepts = conceptsOf(...resolved)
-      for (const concept of concepts) features.set(`§${concept}`, (weight * ROUTER_TUNING.conceptWeight) / concepts.length)
-      out.push(features)
+      for (const concept of concepts) add(`§${concept}`, (weight * ROUTER_TUNING.conceptWeight) / concepts.length)
     }
-    return out
+    return features
   }
 
   function closestKnown(word: string): [[string, string], number] | undefined {
