@@ -2,11 +2,10 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { DebounceSettings } from '../domain/index.js'
 import { DatabaseUnavailableError } from '../errors.js'
-import { withTimeout } from '../lib/index.js'
+import { createCoalescer, withTimeout } from '../lib/index.js'
 import type { Dispatcher } from '../queues/index.js'
 import { commitInboxGroup, markEnqueued, type Db, type InboxBatch, type InboxCommitResult } from '../store/index.js'
 import { decodeWebhookBody, parseWebhookInSteps, type ParsedWebhook } from '../whatsapp/index.js'
-import { createCoalescer } from './coalesce.js'
 import { boundedReason, chunkBatch, MAX_QUARANTINE_ROWS, toInboxBatch } from './to-rows.js'
 
 /** Reasons one `webhook parts quarantined` line lists, and the length of each. */

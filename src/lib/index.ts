@@ -1,4 +1,5 @@
 /** Small generic helpers (async, process shutdown); `lib/` imports nothing of ours (DESIGN.md, module map). */
+export { createCoalescer, type CoalescerOptions, type Settled } from './coalesce.js'
 export { linkSignal, type LinkedSignal } from './linked-signal.js'
 export { releaseAll, releaseTogether, type Release } from './release.js'
 export { startPeriodic, type PeriodicOptions, type PeriodicTask } from './periodic.js'

@@ -11,7 +11,8 @@ export interface CoalescerOptions<T, R> {
 /**
  * Group commit's scheduler: the first item is flushed at once (no timer, no added latency);
  * items that arrive while a flush runs wait and go together in the next one. Under load
- * groups grow by themselves; when idle each item goes alone.
+ * groups grow by themselves; when idle each item goes alone. An item is never served by a
+ * flush that began before it arrived, so a shared read is as fresh as one of its own.
  */
 export function createCoalescer<T, R>(options: CoalescerOptions<T, R>): (item: T) => Promise<R> {
   const maxItems = options.maxItems ?? 500
