@@ -149,7 +149,6 @@ export {
   optOutConversationContact,
   outboundOutcome,
   planResolutionSurvey,
-  setIdleDue,
   type LifecycleTimers,
   type SurveyInProgress,
   type SurveyTimer,

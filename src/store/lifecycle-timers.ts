@@ -31,15 +31,6 @@ export async function planResolutionSurvey(
   return r === undefined ? undefined : { id: Number(r.id), dueAt }
 }
 
-/**
- * The idle timer after a bot answer: written by the turn that answered (fenced by its token,
- * so a turn that lost the conversation writes nothing). Null clears it.
- */
-export async function setIdleDue(db: Db, input: { conversationId: number; token: number; idleDueAt: Date | null }): Promise<void> {
-  await db.execute(sql`update conversations set idle_due_at = ${input.idleDueAt}
-                       where id = ${input.conversationId} and turn_token = ${input.token}`)
-}
-
 /** Clears the idle timer once it has fired, unless a newer turn has set another meanwhile. */
 export async function clearIdleDue(db: Db, conversationId: number, seen: Date): Promise<void> {
   await db.execute(sql`update conversations set idle_due_at = null where id = ${conversationId} and idle_due_at = ${seen}`)

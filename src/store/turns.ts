@@ -172,13 +172,18 @@ export interface CompleteTurnInput {
   debounce: DebounceSettings
   /** The turn's last part, sent: marked sent in the same round trip, lease or not (fenced by its attempt). */
   sent?: { partId: number; wamid: string; attempt: number } | undefined
+  /**
+   * The idle timer (`idle_due_at`, CONVERSATION_IDLE_MS after a bot answer), written with the
+   * completion and fenced by the same token: a time sets it, null clears it, undefined leaves it.
+   */
+  idleDueAt?: Date | null | undefined
 }
 
 /**
  * Marks every inbound message up to `answeredSeq` covered and frees the lease, fenced by
  * the token (the sent part's mark is fenced by its own attempt and token, migration 0004). Messages that arrived during the turn keep a due time (invariant 4's rule,
  * from their own arrival), so they get a turn of their own. Undefined: the token was stale.
- * One round trip: `atende_complete_turn` (migration 0001) runs the fence and the update as
+ * One round trip: `atende_complete_turn` (migrations 0001, 0012) runs the fence and the update as
  * two statements, so the update's snapshot sees every message committed before the lock.
  */
 export async function completeTurn(db: Db, t: CompleteTurnInput): Promise<{ turnDueAt: Date | null } | undefined> {
@@ -186,7 +191,8 @@ export async function completeTurn(db: Db, t: CompleteTurnInput): Promise<{ turn
     db,
     sql`select completed, turn_due_at from atende_complete_turn(${t.conversationId}, ${t.token}, ${t.answeredSeq},
           ${t.department ?? null}, ${t.status}, ${t.now}, ${t.debounce.debounceMs}, ${t.debounce.debounceMaxMs},
-          ${t.sent?.partId ?? null}, ${t.sent?.wamid ?? null}, ${t.sent?.attempt ?? null})`,
+          ${t.sent?.partId ?? null}, ${t.sent?.wamid ?? null}, ${t.sent?.attempt ?? null},
+          ${t.idleDueAt !== undefined}, ${t.idleDueAt ?? null})`,
   )
   return r?.completed === true ? { turnDueAt: toDate(r.turn_due_at) } : undefined
 }

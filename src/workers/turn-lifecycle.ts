@@ -1,6 +1,6 @@
 import { classifySurveyAnswer, idleDueAt, isSurveyOptOut, type LifecycleEvent } from '../domain/index.js'
 import {
-  applyLifecycleEvent, currentSurvey, optOutConversationContact, recordSurveyComment, recordSurveyScore, setIdleDue,
+  applyLifecycleEvent, currentSurvey, optOutConversationContact, recordSurveyComment, recordSurveyScore,
   type ConversationStatus, type TurnMessage,
 } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
@@ -11,12 +11,15 @@ import type { Turn } from './turn-context.js'
 export interface TurnLifecycle {
   applyCustomerMessage(turn: Turn, unanswered: TurnMessage[]): Promise<{ text: string; status: ConversationStatus } | undefined>
   lifecycleEvent(turn: Turn, event: LifecycleEvent): Promise<ConversationStatus>
-  armIdleTimer(turn: Turn, status: ConversationStatus, answered: boolean): Promise<void>
+  /** The idle timer a completed turn leaves (completeTurn writes it): undefined leaves it as it is. */
+  idleDue(status: ConversationStatus, answered: boolean): Date | null | undefined
+  /** Once the turn is complete: the nps-survey wake-up that fires the idle timer. */
+  wakeIdleTimer(turn: Turn, due: Date | null | undefined): Promise<void>
 }
 
 export function createTurnLifecycle(deps: WorkerDeps): TurnLifecycle {
   const now = deps.now ?? (() => new Date())
-  return { applyCustomerMessage, lifecycleEvent, armIdleTimer }
+  return { applyCustomerMessage, lifecycleEvent, idleDue, wakeIdleTimer }
 
   /**
    * What the customer's message means to the lifecycle, applied before any reply: in
@@ -80,14 +83,17 @@ export function createTurnLifecycle(deps: WorkerDeps): TurnLifecycle {
 
   /**
    * CONVERSATION_IDLE_MS after the bot's answer with no reply resolves an open conversation:
-   * a column (`idle_due_at`, which the reconciler also reads) and a wake-up of nps-survey,
-   * whose processor resolves it when the time comes. Any other status clears it.
+   * a column (`idle_due_at`, which the reconciler also reads), written by the statement that
+   * completes the turn, and a wake-up of nps-survey, whose processor resolves it when the
+   * time comes. Any other status clears it.
    */
-  async function armIdleTimer(turn: Turn, status: ConversationStatus, answered: boolean): Promise<void> {
-    if (deps.lifecycle === undefined) return
-    const due = status === 'open' && answered ? idleDueAt(now(), deps.lifecycle.idleMs) : null
-    await setIdleDue(deps.db, { conversationId: turn.conversation.id, token: turn.token, idleDueAt: due })
-    if (due === null) return
+  function idleDue(status: ConversationStatus, answered: boolean): Date | null | undefined {
+    if (deps.lifecycle === undefined) return undefined
+    return status === 'open' && answered ? idleDueAt(now(), deps.lifecycle.idleMs) : null
+  }
+
+  async function wakeIdleTimer(turn: Turn, due: Date | null | undefined): Promise<void> {
+    if (due === null || due === undefined) return
     try {
       await deps.dispatcher.dispatch([{ queue: 'nps-survey', conversationId: turn.conversation.id, runAt: due }])
     } catch (err) {

@@ -31,7 +31,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
   // The lease outlives the AI call plus sending a few parts, so a healthy turn never loses it.
   const leaseMs = deps.aiTimeoutMs + 4 * deps.sendTimeoutMs + 5_000
   const outbox = createOutboxSender(deps)
-  const { applyCustomerMessage, lifecycleEvent, armIdleTimer } = createTurnLifecycle(deps)
+  const { applyCustomerMessage, lifecycleEvent, idleDue, wakeIdleTimer } = createTurnLifecycle(deps)
   const sendMenu = createMenuSender(deps, outbox)
   const askAi = createAskAi(deps)
 
@@ -188,6 +188,7 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
   ): Promise<void> {
     // The reply is out: the event it carries (a closing cue, a hand-off) moves the status.
     if (cause !== undefined) status = await lifecycleEvent(turn, cause)
+    const idleDueAt = idleDue(status, sent !== undefined)
     const done = await completeTurn(deps.db, {
       sent,
       conversationId: turn.conversation.id,
@@ -197,12 +198,13 @@ export function createTurnProcessor(deps: WorkerDeps): Processor<'ai-response'> 
       status,
       now: now(),
       debounce: deps.debounce,
+      idleDueAt,
     })
     if (done === undefined) {
       turn.log.warn('turn lost its lease before completing')
       return
     }
-    await armIdleTimer(turn, status, sent !== undefined)
+    await wakeIdleTimer(turn, idleDueAt)
     if (status === 'handoff' && turn.conversation.status !== 'handoff') await scheduleAlert(deps.db, deps.handoff, turn.conversation.id, now(), turn.log)
     if (status === 'handoff' && turn.conversation.status !== 'handoff') deps.observe?.handoff()
     // Messages that arrived during this turn get a turn of their own. The turn is done: a

@@ -35,4 +35,32 @@ describe.each(ENGINES)('completeTurn (%s)', (engine) => {
     const [c] = await queryRows<{ answered_seq: number }>(db, sql`select answered_seq from conversations where id = ${conversationId}`)
     expect(c!.answered_seq).toBeLessThan(seq)
   })
+  it('writes the idle timer with the completion: a time sets it, null clears it, undefined leaves it, a stale token writes nothing', async () => {
+    const h = await suite.harness()
+    const conversationId = await h.burst('oi')
+    const db = suite.database.db
+    const idleDue = async () => {
+      const [r] = await queryRows<{ ms: number | null }>(db, sql`select (extract(epoch from idle_due_at) * 1000)::float8 as ms from conversations where id = ${conversationId}`)
+      return r!.ms
+    }
+    const complete = async (idleDueAt: Date | null | undefined, stale = false) => {
+      const opened = await openTurn(db, { conversationId, now: h.clock.now(), leaseMs: LEASE_MS, historyLimit: 20 })
+      const token = opened?.claim?.token ?? (await queryRows<{ t: string }>(db, sql`select turn_token as t from conversations where id = ${conversationId}`)).map((r) => Number(r.t))[0]!
+      const answeredSeq = opened?.claim?.unanswered.at(-1)?.seq ?? 1
+      return completeTurn(db, {
+        conversationId, token: stale ? token - 1 : token, answeredSeq, department: undefined, status: 'open',
+        now: h.clock.now(), debounce: DEBOUNCE, idleDueAt,
+      })
+    }
+    const at = new Date(h.clock.now().getTime() + 30 * 60_000)
+
+    expect(await complete(at)).toBeDefined()
+    expect(await idleDue()).toBe(at.getTime())
+    expect(await complete(undefined)).toBeDefined()
+    expect(await idleDue()).toBe(at.getTime())
+    expect(await complete(new Date(at.getTime() + 1_000), true)).toBeUndefined()
+    expect(await idleDue()).toBe(at.getTime())
+    expect(await complete(null)).toBeDefined()
+    expect(await idleDue()).toBeNull()
+  })
 })
