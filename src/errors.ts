@@ -282,6 +282,26 @@ export class PdfReadTimeoutError extends AtendeError {
   }
 }
 
+/**
+ * One page of a PDF whose text layer or rendering threw (a malformed page, a pdf.js or canvas
+ * failure). Reported beside what the other pages held, never thrown: the same bytes fail the
+ * same way, so retrying cannot help (decision 0032). `reason` is the failure's class, code and
+ * message as far as they are safe to log, never the document's bytes or text.
+ */
+export class PdfPageError extends AtendeError {
+  /** 1-based. */
+  readonly page: number
+  /** The pass that failed: the page's text layer, or its rendering and barcode search. */
+  readonly stage: 'text' | 'render'
+  readonly reason: string
+  constructor(failure: { page: number; stage: 'text' | 'render'; reason: string }) {
+    super('ATD_PDF_PAGE_FAILED', 422, `page ${failure.page} of the PDF could not be ${failure.stage === 'text' ? 'read as text' : 'rendered'} (${failure.reason})`)
+    this.page = failure.page
+    this.stage = failure.stage
+    this.reason = failure.reason
+  }
+}
+
 /** A PDF worker thread failed (crashed, could not start, or the reader is closing). */
 export class PdfReaderError extends AtendeError {
   constructor(message: string, options: AtendeErrorOptions = {}) {

@@ -2,8 +2,9 @@
 // thread (decision 0032). pdf.js draws on @napi-rs/canvas (Skia, a prebuilt binary shipped
 // in a platform package of the npm registry; no install script, no network).
 import { createIsomorphicCanvasFactory, getDocumentProxy } from 'unpdf'
+import { failureReason, isResourceExhaustion, type PageFailure } from './page-failure.js'
 import type { DecodedCode } from './types.js'
-import { readCodes, type Pixels } from './zxing-reader.js'
+import { loadZxing, readCodes, type Pixels } from './zxing-reader.js'
 
 /** One page as it was rendered for the barcode reader. */
 export interface RenderedPage {
@@ -17,6 +18,8 @@ export interface PageCodes {
   /** Every valid symbol read, page by page, in order (duplicates kept; findings drop them). */
   codes: DecodedCode[]
   rendered: RenderedPage[]
+  /** Pages whose rendering or barcode search threw; the pages after them were still read. */
+  failed: PageFailure[]
 }
 
 /**
@@ -48,43 +51,67 @@ export function renderScale(width: number, height: number, maxPixels: number): n
  * bounds an embedded image pdf.js agrees to decode (a scan of 100 000² pixels is skipped, not
  * allocated). The native canvas is loaded by the first call, not when the thread starts: a
  * thread whose PDFs all held their code in the text never loads it.
+ *
+ * A page that throws (a malformed page, a pdf.js or canvas failure) is recorded in `failed`
+ * and the next page is read: the same bytes would fail the same way, and the barcode may be
+ * on another page. What is not a page's fault still rejects, as a crash of the thread does:
+ * the canvas or zxing that cannot load, a document pdf.js cannot open, memory exhaustion.
  */
 export async function readPageCodes(bytes: Uint8Array, options: { maxPages: number; maxPixels: number }): Promise<PageCodes> {
   const CanvasFactory = await createIsomorphicCanvasFactory(() => import('@napi-rs/canvas'))
+  await loadZxing()
   const doc = await getDocumentProxy(bytes, {
     isEvalSupported: false, disableFontFace: true, useSystemFonts: false, stopAtErrors: false, verbosity: 0,
     maxImageSize: options.maxPixels, CanvasFactory,
   })
-  const codes: DecodedCode[] = []
-  const rendered: RenderedPage[] = []
+  const result: PageCodes = { codes: [], rendered: [], failed: [] }
   try {
     for (let n = 1; n <= Math.min(doc.numPages, options.maxPages); n++) {
-      const page = await doc.getPage(n)
       try {
-        const { width, height } = page.getViewport({ scale: 1 })
-        const scale = renderScale(width, height, options.maxPixels)
-        if (scale === undefined) continue
-        const viewport = page.getViewport({ scale })
-        const size = { width: Math.floor(viewport.width), height: Math.floor(viewport.height) }
-        const canvases = new CanvasFactory()
-        const drawing = canvases.create(size.width, size.height)
-        let pixels: Pixels
-        try {
-          await page.render({ canvas: drawing.canvas, canvasContext: drawing.context, viewport, background: 'white' }).promise
-          pixels = drawing.context.getImageData(0, 0, size.width, size.height)
-        } finally {
-          // The canvas's memory goes back before zxing takes its own copy of the pixels.
-          canvases.destroy(drawing)
-        }
-        rendered.push({ page: n, ...size })
-        const read = await readCodes(pixels)
-        if ('codes' in read) codes.push(...read.codes)
-      } finally {
-        page.cleanup()
+        const read = await readPage(doc, n, { CanvasFactory, maxPixels: options.maxPixels })
+        if (read === undefined) continue
+        result.rendered.push(read.rendered)
+        result.codes.push(...read.codes)
+      } catch (err) {
+        if (isResourceExhaustion(err)) throw err
+        result.failed.push({ page: n, stage: 'render', reason: failureReason(err) })
       }
     }
-    return { codes, rendered }
+    return result
   } finally {
     await doc.destroy()
+  }
+}
+
+type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>
+type CanvasFactoryClass = Awaited<ReturnType<typeof createIsomorphicCanvasFactory>>
+
+/** Page `n` rendered and searched; `undefined` for a page with no area to render. */
+async function readPage(
+  doc: PdfDocument,
+  n: number,
+  options: { CanvasFactory: CanvasFactoryClass; maxPixels: number },
+): Promise<{ rendered: RenderedPage; codes: DecodedCode[] } | undefined> {
+  const page = await doc.getPage(n)
+  try {
+    const { width, height } = page.getViewport({ scale: 1 })
+    const scale = renderScale(width, height, options.maxPixels)
+    if (scale === undefined) return undefined
+    const viewport = page.getViewport({ scale })
+    const size = { width: Math.floor(viewport.width), height: Math.floor(viewport.height) }
+    const canvases = new options.CanvasFactory()
+    const drawing = canvases.create(size.width, size.height)
+    let pixels: Pixels
+    try {
+      await page.render({ canvas: drawing.canvas, canvasContext: drawing.context, viewport, background: 'white' }).promise
+      pixels = drawing.context.getImageData(0, 0, size.width, size.height)
+    } finally {
+      // The canvas's memory goes back before zxing takes its own copy of the pixels.
+      canvases.destroy(drawing)
+    }
+    const read = await readCodes(pixels)
+    return { rendered: { page: n, ...size }, codes: 'codes' in read ? read.codes : [] }
+  } finally {
+    page.cleanup()
   }
 }

@@ -1,5 +1,5 @@
 import { Piscina } from 'piscina'
-import { PdfReadTimeoutError, PdfReaderError, PdfUnreadableError } from '../errors.js'
+import { PdfPageError, PdfReadTimeoutError, PdfReaderError, PdfUnreadableError } from '../errors.js'
 import type { RenderedPage } from './pdf-pages.js'
 import type { PdfResult, PdfTask } from './pdf-reader.worker.js'
 import type { DecodedCode } from './types.js'
@@ -32,11 +32,21 @@ export interface PdfReading {
   codes: DecodedCode[]
   /** The pages rendered, with their size in pixels. */
   rendered: RenderedPage[]
+  /**
+   * Pages whose text layer or rendering threw, in the order met: the other pages were still
+   * read, and `text`, `codes` and `rendered` hold what they gave.
+   */
+  failedPages: PdfPageError[]
 }
 
 export interface PdfReader {
   readonly maxBytes: number
-  /** Reads the text layer, then the barcodes if the text held no valid code. Rejects for bytes that are no readable PDF. */
+  /**
+   * Reads the text layer, then the barcodes if the text held no valid code. A page that
+   * throws is reported in `failedPages`, not thrown. Rejects with `PdfUnreadableError` for
+   * bytes that are no readable PDF, `PdfReadTimeoutError` past `timeoutMs`, `PdfReaderError`
+   * (retryable) when the thread fails, and the signal's reason when aborted.
+   */
   read(pdf: Uint8Array, signal?: AbortSignal): Promise<PdfReading>
   close(): Promise<void>
 }
@@ -88,8 +98,8 @@ export function createPdfReader(options: PdfReaderOptions): PdfReader {
       if (pdf.byteLength > options.maxBytes) throw new PdfUnreadableError(`PDF has ${pdf.byteLength} bytes; expected at most ${options.maxBytes}`)
       // A copy is transferred: the caller's buffer stays theirs.
       const result = await run({ bytes: new Uint8Array(pdf), maxPages: options.maxPages, maxChars: MAX_TEXT_CHARS, maxRenderPixels }, signal)
-      if ('unreadable' in result) throw new PdfUnreadableError(`not a readable PDF (${result.unreadable})`)
-      return { text: result.text, codes: result.codes, rendered: result.rendered }
+      if (result.kind === 'unreadable') throw new PdfUnreadableError(`not a readable PDF (${result.reason})`)
+      return { text: result.text, codes: result.codes, rendered: result.rendered, failedPages: result.failed.map((f) => new PdfPageError(f)) }
     },
     close() {
       closing ??= pool === undefined ? Promise.resolve() : pool.destroy()

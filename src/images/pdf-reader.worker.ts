@@ -5,6 +5,7 @@
 import { getDocumentProxy } from 'unpdf'
 import { findTypedCodes } from '../domain/index.js'
 import { installTransferToFixedLength } from './array-buffer-transfer.js'
+import { failureReason, isResourceExhaustion, type PageFailure } from './page-failure.js'
 import { readPageCodes, type RenderedPage } from './pdf-pages.js'
 import type { DecodedCode } from './types.js'
 import { loadZxing } from './zxing-reader.js'
@@ -19,7 +20,15 @@ export interface PdfTask {
   maxRenderPixels: number
 }
 
-export type PdfResult = { pages: number; text: string; codes: DecodedCode[]; rendered: RenderedPage[] } | { unreadable: string }
+/**
+ * `read`: what the pages held, and the pages that threw (text or render), in the order met.
+ * `unreadable`: pdf.js could not open the document at all (not a PDF, corrupt, encrypted).
+ */
+export type PdfResult =
+  | { kind: 'read'; pages: number; text: string; codes: DecodedCode[]; rendered: RenderedPage[]; failed: PageFailure[] }
+  | { kind: 'unreadable'; reason: string }
+
+type TextLayer = { kind: 'read'; pages: number; text: string; failed: PageFailure[] } | { kind: 'unreadable'; reason: string }
 
 installTransferToFixedLength()
 // Compiled while the first PDF's text is read, as the picture reader's threads do.
@@ -33,37 +42,55 @@ void loadZxing()
 export default async function readPdf(task: PdfTask): Promise<PdfResult> {
   // pdf.js may take ownership of the buffer it is given; the second pass needs it again.
   const text = await readText(task.bytes.slice(), task)
-  if ('unreadable' in text) return text
+  if (text.kind === 'unreadable') return text
   if (findTypedCodes(text.text).findings.length > 0) return { ...text, codes: [], rendered: [] }
-  const { codes, rendered } = await readPageCodes(task.bytes, { maxPages: task.maxPages, maxPixels: task.maxRenderPixels })
-  return { ...text, codes, rendered }
+  const pages = await readPageCodes(task.bytes, { maxPages: task.maxPages, maxPixels: task.maxRenderPixels })
+  return { ...text, codes: pages.codes, rendered: pages.rendered, failed: [...text.failed, ...pages.failed] }
 }
 
-async function readText(bytes: Uint8Array, task: PdfTask): Promise<{ pages: number; text: string } | { unreadable: string }> {
+async function readText(bytes: Uint8Array, task: PdfTask): Promise<TextLayer> {
   let doc: Awaited<ReturnType<typeof getDocumentProxy>>
   try {
     // No fonts, no eval, no network: only the text layer is wanted.
     doc = await getDocumentProxy(bytes, { isEvalSupported: false, disableFontFace: true, useSystemFonts: false, stopAtErrors: false, verbosity: 0 })
   } catch (err) {
-    return { unreadable: err instanceof Error ? err.name : 'unknown error' }
+    return { kind: 'unreadable', reason: err instanceof Error ? err.name : 'unknown error' }
   }
   try {
     const lines: string[] = []
+    const failed: PageFailure[] = []
     let chars = 0
     for (let n = 1; n <= Math.min(doc.numPages, task.maxPages) && chars < task.maxChars; n++) {
-      const page = await doc.getPage(n)
-      const content = await page.getTextContent()
-      for (const item of content.items) {
-        if (!('str' in item)) continue
-        lines.push(item.str)
-        chars += item.str.length + 1
-        if (item.hasEOL) lines.push('\n')
+      try {
+        chars += await readPageText(doc, n, lines)
+      } catch (err) {
+        // A malformed page (pdf.js cannot load its dictionary) fails the same way every time:
+        // the other pages' text, and their rendering, may still hold the code.
+        if (isResourceExhaustion(err)) throw err
+        failed.push({ page: n, stage: 'text', reason: failureReason(err) })
       }
-      lines.push('\n')
-      page.cleanup()
     }
-    return { pages: doc.numPages, text: lines.join(' ').slice(0, task.maxChars) }
+    return { kind: 'read', pages: doc.numPages, text: lines.join(' ').slice(0, task.maxChars), failed }
   } finally {
     await doc.destroy()
+  }
+}
+
+/** Appends page `n`'s text to `lines`, one line break after the page; returns the characters added. */
+async function readPageText(doc: Awaited<ReturnType<typeof getDocumentProxy>>, n: number, lines: string[]): Promise<number> {
+  const page = await doc.getPage(n)
+  try {
+    const content = await page.getTextContent()
+    let chars = 0
+    for (const item of content.items) {
+      if (!('str' in item)) continue
+      lines.push(item.str)
+      chars += item.str.length + 1
+      if (item.hasEOL) lines.push('\n')
+    }
+    lines.push('\n')
+    return chars
+  } finally {
+    page.cleanup()
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { findingsFromCodes, findingsFromVision, findTypedCodes, type ImageAnalysis } from '../domain/index.js'
-import { isAtendeError } from '../errors.js'
+import { isAtendeError, type PdfPageError } from '../errors.js'
 import { beginImageAnalysis, completeImageAnalysis, type ImageToAnalyse } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import { linkSignal } from '../lib/index.js'
@@ -64,6 +64,9 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
     const typed = findTypedCodes(reading.text, today, 'pdf').findings
     const findings = typed.length > 0 ? typed : findingsFromCodes(reading.codes, today)
     if (reading.rendered.length > 0) log.debug({ rendered: reading.rendered, codes: reading.codes.length }, 'PDF pages rendered for their barcodes')
+    if (reading.failedPages.length > 0) logFailedPages(log, reading.failedPages, findings.length > 0)
+    // A page that failed to render fails the same way next time: nothing read is answered as
+    // a PDF with no code, at once, not retried (decision 0032).
     return { outcome: findings.length > 0 ? 'read' : 'nothing', findings }
   }
 
@@ -117,4 +120,21 @@ export function createImageAnalysisProcessor(deps: WorkerDeps): Processor<'image
       description: { text: described.text, kind: described.kind, model: described.model },
     }
   }
+}
+
+/** Pages listed in a log line: PDF_MAX_PAGES may be 50, each failing as text and as a render. */
+const MAX_LOGGED_PAGE_FAILURES = 5
+
+/**
+ * Which pages of a PDF failed and why (each reason bounded, never the document's text). A
+ * warning when they left the customer without an answer from the PDF; debug when other pages
+ * or the text held a code anyway.
+ */
+function logFailedPages(log: Logger, failed: readonly PdfPageError[], read: boolean): void {
+  const fields = {
+    failedPages: failed.slice(0, MAX_LOGGED_PAGE_FAILURES).map((e) => ({ page: e.page, stage: e.stage, code: e.code, reason: e.reason })),
+    failedPageCount: failed.length,
+  }
+  if (read) log.debug(fields, 'PDF pages failed; the code was read from the others')
+  else log.warn(fields, 'PDF pages failed and no code was read; answered as a PDF without one')
 }

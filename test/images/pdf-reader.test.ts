@@ -3,12 +3,28 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { renderModules } from '../../bench/images/symbols.js'
 import { generateImageSet } from '../../bench/images/generate.js'
 import { buildBankBoleto, buildPixCode } from '../../src/domain/index.js'
-import { PdfReadTimeoutError, PdfUnreadableError } from '../../src/errors.js'
+import { PdfPageError, PdfReadTimeoutError, PdfUnreadableError } from '../../src/errors.js'
 import { createPdfReader, type PdfReader } from '../../src/images/index.js'
 import { boletoBarcodePage, buildPdf, scannedPage, type PdfPage } from '../helpers/pdf.js'
 
 const boleto = buildBankBoleto({ bankCode: '341', dueDate: '2026-12-10', amountCents: 123_456, freeField: '1570000000123456789012345' })
 const pix = buildPixCode({ key: 'financeiro@loja.com.br', merchantName: 'Loja Exemplo', merchantCity: 'Sao Paulo', amountCents: 5_000 })
+
+/**
+ * Operators that make the canvas throw while pdf.js renders the page: a stroke with a negative
+ * dash, which Skia refuses ("Make line dash path effect failed") where a browser's canvas
+ * would ignore the dash. The text layer does not see them.
+ */
+const UNRENDERABLE = '[-1 -3] 0 d 40 400 m 500 400 l S'
+
+/** `pdf` (of fewer than 9 objects) with its page tree's first kid pointing at an object it does not hold: pdf.js cannot load that page. */
+function withMissingFirstPage(pdf: Buffer): Buffer {
+  const text = pdf.toString('latin1')
+  // As many nines as the kid's number has digits: the xref's offsets stay right.
+  const broken = text.replace(/(\/Kids \[)(\d+)( 0 R)/, (_, head: string, kid: string, tail: string) => `${head}${'9'.repeat(kid.length)}${tail}`)
+  if (broken === text) throw new Error('expected a page tree with a kid')
+  return Buffer.from(broken, 'latin1')
+}
 
 /** A QR code of `text` filling a `side` × `side` greyscale image (one byte a pixel), with its quiet zone. */
 async function qrSamples(text: string, side: number): Promise<Buffer> {
@@ -89,6 +105,31 @@ describe('PDF reader', () => {
     const read = await r.read(buildPdf([await boletoBarcodePage(boleto.barcode)]))
     expect(read.rendered[0]!.width * read.rendered[0]!.height).toBeLessThanOrEqual(1_000_000)
     expect((await r.read(buildPdf([['x']]))).text).toContain('x')
+  })
+
+  it('reads the barcode of the next page when one page fails to render, and reports that page', async () => {
+    const read = await reader().read(buildPdf([{ lines: ['Capa do carne'], drawing: UNRENDERABLE }, await boletoBarcodePage(boleto.barcode)]))
+    expect(read.codes).toEqual([{ format: 'ITF', text: boleto.barcode }])
+    expect(read.rendered.map((p) => p.page)).toEqual([2])
+    expect(read.failedPages).toHaveLength(1)
+    expect(read.failedPages[0]).toBeInstanceOf(PdfPageError)
+    expect(read.failedPages[0]).toMatchObject({ code: 'ATD_PDF_PAGE_FAILED', page: 1, stage: 'render', retryable: false })
+    expect(read.failedPages[0]!.reason).toBe('Error [InvalidArg]: Make line dash path effect failed')
+  })
+
+  it('keeps the text layer of a PDF whose only page fails to render', async () => {
+    const read = await reader().read(buildPdf([{ lines: ['Contrato de prestacao de servicos'], drawing: UNRENDERABLE }]))
+    expect(read.text).toContain('Contrato de prestacao de servicos')
+    expect(read).toMatchObject({ codes: [], rendered: [], failedPages: [{ page: 1, stage: 'render' }] })
+  })
+
+  it('reports a page pdf.js cannot load, as text and as a render, instead of failing the PDF', async () => {
+    const read = await reader().read(withMissingFirstPage(buildPdf([['Capa do carne']])))
+    expect(read.failedPages.map((e) => ({ page: e.page, stage: e.stage, reason: e.reason }))).toEqual([
+      { page: 1, stage: 'text', reason: 'UnknownErrorException: Page dictionary kid reference points to wrong type of object.' },
+      { page: 1, stage: 'render', reason: 'UnknownErrorException: Page dictionary kid reference points to wrong type of object.' },
+    ])
+    expect(read.codes).toEqual([])
   })
 
   it('refuses bytes that are no PDF, and a PDF over DOCUMENT_MAX_BYTES', async () => {
