@@ -45,7 +45,7 @@ export {
   beginOutboundSend,
   claimOutbox,
   findPendingOutbound,
-  hasPendingOutbound,
+  conversationsWithPendingOutbound,
   MAX_IDEMPOTENCY_KEY_CHARS,
   queueOutbound,
   releaseOutbox,

@@ -215,12 +215,15 @@ export async function findPendingOutbound(db: Db, limit: number): Promise<number
   return rows.map((r) => Number(r.conversation_id))
 }
 
-/** Whether the conversation has outbound rows (not replies) waiting to be sent: one indexed read. */
-export async function hasPendingOutbound(db: Db, conversationId: number): Promise<boolean> {
-  const [r] = await queryRows<{ any: boolean }>(
+/**
+ * Which of these conversations have outbound rows (not replies) waiting to be sent: one
+ * indexed read for many conversations, so concurrent jobs can share it.
+ */
+export async function conversationsWithPendingOutbound(db: Db, conversationIds: readonly number[]): Promise<Set<number>> {
+  const rows = await queryRows<{ conversation_id: string }>(
     db,
-    sql`select exists (select 1 from messages where conversation_id = ${conversationId} and direction = 'out'
-                       and kind <> 'reply' and provider_status in ('pending', 'sending')) as any`,
+    sql`select distinct conversation_id from messages where conversation_id = any(${sql.param([...conversationIds])}::bigint[])
+          and direction = 'out' and kind <> 'reply' and provider_status in ('pending', 'sending')`,
   )
-  return r?.any === true
+  return new Set(rows.map((r) => Number(r.conversation_id)))
 }

@@ -54,6 +54,25 @@ describe.each(ENGINES)("the conversation's ai-response job sends its outbox (%s)
     expect(await conversationRow(suite.database, id)).toMatchObject({ status: 'handoff' })
   })
 
+  it('sends the agent messages of exactly the conversations that have one when their jobs run at once (their outbox read is shared)', async () => {
+    const harnesses = [await suite.harness(), await suite.harness(), await suite.harness()]
+    const ids = [] as number[]
+    for (const h of harnesses) ids.push(await answered(h))
+    const h = harnesses[0]!
+    for (const id of [ids[0]!, ids[2]!]) {
+      const queued = await queueAgentMessage(suite.database.db, { conversationId: id, content: { type: 'text', text: `Oi, conversa ${id}` }, now: h.clock.now() })
+      expect(queued.kind).toBe('queued')
+    }
+    // One processor, as in a worker: the three jobs start together.
+    const job = createProcessors(h.deps)['ai-response']!
+    await Promise.all(ids.map((conversationId) => job({ queue: 'ai-response', conversationId, runAt: h.clock.now() }, jobContext())))
+
+    const sent = h.sends().slice(1).map((r) => (r.body as { text: { body: string } }).text.body)
+    expect(sent.sort()).toEqual([`Oi, conversa ${ids[0]}`, `Oi, conversa ${ids[2]}`].sort())
+    for (const id of [ids[0]!, ids[2]!]) expect((await outboxRows(suite.database, id, 'outbound')).at(-1)).toMatchObject({ kind: 'agent', status: 'sent' })
+    expect((await outboxRows(suite.database, ids[1]!, 'outbound')).map((r) => r.kind)).not.toContain('agent')
+  })
+
   it('never resends a row a crashed sender left sending: it becomes unknown', async () => {
     const h = await suite.harness()
     const id = await answered(h)
