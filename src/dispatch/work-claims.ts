@@ -1,5 +1,6 @@
 import { classifyFailure, jobKey, type Processor, type ProcessorResult, type Processors, type QueueName, type WakeUp } from '../queues/index.js'
-import { claimWork, releaseWork, type Db } from '../store/index.js'
+import { createCoalescer } from '../lib/index.js'
+import { claimWorks, releaseWorks, type Db, type WorkClaim } from '../store/index.js'
 
 /** Queues whose rows carry their own lease and fencing token: turns (`conversations.turn_token`). */
 const SELF_LEASED: ReadonlySet<QueueName> = new Set(['ai-response'])
@@ -25,9 +26,26 @@ export interface WorkClaimOptions {
  * A claim is released when the job is done, or done for good. A job that will be retried
  * keeps it, so that the retry stays with this process and its backoff, and no other
  * process's database scan starts the row early.
+ *
+ * Jobs that start (or end) while another job's claim (or release) is in flight share the
+ * next statement: under load one round trip claims many keys, and none is served by a
+ * statement that began before it asked.
  */
 export function withWorkClaims(processors: Processors, options: WorkClaimOptions): Processors {
   const now = options.now ?? (() => new Date())
+  const claim = createCoalescer<string, WorkClaim>({
+    flush: async (keys) => {
+      const at = now()
+      const claims = await claimWorks(options.db, { keys, owner: options.owner, now: at, until: new Date(at.getTime() + options.leaseMs) })
+      return claims.map((value) => ({ ok: true, value }))
+    },
+  })
+  const releaseKeys = createCoalescer<string, void>({
+    flush: async (keys) => {
+      await releaseWorks(options.db, keys, options.owner)
+      return keys.map(() => ({ ok: true, value: undefined }))
+    },
+  })
   const wrapped: Record<string, Processor<QueueName>> = {}
   for (const [queue, processor] of Object.entries(processors) as Array<[QueueName, Processor<QueueName> | undefined]>) {
     if (processor === undefined) continue
@@ -38,9 +56,8 @@ export function withWorkClaims(processors: Processors, options: WorkClaimOptions
   function claimed(processor: Processor<QueueName>): Processor<QueueName> {
     return async (wakeUp, ctx): Promise<ProcessorResult> => {
       const key = jobKey(wakeUp as WakeUp)
-      const at = now()
-      const claim = await claimWork(options.db, { key, owner: options.owner, now: at, until: new Date(at.getTime() + options.leaseMs) })
-      if (claim.kind === 'held') return { retryAt: claim.until, reason: 'another process runs this job' }
+      const outcome = await claim(key)
+      if (outcome.kind === 'held') return { retryAt: outcome.until, reason: 'another process runs this job' }
       let result: ProcessorResult
       try {
         result = await processor(wakeUp, ctx)
@@ -55,7 +72,7 @@ export function withWorkClaims(processors: Processors, options: WorkClaimOptions
 
   async function release(key: string, log: { warn(obj: object, msg: string): void }): Promise<void> {
     // The job's outcome stands either way; a claim left behind only lapses at its time.
-    await releaseWork(options.db, key, options.owner).catch((err: unknown) =>
+    await releaseKeys(key).catch((err: unknown) =>
       log.warn({ err }, 'could not release a work claim; it lapses on its own'),
     )
   }

@@ -21,25 +21,47 @@ export interface ClaimWorkInput {
  * row, and the loser sees the winner's claim, so at most one process runs a key at a time.
  */
 export async function claimWork(db: Db, c: ClaimWorkInput): Promise<WorkClaim> {
-  const [r] = await queryRows<{ claimed: number; held_until: unknown }>(
+  const [claim] = await claimWorks(db, { owner: c.owner, now: c.now, until: c.until, keys: [c.key] })
+  return claim!
+}
+
+/**
+ * {@link claimWork} for several keys of one owner in one statement (concurrent jobs share it):
+ * one outcome per key, in order. Keys are locked in sorted order, so two processes claiming
+ * overlapping sets never deadlock; a key listed twice gets the same outcome twice.
+ */
+export async function claimWorks(db: Db, c: { keys: readonly string[]; owner: string; now: Date; until: Date }): Promise<WorkClaim[]> {
+  const keys = [...new Set(c.keys)].sort()
+  const rows = await queryRows<{ key: string; claimed: boolean; held_until: unknown }>(
     db,
-    sql`with claimed as (
-          insert into work_claims as w (key, owner, until) values (${c.key}, ${c.owner}, ${c.until})
+    sql`with input as (select key from unnest(${sql.param(keys)}::text[]) as t(key)),
+        claimed as (
+          insert into work_claims as w (key, owner, until) select key, ${c.owner}, ${c.until} from input order by key
           on conflict (key) do update set owner = excluded.owner, until = excluded.until
             where w.until <= ${c.now} or w.owner = excluded.owner
           returning w.key)
-        select (select count(*) from claimed)::int as claimed,
-               (select until from work_claims where key = ${c.key}) as held_until`,
+        select i.key, exists (select 1 from claimed k where k.key = i.key) as claimed,
+               (select x.until from work_claims x where x.key = i.key) as held_until
+        from input i`,
   )
-  if (r !== undefined && r.claimed > 0) return { kind: 'claimed' }
-  // A claim committed by another process after this statement's snapshot: not visible to the
-  // second select, so the holder's time is unknown; look again soon.
-  return { kind: 'held', until: toDate(r?.held_until) ?? new Date(c.now.getTime() + 1_000) }
+  const byKey = new Map(rows.map((r) => [r.key, r]))
+  return c.keys.map((key): WorkClaim => {
+    const r = byKey.get(key)
+    if (r?.claimed === true) return { kind: 'claimed' }
+    // A claim committed by another process after this statement's snapshot: not visible to the
+    // lookup, so the holder's time is unknown; look again soon.
+    return { kind: 'held', until: toDate(r?.held_until) ?? new Date(c.now.getTime() + 1_000) }
+  })
 }
 
 /** Ends this process's claim (the job is done, or done for good). Someone else's claim is left alone. */
 export async function releaseWork(db: Db, key: string, owner: string): Promise<void> {
-  await db.execute(sql`delete from work_claims where key = ${key} and owner = ${owner}`)
+  await releaseWorks(db, [key], owner)
+}
+
+/** {@link releaseWork} for several keys of one owner in one statement. */
+export async function releaseWorks(db: Db, keys: readonly string[], owner: string): Promise<void> {
+  await db.execute(sql`delete from work_claims where owner = ${owner} and key = any(${sql.param([...keys])}::text[])`)
 }
 
 /** Ends every claim of one owner: a runtime that has drained runs nothing any more. */

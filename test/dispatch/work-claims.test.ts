@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { withWorkClaims } from '../../src/dispatch/index.js'
-import { claimWork, releaseWork, type Database } from '../../src/store/index.js'
+import { claimWork, claimWorks, releaseWork, releaseWorks, type Database } from '../../src/store/index.js'
 import type { JobContext, Processor } from '../../src/queues/index.js'
 import { createTestDatabase, ENGINES, openMigrated, type Engine } from '../helpers/db.js'
 import { deferred, silentLog } from './helpers.js'
@@ -81,6 +81,48 @@ describe.each(ENGINES)('work claims on %s', (engine) => {
     expect((await claimWork(db, { key: 'img-9', owner: 'other', now: new Date(), until: new Date(Date.now() + 1_000) })).kind).toBe('held')
     await expect(mine(wakeUp, ctx(3))).rejects.toThrow('media server 503')
     expect((await claimWork(db, { key: 'img-9', owner: 'other', now: new Date(), until: new Date(Date.now() + 1_000) })).kind).toBe('claimed')
+  })
+
+  it('claims several keys in one statement: an outcome per key, in order, a key listed twice the same', async () => {
+    const { db } = await database(engine)
+    await claimWork(db, { key: 'msg-2', owner: 'other', now: at(0), until: at(10_000) })
+    await claimWork(db, { key: 'msg-3', owner: 'me', now: at(0), until: at(10_000) })
+    const claims = await claimWorks(db, { keys: ['msg-4', 'msg-2', 'msg-3', 'msg-4'], owner: 'me', now: at(1_000), until: at(11_000) })
+    expect(claims).toEqual([{ kind: 'claimed' }, { kind: 'held', until: at(10_000) }, { kind: 'claimed' }, { kind: 'claimed' }])
+    await releaseWorks(db, ['msg-2', 'msg-3', 'msg-4'], 'me')
+    // msg-2 was not ours to release; the others are free.
+    expect(await claimWorks(db, { keys: ['msg-2', 'msg-3', 'msg-4'], owner: 'third', now: at(2_000), until: at(12_000) })).toEqual([
+      { kind: 'held', until: at(10_000) }, { kind: 'claimed' }, { kind: 'claimed' },
+    ])
+  })
+
+  it('gives each key to one owner when owners claim overlapping sets at once, in any order, without deadlocking', async () => {
+    const { db } = await database(engine)
+    const keys = Array.from({ length: 20 }, (_, i) => `msg-${100 + i}`)
+    const owners = ['a', 'b', 'c', 'd']
+    const claims = await Promise.all(
+      owners.map((owner, i) => claimWorks(db, { keys: i % 2 === 0 ? keys : [...keys].reverse(), owner, now: at(0), until: at(60_000) })),
+    )
+    for (const [k, key] of keys.entries()) {
+      const winners = owners.filter((_, i) => claims[i]![i % 2 === 0 ? k : keys.length - 1 - k]!.kind === 'claimed')
+      expect(winners, key).toHaveLength(1)
+    }
+  })
+
+  it('runs every job of many that start at once, each key claimed and released', async () => {
+    const { db } = await database(engine)
+    const ran: number[] = []
+    const inner: Processor<'message-processing'> = async (w) => {
+      ran.push(w.messageId)
+    }
+    const run = withWorkClaims({ 'message-processing': inner }, { db, owner: 'busy', leaseMs: 60_000 })['message-processing']!
+    const ids = Array.from({ length: 30 }, (_, i) => 500 + i)
+    const results = await Promise.all(ids.map((messageId) => run({ queue: 'message-processing', messageId }, ctx())))
+    expect(results.every((r) => r === undefined)).toBe(true)
+    expect(ran.sort((x, y) => x - y)).toEqual(ids)
+    // All released: another owner takes every key at once.
+    const after = await claimWorks(db, { keys: ids.map((id) => `msg-${id}`), owner: 'next', now: new Date(), until: new Date(Date.now() + 1_000) })
+    expect(after.every((c) => c.kind === 'claimed')).toBe(true)
   })
 
   it('leaves turns to their own lease', async () => {
