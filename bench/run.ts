@@ -30,10 +30,16 @@ const capacityOnly = process.argv.includes('--capacity-only')
 // `--images-only`: runs only the image bench into the newest results file (today's, or the
 // last full run's when none was written today), keeping its other rows (the command says so).
 const imagesOnly = process.argv.includes('--images-only')
-if (capacityOnly && imagesOnly) throw new Error('--capacity-only and --images-only each re-run one part; expected at most one of them')
+// `--e2e-only`: re-runs the end-to-end rows into today's results file, keeping its other parts.
+const e2eOnly = process.argv.includes('--e2e-only')
+/** The one part a partial re-run replaces, if any. */
+const only = capacityOnly ? 'capacity' : imagesOnly ? 'images' : e2eOnly ? 'end to end' : undefined
+if ([capacityOnly, imagesOnly, e2eOnly].filter(Boolean).length > 1) {
+  throw new Error('--capacity-only, --images-only and --e2e-only each re-run one part; expected at most one of them')
+}
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }
 const resultsFile = imagesOnly ? newestResultsFile() : `bench/results/${started.toISOString().slice(0, 10)}.json`
-const previous = capacityOnly || imagesOnly ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult) : undefined
+const previous = only !== undefined ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult) : undefined
 if (previous !== undefined && !isDeepStrictEqual(previous.machine, machine)) {
   // Figures side by side must come from the same machine and Node.
   throw new Error(`${resultsFile} was measured on ${JSON.stringify(previous.machine)}; this is ${JSON.stringify(machine)}: run the whole bench instead`)
@@ -120,12 +126,12 @@ const e2ePlan: E2eOptions[] = smoke
       // The same as the first Atende row with the heap bounded: what peak RSS costs in throughput.
       saturation({ target: 'atende', engine: 'postgres', runtime: 'redis', settings: { NODE_OPTIONS: '--max-old-space-size=160' } }),
     ]
-const e2eRows: E2eRow[] = previous?.e2e ?? []
+const e2eRows: E2eRow[] = e2eOnly ? [] : (previous?.e2e ?? [])
 const describeE2e = (r: E2eRow) =>
   `${r.target} ${r.engine} ${r.runtime} ai ${r.aiLatencyMs} ms ${JSON.stringify(r.load)}` +
   `${(r.imageShare ?? 0) > 0 ? ` images ${r.imageShare} (${r.imagesSent} sent, ${r.imageReplies} answered)` : ''}: ${r.messagesPerSecond} msgs/s, ` +
   `p50/p95/p99 ${r.latency.p50Ms}/${r.latency.p95Ms}/${r.latency.p99Ms} ms, rss ${JSON.stringify(r.peakRssMiB)} MiB`
-for (const o of previous === undefined ? e2ePlan : []) {
+for (const o of previous === undefined || e2eOnly ? e2ePlan : []) {
   const row = await e2ePhase(o)
   e2eRows.push(row)
   log(`e2e ${describeE2e(row)}`)
@@ -142,7 +148,7 @@ if (previous === undefined || imagesOnly) {
 
 // --- Capacity at 1 s AI latency: the highest arrival rate whose reply p99 holds, then sustained.
 let capacity: Capacity | null = previous?.capacity ?? null
-if (!smoke && !imagesOnly) {
+if (!smoke && !imagesOnly && !e2eOnly) {
   const open = (conversationsPerSecond: number, seconds: number): E2eOptions => ({
     target: 'atende', engine: 'postgres', runtime: 'redis', aiLatencyMs: 1_000,
     load: { conversationsPerSecond }, durationSeconds: seconds, warmUpSeconds: 10,
@@ -177,12 +183,12 @@ if (!smoke && !imagesOnly) {
  */
 function commandLine(ended: Date): string {
   if (smoke) return 'npm run bench -- --smoke'
-  const flags = [capacityOnly ? '--capacity-only' : '', imagesOnly ? '--images-only' : '', sustainSeconds === 600 ? '' : `--sustain-seconds ${sustainSeconds}`].filter((f) => f !== '')
+  const flags = [capacityOnly ? '--capacity-only' : '', imagesOnly ? '--images-only' : '', e2eOnly ? '--e2e-only' : '', sustainSeconds === 600 ? '' : `--sustain-seconds ${sustainSeconds}`].filter((f) => f !== '')
   const command = `npm run bench${flags.length === 0 ? '' : ` -- ${flags.join(' ')}`}`
   if (previous === undefined) return command
   const day = started.toISOString().slice(0, 10) === previous.date.slice(0, 10) ? '' : `${started.toISOString().slice(0, 10)} `
   const span = `${day}${started.toISOString().slice(11, 16)}–${ended.toISOString().slice(11, 16)} UTC`
-  return `${previous.command}, then ${command} (${capacityOnly ? 'capacity' : 'images'}: ${span})`
+  return `${previous.command}, then ${command} (${only}: ${span})`
 }
 
 const ended = new Date()
