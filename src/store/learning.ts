@@ -67,9 +67,8 @@ export async function loadLearningInput(db: Db, conversationId: number): Promise
   )
   const messages = rows.map((r): LearningMessage => {
     const reply = r.direction === 'out' && r.kind === 'reply'
-    // The department menu is the bot saying it could not tell what was asked: a fallback to learn from.
-    const menu = r.direction === 'out' && r.kind === 'menu'
-    const source = reply ? (r.payload?.source as ReplySource | undefined) : menu ? 'fallback' : undefined
+    // Replies and department menus carry their source (a menu's is `fallback`, turn-menu.ts).
+    const source = reply || (r.direction === 'out' && r.kind === 'menu') ? (r.payload?.source as ReplySource | undefined) : undefined
     return {
       id: Number(r.id),
       direction: r.direction,

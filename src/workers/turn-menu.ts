@@ -1,4 +1,4 @@
-import type { InteractiveContent } from '../domain/index.js'
+import type { InteractiveContent, ReplySource } from '../domain/index.js'
 import { queueOutbound } from '../store/index.js'
 import type { WorkerDeps } from './deps.js'
 import type { OutboxSender } from './outbox-sender.js'
@@ -21,6 +21,8 @@ export function createMenuSender(deps: WorkerDeps, outbox: OutboxSender): MenuSe
       conversationId: c.id,
       kind: 'menu',
       content: { type: 'interactive', interactive: menu },
+      // The bot could not tell what was asked: to the learning run, a fallback like any other.
+      meta: { source: 'fallback' satisfies ReplySource },
       idempotencyKey: `menu:${seq}`,
       now: now(),
     })

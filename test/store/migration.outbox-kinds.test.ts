@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
-import { readMigrationFiles } from 'drizzle-orm/migrator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate, openDatabase, prepareReply, queryRows, queueOutbound, type Database } from '../../src/store/index.js'
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js'
+import { indexOfMigration, migrateBefore, MIGRATIONS } from '../helpers/migrations.js'
 
-const FOLDER = fileURLToPath(new URL('../../src/store/migrations', import.meta.url))
-/** Where the outbox migration sits in the journal, whatever number it was given. */
-const JOURNAL = (JSON.parse(readFileSync(`${FOLDER}/meta/_journal.json`, 'utf8')) as { entries: { tag: string }[] }).entries
-const OUTBOX_KINDS = JOURNAL.findIndex((e) => e.tag.endsWith('_outbox_kinds'))
+const OUTBOX_KINDS = indexOfMigration('_outbox_kinds')
 
 // Data written before outbound rows had kinds keeps working: every outbound row becomes a
 // `reply`, numbered in the order written, and new rows number on from there.
@@ -21,12 +16,7 @@ describe.each(ENGINES)('the outbox_kinds migration (%s)', (engine) => {
     t = await createTestDatabase(engine)
     // A PGlite copy of the template is migrated already: start over in memory.
     database = await openDatabase({ url: t.url, dataDir: 'memory://', statementTimeoutMs: 5_000 })
-    const db = database.db
-    await db.execute(sql`create table atende_migrations (hash text primary key, created_at bigint not null, applied_at timestamptz not null default now())`)
-    for (const m of readMigrationFiles({ migrationsFolder: FOLDER }).slice(0, OUTBOX_KINDS)) {
-      for (const statement of m.sql) if (statement.trim() !== '') await db.execute(sql.raw(statement))
-      await db.execute(sql`insert into atende_migrations (hash, created_at) values (${m.hash}, ${m.folderMillis})`)
-    }
+    await migrateBefore(database.db, OUTBOX_KINDS)
   })
 
   afterAll(async () => {
@@ -51,7 +41,7 @@ describe.each(ENGINES)('the outbox_kinds migration (%s)', (engine) => {
       (${id}, 'out', 'wamid.O1', 1, 0, 'text', 'Parte um', 'sent', null)`)
 
     // outbox_kinds and every migration after it.
-    expect(await migrate(db)).toEqual({ applied: readMigrationFiles({ migrationsFolder: FOLDER }).length - OUTBOX_KINDS })
+    expect(await migrate(db)).toEqual({ applied: MIGRATIONS.length - OUTBOX_KINDS })
 
     const rows = await queryRows<{ direction: string; kind: string | null; seq: number; part: number; outbound_seq: number | null; text: string }>(
       db,
