@@ -18,8 +18,8 @@ describe.each(ENGINES)('the outbox_kinds migration (%s)', (engine) => {
   let database: Database
 
   beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    // A PGlite copy of the template is migrated already: start over in memory.
+    t = await createTestDatabase(engine, { empty: true })
+    // PGlite in memory: a database of its own with no migration run.
     database = await openDatabase({ url: t.url, dataDir: 'memory://', statementTimeoutMs: 5_000 })
     const db = database.db
     await db.execute(sql`create table atende_migrations (hash text primary key, created_at bigint not null, applied_at timestamptz not null default now())`)
