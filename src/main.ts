@@ -2,29 +2,42 @@
  * Composition root and CLI: `atende serve | api | worker | migrate | privacy`. The only module that
  * reads `process.env`, installs signal handlers, and wires adapters together.
  */
-import { Redis } from 'ioredis'
-import { pino, type Logger } from 'pino'
-import { createAiProvider, createImageDescriber, createTranscriber, loadKnowledgeBase, type Language } from './ai/index.js'
+import type { Logger } from 'pino'
+import type { Language } from './ai/index.js'
 import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config } from './config/index.js'
-import { createReconciler, createRuntime, redisOptions, type Runtime, type RuntimeStatus } from './dispatch/index.js'
-import { createBusinessCalendar, hasAnyLimit } from './domain/index.js'
+import type { Runtime, RuntimeStatus } from './dispatch/index.js'
 import { AtendeError, ConfigError } from './errors.js'
-import { createEventRelay } from './events/index.js'
-import { createApps, createMetricsApp } from './http/index.js'
-import { createCodeReader, createPdfReader } from './images/index.js'
-import { createIngest } from './ingest/index.js'
 import { closeAll, installCrashHandlers, installShutdown, type Closer, type Started } from './lib/index.js'
-import { loggerOptions } from './log/index.js'
-import {
-  createAlerts, createJobStats, createMetrics, createOpsMonitor, createRedisWatch, instrumentProcessors, readQueueMetrics, type Alerts, type Metrics,
-} from './ops/index.js'
-import { classifyFailure } from './queues/index.js'
-import { createPrivacy, createRetention, parseCustomerId } from './privacy/index.js'
-import { claimScheduledRun, findWaitingHandoffs, inboxBacklog, migrate, openDatabase, type CustomerId, type Db } from './store/index.js'
-import {
-  createCloudClient, createConsoleClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, withSendObserver, withSimulatorConsole, type SendLimiter, type WhatsAppClient,
-} from './whatsapp/index.js'
-import { createLearnedAi, createProcessors, type ImageAnalysers } from './workers/index.js'
+import type { Alerts, Metrics } from './ops/index.js'
+import type { CustomerId, Db } from './store/index.js'
+import type { SendLimiter, WhatsAppClient } from './whatsapp/index.js'
+import type { ImageAnalysers } from './workers/index.js'
+
+/*
+ * The modules are imported once the command line and the configuration have been checked:
+ * under tsx, loading all of them takes seconds, and a usage or configuration error needs
+ * none of them to be answered.
+ */
+
+/** What `migrate` and `privacy` use: the logger, the database, the queues and the privacy service. */
+async function loadData() {
+  const [pino, dispatch, log, privacy, store] = await Promise.all([
+    import('pino'), import('./dispatch/index.js'), import('./log/index.js'), import('./privacy/index.js'), import('./store/index.js'),
+  ])
+  return { pino: pino.pino, ...dispatch, ...log, ...privacy, ...store }
+}
+type Data = Awaited<ReturnType<typeof loadData>>
+
+/** Everything `serve`, `api` and `worker` wire together. */
+async function loadService() {
+  const [data, ioredis, ai, domain, events, http, images, ingest, ops, queues, whatsapp, workers] = await Promise.all([
+    loadData(), import('ioredis'), import('./ai/index.js'), import('./domain/index.js'), import('./events/index.js'), import('./http/index.js'),
+    import('./images/index.js'), import('./ingest/index.js'), import('./ops/index.js'), import('./queues/index.js'), import('./whatsapp/index.js'),
+    import('./workers/index.js'),
+  ])
+  return { ...data, Redis: ioredis.Redis, ...ai, ...domain, ...events, ...http, ...images, ...ingest, ...ops, ...queues, ...whatsapp, ...workers }
+}
+type Service = Awaited<ReturnType<typeof loadService>>
 
 type Role = 'serve' | 'api' | 'worker'
 
@@ -48,19 +61,25 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = 2
     return
   }
-  const request = command === 'privacy' ? privacyRequest(argv.slice(1)) : undefined
+  const request = command === 'privacy' ? await privacyRequest(argv.slice(1)) : undefined
   if (request === null) return
   const config = loadConfig(process.env)
-  // `privacy` prints its answer on stdout: its log goes to stderr.
-  const log = request === undefined ? pino(loggerOptions(config.logLevel)) : pino(loggerOptions(config.logLevel), pino.destination(2))
-  installCrashHandlers(log)
-  if (command === 'migrate') return runMigrate(config, log)
-  if (request !== undefined) return runPrivacy(request, config, log)
+  if (command === 'migrate' || request !== undefined) {
+    const s = await loadData()
+    // `privacy` prints its answer on stdout: its log goes to stderr.
+    const log = request === undefined ? s.pino(s.loggerOptions(config.logLevel)) : s.pino(s.loggerOptions(config.logLevel), s.pino.destination(2))
+    installCrashHandlers(log)
+    return request === undefined ? runMigrate(s, config, log) : runPrivacy(s, request, config, log)
+  }
   checkRole(command as Role, config)
-  installShutdown(await start(command as Role, config, log), config.shutdownGraceMs, log)
+  const s = await loadService()
+  const log = s.pino(s.loggerOptions(config.logLevel))
+  installCrashHandlers(log)
+  installShutdown(await start(s, command as Role, config, log), config.shutdownGraceMs, log)
 }
 
-async function runMigrate(config: Config, log: Logger): Promise<void> {
+async function runMigrate(s: Data, config: Config, log: Logger): Promise<void> {
+  const { migrate, openDatabase } = s
   const database = await openDatabase({ url: config.database.url?.reveal(), dataDir: config.database.dataDir, statementTimeoutMs: config.database.statementTimeoutMs })
   try {
     const { applied } = await migrate(database.db)
@@ -73,13 +92,15 @@ async function runMigrate(config: Config, log: Logger): Promise<void> {
 type PrivacyRequest = { action: 'export' | 'erase'; customer: CustomerId }
 
 /** `privacy export|erase <waId>`, or null after saying what is wrong (exit code 2). */
-function privacyRequest(args: string[]): PrivacyRequest | null {
+async function privacyRequest(args: string[]): Promise<PrivacyRequest | null> {
   const [action, id] = args
   if ((action !== 'export' && action !== 'erase') || id === undefined || args.length !== 2) {
     process.stderr.write(`expected 'privacy export <waId>' or 'privacy erase <waId>'\n${USAGE}\n`)
     process.exitCode = 2
     return null
   }
+  // Only the privacy module: a malformed id is refused before the service loads.
+  const { parseCustomerId } = await import('./privacy/index.js')
   try {
     return { action, customer: parseCustomerId(id) }
   } catch (err) {
@@ -97,7 +118,8 @@ const EXIT_NOT_FOUND = 3
  * command line. Its queue runtime only produces (it removes an erased customer's jobs from
  * Redis); without Redis the wake-ups live in the serving process, where they find no row.
  */
-async function runPrivacy(request: PrivacyRequest, config: Config, log: Logger): Promise<void> {
+async function runPrivacy(s: Data, request: PrivacyRequest, config: Config, log: Logger): Promise<void> {
+  const { createPrivacy, createRuntime, migrate, openDatabase } = s
   const database = await openDatabase({ url: config.database.url?.reveal(), dataDir: config.database.dataDir, statementTimeoutMs: config.database.statementTimeoutMs })
   const closers: Closer[] = [{ name: 'database', close: database.close }]
   try {
@@ -125,7 +147,12 @@ function checkRole(role: Role, config: Config): void {
 }
 
 /** Creates resources in dependency order; the returned closers release them in reverse. */
-async function start(role: Role, config: Config, log: Logger): Promise<Started> {
+async function start(s: Service, role: Role, config: Config, log: Logger): Promise<Started> {
+  const {
+    classifyFailure, createAiProvider, createAlerts, createApps, createBusinessCalendar, createConsoleClient, createEventRelay, createIngest,
+    createJobStats, createLearnedAi, createMetrics, createMetricsApp, createPrivacy, createProcessors, createReconciler, createRedisWatch,
+    createRetention, createRuntime, inboxBacklog, instrumentProcessors, loadKnowledgeBase, migrate, openDatabase, readQueueMetrics, withSimulatorConsole,
+  } = s
   const closers: Closer[] = []
   try {
     const database = await openDatabase({
@@ -148,7 +175,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     // The file plus the approved additions in the database, re-read when they change (decision 0017).
     const ai = createLearnedAi({ db: database.db, kb, build: (k) => createAiProvider(config.ai, k) })
     // Outside the limiter: the simulator's replies never reach Meta, so they spend none of its rate.
-    const whatsapp = withSimulatorConsole(observeSends(limitSends(createWhatsAppClient(config, log), role, config, log, closers), metrics, alerts), createConsoleClient({ log }))
+    const whatsapp = withSimulatorConsole(observeSends(s, limitSends(s, createWhatsAppClient(s, config, log), role, config, log, closers), metrics, alerts), createConsoleClient({ log }))
     const warnings = configWarnings(config)
     for (const warning of warnings) log.warn(warning)
     if (config.adminToken !== undefined && isAdminTokenShort(config.adminToken.reveal())) {
@@ -156,7 +183,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     }
 
     // Before the runtime, so that it closes after the workers that use it.
-    const images = role === 'api' ? undefined : createImageAnalysers(config, kb.business.language, closers)
+    const images = role === 'api' ? undefined : createImageAnalysers(s, config, kb.business.language, closers)
     // A work claim outlives any one job, as a turn's lease does (src/workers/turn.ts).
     const workLeaseMs = config.ai.timeoutMs + 4 * config.whatsapp.timeoutMs + 5_000
     const runtime = await createRuntime({ config, log, consume: role !== 'api', failover: { db: database.db, workLeaseMs } })
@@ -203,7 +230,7 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
     ))
     logRuntime(role, config, log)
     metrics.setQueueCounts(runtime.inspector.counts)
-    const monitor = startOpsMonitor(database.db, config, alerts, log, runtime)
+    const monitor = startOpsMonitor(s, database.db, config, alerts, log, runtime)
     closers.push({ name: 'ops monitor', close: monitor.close })
     if (config.redis !== undefined) {
       const watch = createRedisWatch({ connected: runtime.inspector.connected, alerts })
@@ -292,7 +319,8 @@ async function start(role: Role, config: Config, log: Logger): Promise<Started> 
   }
 }
 
-function createImageAnalysers(config: Config, language: Language, closers: Closer[]): ImageAnalysers {
+function createImageAnalysers(s: Service, config: Config, language: Language, closers: Closer[]): ImageAnalysers {
+  const { createCodeReader, createImageDescriber, createPdfReader, createTranscriber } = s
   const reader = createCodeReader({ threads: config.images.readerThreads, maxImageBytes: config.images.maxBytes })
   closers.push({ name: 'image reader', close: reader.close })
   const pdf = createPdfReader({ maxBytes: config.documents.maxBytes, maxPages: config.documents.pdfMaxPages, timeoutMs: config.documents.pdfTimeoutMs })
@@ -300,15 +328,16 @@ function createImageAnalysers(config: Config, language: Language, closers: Close
   return { reader, describer: createImageDescriber(config), language, transcriber: createTranscriber(config), pdf }
 }
 
-function createWhatsAppClient(config: Config, log: Logger): WhatsAppClient {
+function createWhatsAppClient(s: Service, config: Config, log: Logger): WhatsAppClient {
+  const { createCloudClient, createConsoleClient } = s
   const w = config.whatsapp
   if (w.transport === 'console') return createConsoleClient({ log })
   return createCloudClient({ apiBaseUrl: w.apiBaseUrl, token: w.token!, timeoutMs: w.timeoutMs, mediaHosts: w.mediaHosts })
 }
 
 /** Counts what is sent, and alerts on Meta's rate-limit and quality refusals (codes only). */
-function observeSends(client: WhatsAppClient, metrics: Metrics, alerts: Alerts): WhatsAppClient {
-  return withSendObserver(client, {
+function observeSends(s: Service, client: WhatsAppClient, metrics: Metrics, alerts: Alerts): WhatsAppClient {
+  return s.withSendObserver(client, {
     sent: metrics.replySent,
     refused: (kind, metaCode) =>
       alerts.raise(kind === 'rate_limit' ? 'meta_rate_limit' : 'meta_quality', { subject: String(metaCode), details: { metaCode } }),
@@ -318,7 +347,8 @@ function observeSends(client: WhatsAppClient, metrics: Metrics, alerts: Alerts):
 /** How often the conditions over time (hand-offs waiting, backlogs) are checked. */
 const OPS_MONITOR_INTERVAL_MS = 15_000
 
-function startOpsMonitor(db: Db, config: Config, alerts: Alerts, log: Logger, runtime: Runtime) {
+function startOpsMonitor(s: Service, db: Db, config: Config, alerts: Alerts, log: Logger, runtime: Runtime) {
+  const { claimScheduledRun, createOpsMonitor, findWaitingHandoffs } = s
   const a = config.ops.alerts
   return createOpsMonitor({
     queueCounts: runtime.inspector.counts,
@@ -340,7 +370,8 @@ function startOpsMonitor(db: Db, config: Config, alerts: Alerts, log: Logger, ru
  * Redis when it is configured, per process otherwise. Only the cloud transport reaches Meta,
  * and `api` sends nothing. The connection is closed after the workers (closers run in reverse).
  */
-function limitSends(client: WhatsAppClient, role: Role, config: Config, log: Logger, closers: Closer[]): WhatsAppClient {
+function limitSends(s: Service, client: WhatsAppClient, role: Role, config: Config, log: Logger, closers: Closer[]): WhatsAppClient {
+  const { createLocalSendLimiter, createRedisSendLimiter, hasAnyLimit, Redis, redisOptions, withSendLimiter } = s
   const rates = config.whatsapp.sendRate
   if (client.transport !== 'cloud' || role === 'api' || !hasAnyLimit(rates)) return client
   const local = createLocalSendLimiter({ rates })

@@ -1,22 +1,16 @@
 import { once } from 'node:events'
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { QUEUE_NAMES, loadConfig, type Config } from '../../src/config/index.js'
 import { createBullmqDispatcher, type BullmqDispatcher } from '../../src/dispatch/bullmq-dispatcher.js'
 import { createBullmqWorkers } from '../../src/dispatch/bullmq-workers.js'
 import { redisOptions } from '../../src/dispatch/index.js'
 import type { WakeUp } from '../../src/queues/index.js'
 import { AtendeError, QueueUnavailableError } from '../../src/errors.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
-import { silentLog, testPrefix, within } from './helpers.js'
+import { redisEnv, startRedisForTest, useRedisServer, type RedisServer } from '../helpers/redis.js'
+import { silentLog, within } from './helpers.js'
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -24,7 +18,7 @@ afterEach(async () => {
 })
 
 function configFor(server: RedisServer, env: Record<string, string> = {}): Config {
-  return loadConfig({ REDIS_URL: server.url, REDIS_PREFIX: testPrefix(), ...env })
+  return loadConfig(redisEnv(server, env))
 }
 
 /** A producer as the runtime builds it: its own connection with the producer's options. */
@@ -49,7 +43,7 @@ function queue(dispatcher: BullmqDispatcher, name: (typeof QUEUE_NAMES)[number])
 
 describe('BullMQ dispatcher', () => {
   it('gives every job its queue\'s attempts, exponential backoff and retention', async () => {
-    const config = configFor(redis, {
+    const config = configFor(redis.server, {
       QUEUE_MESSAGE_PROCESSING_ATTEMPTS: '3', QUEUE_MESSAGE_PROCESSING_BACKOFF_MS: '250',
       QUEUE_AI_RESPONSE_ATTEMPTS: '5', QUEUE_AI_RESPONSE_BACKOFF_MS: '1500',
       QUEUE_IMAGE_ANALYSIS_ATTEMPTS: '2', QUEUE_NPS_SURVEY_BACKOFF_MS: '40', QUEUE_LEARNING_TASKS_ATTEMPTS: '1',
@@ -77,7 +71,7 @@ describe('BullMQ dispatcher', () => {
   })
 
   it('puts ids only in the jobs', async () => {
-    const { dispatcher } = await producerFor(configFor(redis))
+    const { dispatcher } = await producerFor(configFor(redis.server))
     const runAt = new Date(Date.now() + 60_000)
     await dispatcher.dispatch([
       { queue: 'message-processing', messageId: 11 },
@@ -95,7 +89,7 @@ describe('BullMQ dispatcher', () => {
   })
 
   it('adds nothing when the same message is dispatched again while its job waits', async () => {
-    const { dispatcher } = await producerFor(configFor(redis))
+    const { dispatcher } = await producerFor(configFor(redis.server))
     await dispatcher.dispatch([{ queue: 'message-processing', messageId: 21 }])
     await dispatcher.dispatch([{ queue: 'message-processing', messageId: 21 }])
     const q = queue(dispatcher, 'message-processing')
@@ -104,7 +98,7 @@ describe('BullMQ dispatcher', () => {
   })
 
   it('moves a pending delayed turn to the new due time instead of adding a second job', async () => {
-    const { dispatcher } = await producerFor(configFor(redis))
+    const { dispatcher } = await producerFor(configFor(redis.server))
     const q = queue(dispatcher, 'ai-response')
     const turn = (ms: number): WakeUp => ({ queue: 'ai-response', conversationId: 31, runAt: new Date(Date.now() + ms) })
 
@@ -122,7 +116,7 @@ describe('BullMQ dispatcher', () => {
   })
 
   it('revives a job sitting in failed when asked to, where a plain dispatch is a silent no-op', async () => {
-    const config = configFor(redis)
+    const config = configFor(redis.server)
     const { dispatcher } = await producerFor(config)
     const workers = createBullmqWorkers({
       connection: redisOptions(config.redis!, 'worker'), prefix: config.redis!.prefix, queues: config.queues, log: silentLog,
@@ -148,16 +142,10 @@ describe('BullMQ dispatcher', () => {
 })
 
 describe('BullMQ dispatcher when Redis is unavailable', () => {
-  // Each test breaks a Redis of its own; nothing is left to obliterate on a server that is
-  // stopped afterwards.
-  async function ownRedis() {
-    const server = await startRedis()
-    cleanups.push(() => server.stop())
-    return server
-  }
-
+  // Each test breaks a Redis of its own (startRedisForTest); nothing is left to obliterate
+  // on a server that is stopped afterwards.
   it('rejects fast with QueueUnavailableError when Redis is down', async () => {
-    const server = await ownRedis()
+    const server = await startRedisForTest()
     const config = configFor(server)
     const { connection, dispatcher } = await producerFor(config, { obliterate: false })
     await dispatcher.dispatch([{ queue: 'message-processing', messageId: 1 }])
@@ -177,7 +165,7 @@ describe('BullMQ dispatcher when Redis is unavailable', () => {
 
   it('rejects within about REDIS_COMMAND_TIMEOUT_MS when Redis was down before the producer ever connected', async () => {
     // BullMQ waits for the connection's first `ready` before any command, with no bound of its own.
-    const server = await ownRedis()
+    const server = await startRedisForTest()
     await server.kill()
     const config = configFor(server, { REDIS_COMMAND_TIMEOUT_MS: '500' })
     const connection = new Redis(redisOptions(config.redis!, 'producer'))
@@ -201,7 +189,7 @@ describe('BullMQ dispatcher when Redis is unavailable', () => {
   })
 
   it('rejects within about REDIS_COMMAND_TIMEOUT_MS when Redis hangs', async () => {
-    const server = await ownRedis()
+    const server = await startRedisForTest()
     const config = configFor(server, { REDIS_COMMAND_TIMEOUT_MS: '500' })
     const { dispatcher } = await producerFor(config, { obliterate: false })
     await dispatcher.dispatch([{ queue: 'message-processing', messageId: 1 }])

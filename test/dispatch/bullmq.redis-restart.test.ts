@@ -5,8 +5,8 @@ import type { BullmqDispatcher } from '../../src/dispatch/bullmq-dispatcher.js'
 import { createRuntime, type Runtime } from '../../src/dispatch/index.js'
 import { QueueUnavailableError } from '../../src/errors.js'
 import type { WakeUp } from '../../src/queues/index.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
-import { deferred, silentLog, testPrefix, within, type Deferred } from './helpers.js'
+import { redisEnv, startRedisForTest, type RedisServer } from '../helpers/redis.js'
+import { deferred, silentLog, within, type Deferred } from './helpers.js'
 
 /** BullMQ's default `drainDelay` (seconds a worker blocks on an empty queue); our workers keep it. */
 const DRAIN_DELAY_MS = 5_000
@@ -26,9 +26,8 @@ interface Fixture {
 
 /** A private Redis, and the runtime as `atende serve` builds it: producer and workers. */
 async function fixture(): Promise<Fixture> {
-  const server = await startRedis()
-  cleanups.push(() => server.stop())
-  const config = loadConfig({ REDIS_URL: server.url, REDIS_PREFIX: testPrefix() })
+  const server = await startRedisForTest()
+  const config = loadConfig(redisEnv(server))
   const runtime = await createRuntime({ config, log: silentLog, consume: true })
   cleanups.push(async () => {
     const queues = (runtime.dispatcher as BullmqDispatcher).queues

@@ -1,23 +1,17 @@
 import { once } from 'node:events'
 import { QueueEvents, type ConnectionOptions, type Job, type Worker } from 'bullmq'
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig, type Config, type QueueName } from '../../src/config/index.js'
 import { createBullmqDispatcher, type BullmqDispatcher } from '../../src/dispatch/bullmq-dispatcher.js'
 import { createBullmqWorkers } from '../../src/dispatch/bullmq-workers.js'
 import { redisOptions } from '../../src/dispatch/index.js'
 import { AtendeError } from '../../src/errors.js'
 import type { JobContext, ProcessorResult, Processors, WakeUp } from '../../src/queues/index.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
-import { deferred, silentLog, testPrefix, untilEvent, within } from './helpers.js'
+import { redisEnv, useRedisServer } from '../helpers/redis.js'
+import { deferred, silentLog, untilEvent, within } from './helpers.js'
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -31,7 +25,7 @@ interface Call {
 
 /** A producer and the workers of one test, on a fresh prefix; everything is obliterated and closed after it. */
 async function setup(env: Record<string, string>, processors: Processors) {
-  const config: Config = loadConfig({ REDIS_URL: redis.url, REDIS_PREFIX: testPrefix(), ...env })
+  const config: Config = loadConfig(redisEnv(redis.server, env))
   const connection = new Redis(redisOptions(config.redis!, 'producer'))
   const dispatcher = createBullmqDispatcher({ connection, prefix: config.redis!.prefix, queues: config.queues, log: silentLog })
   cleanups.push(async () => {

@@ -1,23 +1,17 @@
 import { once } from 'node:events'
 import { Worker, type ConnectionOptions } from 'bullmq'
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig, type Config } from '../../src/config/index.js'
 import { createBullmqDispatcher, type BullmqDispatcher } from '../../src/dispatch/bullmq-dispatcher.js'
 import { createInProcessRuntime, redisOptions } from '../../src/dispatch/index.js'
 import { jobKey, type Dispatcher, type WakeUp } from '../../src/queues/index.js'
 import { QueueUnavailableError } from '../../src/errors.js'
 import type { Processors } from '../../src/queues/index.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
-import { queueSettings, silentLog, testPrefix, within } from './helpers.js'
+import { redisEnv, startRedisForTest, useRedisServer, type RedisServer } from '../helpers/redis.js'
+import { queueSettings, silentLog, within } from './helpers.js'
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -51,7 +45,7 @@ async function inProcess(): Promise<Subject> {
 }
 
 function configFor(server: RedisServer, env: Record<string, string> = {}): Config {
-  return loadConfig({ REDIS_URL: server.url, REDIS_PREFIX: testPrefix(), ...env })
+  return loadConfig(redisEnv(server, env))
 }
 
 async function producer(config: Config): Promise<BullmqDispatcher> {
@@ -68,7 +62,7 @@ async function producer(config: Config): Promise<BullmqDispatcher> {
 }
 
 async function bullmq(): Promise<Subject> {
-  const dispatcher = await producer(configFor(redis))
+  const dispatcher = await producer(configFor(redis.server))
   return {
     dispatcher,
     async remaining() {
@@ -111,7 +105,7 @@ describe.each([['in-process', inProcess], ['BullMQ', bullmq]] as const)('forget 
 
 describe('forget on BullMQ', () => {
   it('removes the finished jobs of those rows too: a failed job keeps its error in Redis for a week', async () => {
-    const config = configFor(redis, { QUEUE_MESSAGE_PROCESSING_ATTEMPTS: '1' })
+    const config = configFor(redis.server, { QUEUE_MESSAGE_PROCESSING_ATTEMPTS: '1' })
     const dispatcher = await producer(config)
     const worker = new Worker('message-processing', async () => {
       throw new Error('scripted failure')
@@ -128,8 +122,7 @@ describe('forget on BullMQ', () => {
   })
 
   it('rejects with QueueUnavailableError when Redis cannot be reached', async () => {
-    const server = await startRedis()
-    cleanups.push(() => server.stop())
+    const server = await startRedisForTest()
     const dispatcher = await producer(configFor(server, { REDIS_COMMAND_TIMEOUT_MS: '300' }))
     await dispatcher.dispatch([{ queue: 'message-processing', messageId: 1 }])
     await server.kill()

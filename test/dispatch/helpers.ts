@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
 import { loggerOptions } from '../../src/log/index.js'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
@@ -6,9 +5,6 @@ import { withTimeout } from '../../src/lib/index.js'
 import type { Dispatcher, DispatchOptions, ForgetRows, WakeUp } from '../../src/queues/index.js'
 
 export const silentLog = pino(loggerOptions('silent'))
-
-/** A fresh BullMQ prefix per test (STYLE §8), so tests never see each other's keys. */
-export const testPrefix = () => `atende-test-${randomUUID()}`
 
 export interface Deferred<T = void> {
   promise: Promise<T>

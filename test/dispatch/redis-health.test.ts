@@ -3,7 +3,7 @@ import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/index.js'
 import { createRedisHealth, redisOptions, type RedisHealth, type RedisHealthEvent } from '../../src/dispatch/index.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
+import { startRedisForTest, type RedisServer } from '../helpers/redis.js'
 import { silentLog, within } from './helpers.js'
 
 const cleanups: Array<() => Promise<unknown> | unknown> = []
@@ -15,8 +15,7 @@ const FAILOVER_AFTER_MS = 600
 
 /** A private Redis, the producer connection as `atende` builds it, and its health watch. */
 async function watch(options: { downAtStart?: boolean } = {}) {
-  const server: RedisServer = await startRedis()
-  cleanups.push(() => server.stop())
+  const server: RedisServer = await startRedisForTest()
   if (options.downAtStart === true) await server.kill()
   const config = loadConfig({ REDIS_URL: server.url, REDIS_COMMAND_TIMEOUT_MS: '200' })
   const connection = new Redis(redisOptions(config.redis!, 'producer'))

@@ -94,7 +94,7 @@ describe('the atende command', () => {
   })
 
   it('migrates and exits', async () => {
-    const t = await createTestDatabase('postgres')
+    const t = await createTestDatabase('postgres', { empty: true })
     const r = await run(['migrate'], { DATABASE_URL: t.url!, LOG_LEVEL: 'info' })
     await t.drop()
     expect(r.code).toBe(0)

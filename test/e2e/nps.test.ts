@@ -1,7 +1,9 @@
 /**
  * Issue #9, milestone B end to end, on both runtimes: a real `atende serve`, its own Redis
  * (or none), the fake Graph API, short delays. Each test is one customer, so the tests of a
- * runtime share one process without sharing a conversation.
+ * runtime share one process without sharing a conversation, and they run at once: their
+ * waits for NPS_DELAY_MS overlap. Only one of them answers a survey (the report counts one
+ * response). The test that empties Redis runs alone, after them.
  */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -74,7 +76,7 @@ describe.each(combinations(['pglite']))('resolution and the NPS survey end to en
     return { id, timeline }
   }
 
-  it('FAQ → reply → "obrigado, era só isso" → one survey after NPS_DELAY_MS → "9" → reason → comment → promoter in the report → closed', async () => {
+  it.concurrent('FAQ → reply → "obrigado, era só isso" → one survey after NPS_DELAY_MS → "9" → reason → comment → promoter in the report → closed', async () => {
     const from = '5511900000101'
     const { id, timeline } = await resolve(from)
     const planned = await logOf(id, 'nps survey planned')
@@ -104,7 +106,7 @@ describe.each(combinations(['pglite']))('resolution and the NPS survey end to en
     console.log(`NPS timeline (${runtime}):\n${timeline.map(([t, who, text]) => `  +${String(t - t0).padStart(5)} ms  ${who.padEnd(13)} ${text}`).join('\n')}`)
   }, 90_000)
 
-  it('a message before the survey fires cancels it', async () => {
+  it.concurrent('a message before the survey fires cancels it', async () => {
     const from = '5511900000102'
     const { id } = await resolve(from)
     await say(from, 'e como troco a senha do wifi?')
@@ -115,7 +117,7 @@ describe.each(combinations(['pglite']))('resolution and the NPS survey end to en
     expect((await conversationOf(from)).status).toBe('open')
   }, 90_000)
 
-  it('a second resolve sends no second survey', async () => {
+  it.concurrent('a second resolve sends no second survey', async () => {
     const from = '5511900000103'
     const { id } = await resolve(from)
     await say(from, 'valeu, resolvido')
@@ -126,7 +128,7 @@ describe.each(combinations(['pglite']))('resolution and the NPS survey end to en
     expect(sendsTo(from).filter((r) => SURVEY.test(textOf(r)))).toHaveLength(1)
   }, 90_000)
 
-  it('outside the 24 h window no free-form survey is sent (no template configured: skipped with the reason)', async () => {
+  it.concurrent('outside the 24 h window no free-form survey is sent (no template configured: skipped with the reason)', async () => {
     const from = '5511900000104'
     // Answerable now, but past the window (less its safety minute) when the survey is due.
     const { id } = await resolve(from, 24 * 3_600_000 - 30_000)

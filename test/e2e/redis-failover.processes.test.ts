@@ -6,7 +6,7 @@ import { E2E_APP_SECRET, E2E_WA_TOKEN, textWebhook } from '../helpers/e2e.js'
 import { answeredTwice, completedJobs, repliesByCustomer, switches, waitForReplies } from '../helpers/failover.js'
 import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph.js'
 import { personalStrings } from '../helpers/log-scan.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
+import { startRedis, testPrefix, type RedisServer } from '../helpers/redis.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -35,7 +35,7 @@ async function startCluster(workers: number): Promise<Cluster> {
     try { redis.resume() } catch { /* not running */ }
     await redis.stop()
   })
-  const prefix = `atende-test-${Math.random().toString(36).slice(2)}`
+  const prefix = testPrefix()
   const env = {
     WHATSAPP_APP_SECRET: E2E_APP_SECRET,
     WHATSAPP_TRANSPORT: 'cloud',

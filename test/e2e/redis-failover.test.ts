@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startStack, textWebhook, type Stack } from '../helpers/e2e.js'
 import { answeredTwice, completedJobs, repliesByCustomer, startStream, switches, waitForReplies, type Stream } from '../helpers/failover.js'
 import type { Engine } from '../helpers/db.js'
+import { testPrefix } from '../helpers/redis.js'
 
 /**
  * Short enough for a test, long enough that a blip would not count, nor a process's own
@@ -42,7 +43,7 @@ type Outage = 'killed' | 'frozen'
  * timeline is printed for the issue's closing note.
  */
 async function outageUnderStream(outage: Outage, engine: Engine): Promise<void> {
-  const prefix = `atende-test-${Math.random().toString(36).slice(2)}`
+  const prefix = testPrefix()
   const s = (stack = await startStack('redis', engine, { ...FAILOVER_ENV, REDIS_PREFIX: prefix }))
   const redis = s.redis!
   const t0 = performance.now()
@@ -132,7 +133,7 @@ describe('when Redis goes away under a steady stream of messages', () => {
 
 describe('when Redis is down as the process starts', () => {
   it('starts in-process, answers, and switches to BullMQ when Redis comes', async () => {
-    const prefix = `atende-test-${Math.random().toString(36).slice(2)}`
+    const prefix = testPrefix()
     const s = (stack = await startStack('redis', 'pglite', { ...FAILOVER_ENV, REDIS_PREFIX: prefix }, { redisDownAtStart: true }))
     const redis = s.redis!
     const first = await s.atende.waitForLog((l) => l.msg === 'runtime switched', 10_000)

@@ -27,18 +27,23 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
-/** A fresh database: a new PostgreSQL database, or a private copy of the migrated PGlite template. */
-export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database: a private copy of the migrated PGlite template, or a new
+ * PostgreSQL database cloned from the migrated PostgreSQL template (test/global-setup.ts).
+ * With `empty`, one no migration has run on, for tests of the migrations themselves.
+ */
+export async function createTestDatabase(engine: Engine, options: { empty?: boolean } = {}): Promise<TestDatabase> {
+  const empty = options.empty === true
   if (engine === 'pglite') {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'atende-pglite-')), 'data')
-    cpSync(inject('pgliteTemplate'), dataDir, { recursive: true })
+    if (!empty) cpSync(inject('pgliteTemplate'), dataDir, { recursive: true })
     return { engine, url: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) }
   }
   const name = `atende_t_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
   await admin.connect()
   try {
-    await admin.query(`create database ${name}`)
+    await admin.query(empty ? `create database ${name}` : `create database ${name} template ${inject('postgresTemplate')}`)
   } finally {
     await admin.end()
   }

@@ -3,7 +3,7 @@ import { createTestDatabase, type Engine, type TestDatabase } from './db.js'
 import { startAtende, type AtendeProcess } from './atende-process.js'
 import { startFakeGraph, type FakeGraph } from './fake-graph.js'
 import { personalStrings } from './log-scan.js'
-import { startRedis, type RedisServer } from './redis.js'
+import { redisEnv, startRedis, type RedisServer } from './redis.js'
 import { textMessage, webhookWith } from '../whatsapp/fixtures.js'
 
 export const E2E_APP_SECRET = 'e2e-app-secret'
@@ -55,7 +55,7 @@ export async function startStack(runtime: RuntimeKind, engine: Engine, env: Reco
     DEBOUNCE_MS: '0',
     DEBOUNCE_MAX_MS: '0',
     ...(database.url !== undefined ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
-    ...(redis !== undefined ? { REDIS_URL: redis.url, REDIS_PREFIX: `atende-test-${Math.random().toString(36).slice(2)}` } : {}),
+    ...(redis !== undefined ? redisEnv(redis) : {}),
     ...env,
   })
   return {

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll, beforeAll, onTestFinished } from 'vitest'
 
 /**
  * A free TCP port on 127.0.0.1, chosen below Linux's ephemeral range (32768+). Port 0 would
@@ -111,4 +113,51 @@ export async function startRedis(options: { bind?: string } = {}): Promise<Redis
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** A fresh key prefix per test (STYLE §8), so tests never see each other's keys. */
+export const testPrefix = (): string => `atende-test-${randomUUID()}`
+
+/** The environment that points `loadConfig` at `server` under a fresh prefix, `extra` on top. */
+export function redisEnv(server: Pick<RedisServer, 'url'>, extra: Record<string, string> = {}): Record<string, string> {
+  return { REDIS_URL: server.url, REDIS_PREFIX: testPrefix(), ...extra }
+}
+
+/** The file's (or describe block's) own redis-server; see `useRedisServer`. */
+export interface SharedRedis {
+  /** The running server; read it inside tests and hooks, not while the file is collected. */
+  readonly server: RedisServer
+}
+
+/**
+ * One private redis-server for the tests of a file (or of the describe block it is called
+ * in): started in `beforeAll`, stopped in `afterAll`. The tests share the server, never a
+ * key: each takes a fresh prefix (`redisEnv`, `testPrefix`) and obliterates its queues.
+ * A test that kills, freezes or restarts its Redis takes one of its own (`startRedisForTest`).
+ */
+export function useRedisServer(options: { bind?: string } = {}): SharedRedis {
+  let server: RedisServer | undefined
+  beforeAll(async () => {
+    server = await startRedis(options)
+  })
+  afterAll(async () => {
+    await server?.stop()
+    server = undefined
+  })
+  return {
+    get server() {
+      if (server === undefined) throw new Error('the shared redis-server runs only inside tests and hooks (useRedisServer)')
+      return server
+    },
+  }
+}
+
+/**
+ * A private redis-server for the current test alone, stopped once the test and its
+ * `afterEach` hooks are done (so after the clients those hooks close).
+ */
+export async function startRedisForTest(options: { bind?: string } = {}): Promise<RedisServer> {
+  const server = await startRedis(options)
+  onTestFinished(() => server.stop())
+  return server
 }

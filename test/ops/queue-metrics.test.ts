@@ -2,23 +2,17 @@
  * `/api/queue/metrics` against a known workload on both runtimes: the same jobs, the same
  * outcomes, the same figures (issue #11).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
 import { createInProcessRuntime, createRuntime, type Runtime } from '../../src/dispatch/index.js'
 import { AtendeError } from '../../src/errors.js'
 import { createAlerts, createJobStats, createMetrics, instrumentProcessors, readQueueMetrics, type QueueMetricsBody } from '../../src/ops/index.js'
 import { classifyFailure, QUEUE_NAMES, type Processors, type WakeUp } from '../../src/queues/index.js'
-import { deferred, queueSettings, silentLog, testPrefix, within } from '../dispatch/helpers.js'
+import { deferred, queueSettings, silentLog, within } from '../dispatch/helpers.js'
 import { parsePrometheusText, sampleValue } from '../helpers/prometheus-text.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
+import { redisEnv, useRedisServer } from '../helpers/redis.js'
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
@@ -38,7 +32,7 @@ const RUNTIMES: Array<[string, () => Promise<Pick<Runtime, 'dispatcher' | 'inspe
     return { dispatcher: r, inspector: r, startWorkers: (p: Processors) => r.start(p), close: r.close, abort: r.abort }
   }],
   ['bullmq', async () => {
-    const config = loadConfig({ REDIS_URL: redis.url, REDIS_PREFIX: testPrefix() })
+    const config = loadConfig(redisEnv(redis.server))
     return createRuntime({ config: { redis: config.redis, queues: queueSettings(OVERRIDES) }, log: silentLog, consume: true })
   }],
 ]

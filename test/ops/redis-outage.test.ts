@@ -3,26 +3,24 @@ import { loadConfig } from '../../src/config/index.js'
 import { createRuntime } from '../../src/dispatch/index.js'
 import { createAlerts, createJobStats, createMetrics, createRedisWatch, readQueueMetrics, type AlertBody } from '../../src/ops/index.js'
 import { QUEUE_NAMES } from '../../src/queues/index.js'
-import { queueSettings, silentLog, testPrefix } from '../dispatch/helpers.js'
+import { queueSettings, silentLog } from '../dispatch/helpers.js'
 import { startFakeReceiver, type FakeReceiver } from '../helpers/fake-receiver.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
+import { redisEnv, useRedisServer } from '../helpers/redis.js'
 
 const COMMAND_TIMEOUT_MS = 300
 
 describe('Redis killed and started again', () => {
-  let redis: RedisServer
+  const redis = useRedisServer()
   let receiver: FakeReceiver
   beforeAll(async () => {
-    redis = await startRedis()
     receiver = await startFakeReceiver()
   })
   afterAll(async () => {
     await receiver?.close()
-    await redis?.stop()
   })
 
   it('alerts "lost" then "back", and the queue metrics answer meanwhile within the command timeout', async () => {
-    const config = loadConfig({ REDIS_URL: redis.url, REDIS_PREFIX: testPrefix(), REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) })
+    const config = loadConfig(redisEnv(redis.server, { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) }))
     const runtime = await createRuntime({ config: { redis: config.redis, queues: queueSettings() }, log: silentLog, consume: false })
     const alerts = createAlerts({ log: silentLog, webhookUrl: receiver.url, cooldownMs: 600_000, backoffMs: 20, attempts: 3 })
     const watch = createRedisWatch({ connected: runtime.inspector.connected, alerts, intervalMs: 25 })
@@ -41,7 +39,7 @@ describe('Redis killed and started again', () => {
       expect((await read()).queues['message-processing'].waiting).toBe(1)
       mark('redis up, 1 job waiting')
 
-      await redis.kill()
+      await redis.server.kill()
       mark('redis killed')
       const [lost] = await receiver.waitForPosts(1)
       mark(`alert ${(lost!.json as AlertBody).alert}`)
@@ -53,7 +51,7 @@ describe('Redis killed and started again', () => {
       expect(Object.keys(during.queues)).toEqual([...QUEUE_NAMES])
       expect(tookMs).toBeLessThan(COMMAND_TIMEOUT_MS * 3)
 
-      await redis.start()
+      await redis.server.start()
       mark('redis started (empty)')
       const [, back] = await receiver.waitForPosts(2)
       mark(`alert ${(back!.json as AlertBody).alert}`)

@@ -24,8 +24,7 @@ import { createProcessors } from '../../src/workers/index.js'
 import { createTestDatabase, openMigrated, type Engine, type TestDatabase } from '../helpers/db.js'
 import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph.js'
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
-import { testPrefix } from '../dispatch/helpers.js'
+import { redisEnv, startRedis, type RedisServer } from '../helpers/redis.js'
 
 export const APP_SECRET = 'privacy-app-secret'
 export const ADMIN_TOKEN = 'privacy-admin-token'
@@ -58,7 +57,7 @@ export async function startPrivacyStack(engine: Engine): Promise<PrivacyStack> {
   const graph = await startFakeGraph()
   const openai = await startFakeOpenAi()
   const config = loadConfig({
-    REDIS_URL: redis.url, REDIS_PREFIX: testPrefix(),
+    ...redisEnv(redis),
     AI_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.url, OPENAI_MODEL: TURN_MODEL, OPENAI_VISION_MODEL: VISION_MODEL,
     WHATSAPP_TRANSPORT: 'cloud', WHATSAPP_TOKEN: 'test-wa-token', WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_APP_SECRET: APP_SECRET,
     ADMIN_TOKEN, DEBOUNCE_MS: '0', DEBOUNCE_MAX_MS: '0',

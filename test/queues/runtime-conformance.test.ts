@@ -5,23 +5,17 @@
  * must not depend on whether Redis is configured (DESIGN.md, invariant 7).
  */
 import { Queue, type ConnectionOptions } from 'bullmq'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { loadConfig, type QueueName, type QueueSettings } from '../../src/config/index.js'
 import { createInProcessRuntime, createRuntime, redisOptions, type SwitchingRuntime } from '../../src/dispatch/index.js'
 import { AtendeError } from '../../src/errors.js'
 import type { Db } from '../../src/store/index.js'
 import { jobKey, QUEUE_NAMES, type Dispatcher, type JobContext, type ProcessorResult, type Processors, type WakeUp } from '../../src/queues/index.js'
-import { deferred, queueSettings, silentLog, testPrefix, within } from '../dispatch/helpers.js'
+import { deferred, queueSettings, silentLog, within } from '../dispatch/helpers.js'
 import { createTestDatabase, openMigrated } from '../helpers/db.js'
-import { freePort, startRedis, type RedisServer } from '../helpers/redis.js'
+import { freePort, redisEnv, useRedisServer } from '../helpers/redis.js'
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -80,9 +74,7 @@ async function claimsDatabase() {
  */
 async function failedOver(overrides: Overrides): Promise<Subject> {
   const nobody = await freePort()
-  const redisConfig = loadConfig({
-    REDIS_URL: `redis://127.0.0.1:${nobody}`, REDIS_PREFIX: testPrefix(), REDIS_COMMAND_TIMEOUT_MS: '200', REDIS_FAILOVER_AFTER_MS: '200',
-  }).redis!
+  const redisConfig = loadConfig(redisEnv({ url: `redis://127.0.0.1:${nobody}` }, { REDIS_COMMAND_TIMEOUT_MS: '200', REDIS_FAILOVER_AFTER_MS: '200' })).redis!
   const runtime = await createRuntime({
     config: { redis: redisConfig, queues: queueSettings(overrides) }, log: silentLog, consume: true, failover: await claimsDatabase(),
   })
@@ -106,7 +98,7 @@ async function failedOver(overrides: Overrides): Promise<Subject> {
  * work claim.
  */
 async function bullmq(overrides: Overrides, claims = false): Promise<Subject> {
-  const redisConfig = loadConfig({ REDIS_URL: redis.url, REDIS_PREFIX: testPrefix() }).redis!
+  const redisConfig = loadConfig(redisEnv(redis.server)).redis!
   const runtime = await createRuntime({
     config: { redis: redisConfig, queues: queueSettings(overrides) }, log: silentLog, consume: true,
     ...(claims ? { failover: await claimsDatabase() } : {}),

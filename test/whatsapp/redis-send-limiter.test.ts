@@ -9,8 +9,8 @@ import type { SendRates } from '../../src/domain/index.js'
 import { createCloudClient, createLocalSendLimiter, createRedisSendLimiter, withSendLimiter, type SendLimiter } from '../../src/whatsapp/index.js'
 import { startFakeGraph } from '../helpers/fake-graph.js'
 import { busiestSecond, senderOf } from '../helpers/pacing.js'
-import { startRedis, type RedisServer } from '../helpers/redis.js'
-import { silentLog, testPrefix, within } from '../dispatch/helpers.js'
+import { startRedisForTest, testPrefix, type RedisServer } from '../helpers/redis.js'
+import { silentLog, within } from '../dispatch/helpers.js'
 
 const NUMBER = '1000000001'
 const customer = { waId: '5511900000001', userId: undefined, profileName: undefined }
@@ -20,12 +20,6 @@ const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-
-async function redisServer(): Promise<RedisServer> {
-  const server = await startRedis()
-  cleanups.push(() => server.stop())
-  return server
-}
 
 /** The process's own limiter, counting the calls Redis left to it. */
 function countingFallback(r: SendRates): SendLimiter & { calls: number } {
@@ -53,7 +47,7 @@ function capturedLog(): { log: Logger; lines: Array<{ level: number; msg: string
 
 describe('Redis send limiter', () => {
   it('gives two processes one budget per number', async () => {
-    const server = await redisServer()
+    const server = await startRedisForTest()
     const prefix = testPrefix()
     const a = await processLimiter(server, prefix, rates(1, 3))
     const b = await processLimiter(server, prefix, rates(1, 3))
@@ -73,7 +67,7 @@ describe('Redis send limiter', () => {
   })
 
   it('keeps a number\'s key only until its slots have passed', async () => {
-    const server = await redisServer()
+    const server = await startRedisForTest()
     const prefix = testPrefix()
     const { connection, limiter } = await processLimiter(server, prefix, rates(20, 1, { '3': 0 }))
     const key = `${prefix}:send-rate:${NUMBER}`
@@ -95,7 +89,7 @@ describe('Redis send limiter', () => {
   })
 
   it('paces with the process\'s own limiter while Redis is down, and warns once per outage', async () => {
-    const server = await redisServer()
+    const server = await startRedisForTest()
     const { log, lines } = capturedLog()
     const { connection, fallback, limiter } = await processLimiter(server, testPrefix(), rates(1, 1), log)
     await server.kill()
@@ -116,7 +110,7 @@ describe('Redis send limiter', () => {
   })
 
   it('falls back within the command timeout when Redis hangs', async () => {
-    const server = await redisServer()
+    const server = await startRedisForTest()
     const { fallback, limiter } = await processLimiter(server, testPrefix(), rates(1, 1))
     server.pause()
     cleanups.push(async () => server.resume())
@@ -125,7 +119,7 @@ describe('Redis send limiter', () => {
   })
 
   it('lets a limited client send while Redis is down', async () => {
-    const server = await redisServer()
+    const server = await startRedisForTest()
     const fake = await startFakeGraph()
     cleanups.push(() => fake.close())
     const { limiter } = await processLimiter(server, testPrefix(), rates(80, 1))
@@ -137,7 +131,7 @@ describe('Redis send limiter', () => {
   })
 
   it('keeps two processes sending from one number within the bound at the fake Graph API', async () => {
-    const [server, fake] = [await redisServer(), await startFakeGraph()]
+    const [server, fake] = [await startRedisForTest(), await startFakeGraph()]
     cleanups.push(() => fake.close())
     const prefix = testPrefix()
     // 5/s with a burst of 2: 12 sends take 2 s; see send-limiter.pacing.test.ts for the +1.
