@@ -13,8 +13,8 @@ describe.each(ENGINES)('the menu_rows_learning_source migration (%s)', (engine) 
   let database: Database
 
   beforeAll(async () => {
-    t = await createTestDatabase(engine)
-    // A PGlite copy of the template is migrated already: start over in memory.
+    t = await createTestDatabase(engine, { empty: true })
+    // PGlite in memory: a database of its own with no migration run.
     database = await openDatabase({ url: t.url, dataDir: 'memory://', statementTimeoutMs: 5_000 })
     await migrateBefore(database.db, MENU_SOURCE)
   })
