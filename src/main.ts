@@ -4,12 +4,15 @@
  */
 import type { Logger } from 'pino'
 import type { Language } from './ai/index.js'
-import { ADMIN_TOKEN_MIN_LENGTH, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config } from './config/index.js'
-import type { Runtime, RuntimeStatus } from './dispatch/index.js'
-import { AtendeError, ConfigError } from './errors.js'
+import {
+  ADMIN_TOKEN_MIN_LENGTH, checkRoleConfig, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config, type Role,
+} from './config/index.js'
+import type { Runtime } from './dispatch/index.js'
+import { AtendeError } from './errors.js'
 import { closeAll, installCrashHandlers, installShutdown, type Closer, type Started } from './lib/index.js'
 import type { Alerts, Metrics } from './ops/index.js'
-import type { CustomerId, Db } from './store/index.js'
+import type { PrivacyCommand } from './privacy/index.js'
+import type { Db } from './store/index.js'
 import type { SendLimiter, WhatsAppClient } from './whatsapp/index.js'
 import type { ImageAnalysers } from './workers/index.js'
 
@@ -39,7 +42,6 @@ async function loadService() {
 }
 type Service = Awaited<ReturnType<typeof loadService>>
 
-type Role = 'serve' | 'api' | 'worker'
 
 const USAGE = `usage: atende <command>
   serve     HTTP and every worker in one process (the default)
@@ -71,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
     installCrashHandlers(log)
     return request === undefined ? runMigrate(s, config, log) : runPrivacy(s, request, config, log)
   }
-  checkRole(command as Role, config)
+  checkRoleConfig(command as Role, config)
   const s = await loadService()
   const log = s.pino(s.loggerOptions(config.logLevel))
   installCrashHandlers(log)
@@ -89,25 +91,15 @@ async function runMigrate(s: Data, config: Config, log: Logger): Promise<void> {
   }
 }
 
-type PrivacyRequest = { action: 'export' | 'erase'; customer: CustomerId }
-
 /** `privacy export|erase <waId>`, or null after saying what is wrong (exit code 2). */
-async function privacyRequest(args: string[]): Promise<PrivacyRequest | null> {
-  const [action, id] = args
-  if ((action !== 'export' && action !== 'erase') || id === undefined || args.length !== 2) {
-    process.stderr.write(`expected 'privacy export <waId>' or 'privacy erase <waId>'\n${USAGE}\n`)
-    process.exitCode = 2
-    return null
-  }
+async function privacyRequest(args: string[]): Promise<PrivacyCommand | null> {
   // Only the privacy module: a malformed id is refused before the service loads.
-  const { parseCustomerId } = await import('./privacy/index.js')
-  try {
-    return { action, customer: parseCustomerId(id) }
-  } catch (err) {
-    process.stderr.write(`atende: ${(err as Error).message}\n`)
-    process.exitCode = 2
-    return null
-  }
+  const { parsePrivacyCommand } = await import('./privacy/index.js')
+  const parsed = parsePrivacyCommand(args)
+  if (parsed.ok) return parsed.command
+  process.stderr.write(parsed.usage ? `${parsed.problem}\n${USAGE}\n` : `atende: ${parsed.problem}\n`)
+  process.exitCode = 2
+  return null
 }
 
 /** Exit code of `atende privacy` when no customer data is held under the id. */
@@ -118,7 +110,7 @@ const EXIT_NOT_FOUND = 3
  * command line. Its queue runtime only produces (it removes an erased customer's jobs from
  * Redis); without Redis the wake-ups live in the serving process, where they find no row.
  */
-async function runPrivacy(s: Data, request: PrivacyRequest, config: Config, log: Logger): Promise<void> {
+async function runPrivacy(s: Data, request: PrivacyCommand, config: Config, log: Logger): Promise<void> {
   const { createPrivacy, createRuntime, migrate, openDatabase } = s
   const database = await openDatabase({ url: config.database.url?.reveal(), dataDir: config.database.dataDir, statementTimeoutMs: config.database.statementTimeoutMs })
   const closers: Closer[] = [{ name: 'database', close: database.close }]
@@ -136,14 +128,6 @@ async function runPrivacy(s: Data, request: PrivacyRequest, config: Config, log:
   } finally {
     await closeAll(closers, log)
   }
-}
-
-function checkRole(role: Role, config: Config): void {
-  if (role === 'serve') return
-  const problems: string[] = []
-  if (config.redis === undefined) problems.push(`REDIS_URL: 'atende ${role}' shares work through Redis; set REDIS_URL (or UPSTASH_REDIS_HOST), or run 'atende serve'`)
-  if (config.database.url === undefined) problems.push(`DATABASE_URL: 'atende ${role}' runs beside other processes, and only one process can open a PGlite directory; set DATABASE_URL`)
-  if (problems.length > 0) throw new ConfigError(problems)
 }
 
 /** Creates resources in dependency order; the returned closers release them in reverse. */
@@ -262,7 +246,7 @@ async function start(s: Service, role: Role, config: Config, log: Logger): Promi
         log,
         ingest,
         whatsapp: { appSecret: config.whatsapp.appSecret, verifyToken: config.whatsapp.verifyToken },
-        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: () => describeRuntime(runtime.status()), timeoutMs: config.database.statementTimeoutMs, warnings },
+        health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: () => s.describeRuntime(runtime.status()), timeoutMs: config.database.statementTimeoutMs, warnings },
         db: database.db,
         adminToken: config.adminToken,
         trustProxy: config.http.trustProxy,
@@ -398,11 +382,6 @@ function logRuntime(role: Role, config: Config, log: Logger): void {
   }
   log.info({ queues: Object.keys(config.queues), prefix: config.redis.prefix, tls: config.redis.tls }, 'queue system initialised')
   if (role !== 'api') log.info({ workers: Object.keys(config.queues).length, concurrency }, 'queue workers started')
-}
-
-/** `/readyz`'s `runtime`: `queues`, `in-process`, or `in-process (redis unreachable)` while failed over. */
-function describeRuntime(status: RuntimeStatus): string {
-  return status.failedOver ? 'in-process (redis unreachable)' : status.mode
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -6,3 +6,4 @@ export { ADMIN_TOKEN_MIN_LENGTH, isAdminTokenShort, type TrustProxy } from './ht
 export type { Config, OpsConfig, RedisConfig, SendRateConfig } from './types.js'
 export { loadConfig } from './load.js'
 export { configWarnings, isMetricsOpenOnPublic } from './warnings.js'
+export { checkRoleConfig, type Role } from './roles.js'

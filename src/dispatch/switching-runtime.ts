@@ -24,6 +24,11 @@ export interface RuntimeStatus {
   switches: number
 }
 
+/** `/readyz`'s `runtime`: `queues`, `in-process`, or `in-process (redis unreachable)` while failed over. */
+export function describeRuntime(status: RuntimeStatus): string {
+  return status.failedOver ? 'in-process (redis unreachable)' : status.mode
+}
+
 /** One `runtime switched` line: logged once per transition, never per message. */
 export interface RuntimeSwitch {
   from: 'queues' | 'in-process'

@@ -1,4 +1,5 @@
 export { CUSTOMER_ID_PATTERN, parseCustomerId } from './customer-id.js'
+export { parsePrivacyCommand, type PrivacyCommand } from './command.js'
 export {
   createPrivacy,
   type CustomerDataExport,
