@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
-import type { Db } from '../../src/store/index.js'
+import { afterAll, beforeAll } from 'vitest'
+import { openDatabase, type Database, type Db } from '../../src/store/index.js'
+import { createTestDatabase, type Engine } from './db.js'
 
 const FOLDER = fileURLToPath(new URL('../../src/store/migrations', import.meta.url))
 
@@ -28,4 +30,23 @@ export async function migrateBefore(db: Db, index: number): Promise<void> {
     for (const statement of m.sql) if (statement.trim() !== '') await db.execute(sql.raw(statement))
     await db.execute(sql`insert into atende_migrations (hash, created_at) values (${m.hash}, ${m.folderMillis})`)
   }
+}
+
+/**
+ * For a describe block: a database of its own on `engine` with the migrations before
+ * `index` applied (PGlite in memory), closed and dropped after the block.
+ */
+export function useDatabaseMigratedBefore(engine: Engine, index: number): { readonly database: Database } {
+  const state = {} as { database: Database; drop?: () => Promise<void> }
+  beforeAll(async () => {
+    const t = await createTestDatabase(engine, { empty: true })
+    state.drop = t.drop
+    state.database = await openDatabase({ url: t.url, dataDir: 'memory://', statementTimeoutMs: 5_000 })
+    await migrateBefore(state.database.db, index)
+  })
+  afterAll(async () => {
+    await state.database?.close()
+    await state.drop?.()
+  })
+  return state
 }

@@ -1,31 +1,18 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrate, openDatabase, queryRows, type Database } from '../../src/store/index.js'
-import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js'
-import { indexOfMigration, migrateBefore, MIGRATIONS } from '../helpers/migrations.js'
+import { describe, expect, it } from 'vitest'
+import { migrate, queryRows } from '../../src/store/index.js'
+import { ENGINES } from '../helpers/db.js'
+import { indexOfMigration, MIGRATIONS, useDatabaseMigratedBefore } from '../helpers/migrations.js'
 
 const MENU_SOURCE = indexOfMigration('_menu_rows_learning_source')
 
 // Department menus stored before they carried their learning source get it: the learning
 // run reads `payload.source` of every bot row and finds `fallback` on each menu.
 describe.each(ENGINES)('the menu_rows_learning_source migration (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-
-  beforeAll(async () => {
-    t = await createTestDatabase(engine, { empty: true })
-    // PGlite in memory: a database of its own with no migration run.
-    database = await openDatabase({ url: t.url, dataDir: 'memory://', statementTimeoutMs: 5_000 })
-    await migrateBefore(database.db, MENU_SOURCE)
-  })
-
-  afterAll(async () => {
-    await database?.close()
-    await t?.drop()
-  })
+  const suite = useDatabaseMigratedBefore(engine, MENU_SOURCE)
 
   it('gives every stored menu the fallback source and leaves every other row as it was', async () => {
-    const db = database.db
+    const db = suite.database.db
     const [k] = await queryRows<{ id: string }>(db, sql`insert into contacts (customer_key, wa_id) values ('wa:5511900000019', '5511900000019') returning id`)
     const [c] = await queryRows<{ id: string }>(
       db,

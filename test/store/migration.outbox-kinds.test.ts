@@ -1,32 +1,19 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrate, openDatabase, prepareReply, queryRows, queueOutbound, type Database } from '../../src/store/index.js'
-import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js'
-import { indexOfMigration, migrateBefore, MIGRATIONS } from '../helpers/migrations.js'
+import { describe, expect, it } from 'vitest'
+import { migrate, prepareReply, queryRows, queueOutbound } from '../../src/store/index.js'
+import { ENGINES } from '../helpers/db.js'
+import { indexOfMigration, MIGRATIONS, useDatabaseMigratedBefore } from '../helpers/migrations.js'
 
 const OUTBOX_KINDS = indexOfMigration('_outbox_kinds')
 
 // Data written before outbound rows had kinds keeps working: every outbound row becomes a
 // `reply`, numbered in the order written, and new rows number on from there.
 describe.each(ENGINES)('the outbox_kinds migration (%s)', (engine) => {
-  let t: TestDatabase
-  let database: Database
-
-  beforeAll(async () => {
-    t = await createTestDatabase(engine, { empty: true })
-    // PGlite in memory: a database of its own with no migration run.
-    database = await openDatabase({ url: t.url, dataDir: 'memory://', statementTimeoutMs: 5_000 })
-    await migrateBefore(database.db, OUTBOX_KINDS)
-  })
-
-  afterAll(async () => {
-    await database?.close()
-    await t?.drop()
-  })
+  const suite = useDatabaseMigratedBefore(engine, OUTBOX_KINDS)
 
   it('makes every existing outbound row a reply, numbered in the order written', async () => {
     expect(OUTBOX_KINDS).toBeGreaterThan(0)
-    const db = database.db
+    const db = suite.database.db
     const [k] = await queryRows<{ id: string }>(db, sql`insert into contacts (customer_key, wa_id) values ('wa:5511900000009', '5511900000009') returning id`)
     const [c] = await queryRows<{ id: string }>(
       db,
