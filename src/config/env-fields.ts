@@ -7,6 +7,20 @@ export const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
 
+/**
+ * An optional setting with a grammar of its own: `parse` answers the value, or a string that
+ * says what is wrong (then the schema reports it as that variable's issue).
+ */
+export const parsed = <T extends object | boolean>(parse: (value: string | undefined) => T | string) =>
+  optionalString.transform((v, ctx) => {
+    const value = parse(v)
+    if (typeof value === 'string') {
+      ctx.addIssue({ code: 'custom', message: value })
+      return z.NEVER
+    }
+    return value
+  })
+
 export const ms = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback)
 
 export const url = (protocols: readonly string[]) =>

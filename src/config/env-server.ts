@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ms, optionalString, url } from './env-fields.js'
+import { ms, optionalString, parsed, url } from './env-fields.js'
 import { parseTrustProxy } from './http.js'
 
 /** The process and its HTTP listener. */
@@ -18,14 +18,7 @@ export const serverEnv = {
    * IP/prefix, `loopback`, `linklocal`, `uniquelocal`): the client is the nearest hop not in
    * it. @defaultValue false
    */
-  TRUST_PROXY: optionalString.transform((v, ctx) => {
-    const parsed = parseTrustProxy(v)
-    if (typeof parsed === 'string') {
-      ctx.addIssue({ code: 'custom', message: parsed })
-      return z.NEVER
-    }
-    return parsed
-  }),
+  TRUST_PROXY: parsed(parseTrustProxy),
   /** pino level. @defaultValue 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
-import { ms, optionalString, url } from './env-fields.js'
+import { ms, optionalString, parsed, url } from './env-fields.js'
 
 /** The WhatsApp Cloud API: webhook verification, sending and its pace, media. */
 export const whatsappEnv = {
@@ -31,14 +31,7 @@ export const whatsappEnv = {
    * an IP address listed here is trusted as it is. Empty: the default.
    * @defaultValue 'lookaside.fbsbx.com' (Meta's media CDN; see DEFAULT_MEDIA_HOSTS)
    */
-  WHATSAPP_MEDIA_HOSTS: optionalString.transform((v, ctx) => {
-    const parsed = parseHostList(v)
-    if (typeof parsed === 'string') {
-      ctx.addIssue({ code: 'custom', message: parsed })
-      return z.NEVER
-    }
-    return parsed
-  }),
+  WHATSAPP_MEDIA_HOSTS: parsed(parseHostList),
   /** `cloud` sends through the Graph API; `console` only stores and logs replies. @defaultValue 'console' */
   WHATSAPP_TRANSPORT: z.enum(['cloud', 'console']).default('console'),
   /** Longest one Graph API call may take. @defaultValue 10_000 */
@@ -59,14 +52,7 @@ export const whatsappEnv = {
    * Rates of upgraded numbers: `phone_number_id:rate` pairs, comma-separated
    * (`123456:250,987654:1000`); 0 lifts the limit of that number. @defaultValue none
    */
-  WHATSAPP_SEND_RATE_OVERRIDES: optionalString.transform((v, ctx) => {
-    const parsed = parseRateOverrides(v)
-    if (typeof parsed === 'string') {
-      ctx.addIssue({ code: 'custom', message: parsed })
-      return z.NEVER
-    }
-    return parsed
-  }),
+  WHATSAPP_SEND_RATE_OVERRIDES: parsed(parseRateOverrides),
   /**
    * Longest a send waits for its number's next slot. A send that would wait longer is not
    * made: its turn steps back and retries after the wait, without spending an attempt.
