@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { secret } from '../../src/config/index.js'
@@ -111,17 +112,40 @@ describe('withSendLimiter', () => {
   it('gives up the wait for its slot when the call is aborted, clearing its timer and sending nothing', async () => {
     const { limiter, client } = limitedClient(60_000)
     await limiter.reserve(NUMBER, 0) // the one slot of this second
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
-    const before = timers()
+    // The timers this call starts, followed by their lifetime: counting every timer of the
+    // process instead would also count other files' and sockets' timers coming and going.
+    const started = new Set<number>()
+    const live = new Set<number>()
+    let watching = true
+    const hook = createHook({
+      init: (id, type) => {
+        if (!watching || type !== 'Timeout') return
+        started.add(id)
+        live.add(id)
+      },
+      destroy: (id) => live.delete(id),
+    })
+    hook.enable()
     const controller = new AbortController()
-    const sending = client.sendText(send(controller.signal)).catch((e: unknown) => e)
-    await new Promise((resolve) => setImmediate(resolve)) // the reservation resolved; the wait started
-    expect(timers()).toBe(before + 1)
+    let sending: Promise<unknown>
+    try {
+      sending = client.sendText(send(controller.signal)).catch((e: unknown) => e)
+      await new Promise((resolve) => setImmediate(resolve)) // the reservation resolved; the wait started
+    } finally {
+      hook.disable()
+    }
+    expect(started.size).toBe(1)
+    expect(live.size).toBe(1)
+    // From here only the end of that timer is followed.
+    watching = false
+    hook.enable()
     controller.abort(new Error('shutting down'))
     const err = await sending
+    await new Promise((resolve) => setImmediate(resolve)) // destroy hooks run after the clear
+    hook.disable()
     expect(err).toBeInstanceOf(WhatsAppApiError)
     expect(err).toMatchObject({ retryable: true, retryAfterMs: undefined })
-    expect(timers()).toBe(before)
+    expect(live.size).toBe(0)
     expect(fake.requests).toHaveLength(0)
     await client.close()
   })
