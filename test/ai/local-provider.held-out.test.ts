@@ -13,13 +13,13 @@ const FLOORS: Record<string, { minAccuracy: number; maxWrongRate: number }> = {
   // The target itself: ≥ 90 % right, < 5 % wrong.
   clinic: { minAccuracy: 0.9, maxWrongRate: 0.049 },
   netvale: { minAccuracy: 0.89, maxWrongRate: 0.08 },
-  shop: { minAccuracy: 0.82, maxWrongRate: 0.07 },
-  restaurant: { minAccuracy: 0.81, maxWrongRate: 0.11 },
-  petshop: { minAccuracy: 0.81, maxWrongRate: 0.14 },
-  academia: { minAccuracy: 0.68, maxWrongRate: 0.17 },
-  odonto: { minAccuracy: 0.89, maxWrongRate: 0.06 },
-  salao: { minAccuracy: 0.74, maxWrongRate: 0.17 },
-  'netvale-more': { minAccuracy: 0.92, maxWrongRate: 0.06 },
+  shop: { minAccuracy: 0.81, maxWrongRate: 0.06 },
+  restaurant: { minAccuracy: 0.83, maxWrongRate: 0.11 },
+  petshop: { minAccuracy: 0.81, maxWrongRate: 0.15 },
+  academia: { minAccuracy: 0.7, maxWrongRate: 0.13 },
+  odonto: { minAccuracy: 0.88, maxWrongRate: 0.06 },
+  salao: { minAccuracy: 0.75, maxWrongRate: 0.16 },
+  'netvale-more': { minAccuracy: 0.92, maxWrongRate: 0.07 },
   'netvale-cases': { minAccuracy: 0.97, maxWrongRate: 0.01 },
 }
 
