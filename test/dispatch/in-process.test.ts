@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { QueueName, QueueSettings } from '../../src/config/index.js'
 import { createInProcessRuntime, type InProcessRuntime } from '../../src/dispatch/index.js'
 import type { JobContext, ProcessorResult, Processors, WakeUp } from '../../src/queues/index.js'
+import { followTimers, type FollowedTimers } from '../helpers/timers.js'
 import { deferred, queueSettings, silentLog, within } from './helpers.js'
 
 const runtimes: InProcessRuntime[] = []
@@ -125,15 +126,24 @@ describe('in-process runtime', () => {
   // A stopped `serve` lingered 30 minutes on the idle timer of a conversation it had just
   // answered; a supervisor (or CI) waited for it that long.
   describe('pending work and the life of the process', () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+    const followed: FollowedTimers[] = []
+    afterEach(() => {
+      for (const t of followed.splice(0)) t.stop()
+    })
+    const follow = () => {
+      const t = followTimers()
+      followed.push(t)
+      return t
+    }
 
     it('a wake-up waiting for its time does not keep the process alive', async () => {
       const { calls, processor } = recorder()
       const r = runtime({}, { 'nps-survey': processor })
-      const before = timers()
-      await r.dispatch([{ queue: 'nps-survey', conversationId: 3, runAt: new Date(Date.now() + 1_800_000) }])
+      const timers = follow()
+      await timers.during(() => r.dispatch([{ queue: 'nps-survey', conversationId: 3, runAt: new Date(Date.now() + 1_800_000) }]))
       expect(r.stored('nps-survey')).toBe(1)
-      expect(timers()).toBe(before)
+      expect(timers.started).toBeGreaterThan(0)
+      expect(timers.keepingAlive()).toBe(0)
       expect(calls).toHaveLength(0)
     })
 
@@ -146,13 +156,15 @@ describe('in-process runtime', () => {
       await r.dispatch([{ queue: 'ai-response', conversationId: 1, runAt: new Date() }])
       await vi.waitFor(() => expect(calls).toHaveLength(1))
       const closing = r.close()
-      const before = timers()
+      const timers = follow()
       // What a turn finishing during shutdown does: its idle timer, and work due at once.
-      await r.dispatch([
-        { queue: 'nps-survey', conversationId: 1, runAt: new Date(Date.now() + 1_800_000) },
-        { queue: 'nps-survey', conversationId: 2, runAt: new Date() },
-      ])
-      expect(timers()).toBe(before)
+      await timers.during(() =>
+        r.dispatch([
+          { queue: 'nps-survey', conversationId: 1, runAt: new Date(Date.now() + 1_800_000) },
+          { queue: 'nps-survey', conversationId: 2, runAt: new Date() },
+        ]),
+      )
+      expect(timers.started).toBe(0)
       gate.resolve()
       await closing
       expect(calls.map((c) => c.wakeUp.queue)).toEqual(['ai-response'])

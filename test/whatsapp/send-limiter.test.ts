@@ -1,4 +1,3 @@
-import { createHook } from 'node:async_hooks'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { secret } from '../../src/config/index.js'
@@ -7,6 +6,7 @@ import { WhatsAppApiError } from '../../src/errors.js'
 import { createCloudClient, createLocalSendLimiter, withSendLimiter, type SendLimiter } from '../../src/whatsapp/index.js'
 import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph.js'
 import { busiestWindow } from '../helpers/pacing.js'
+import { followTimers } from '../helpers/timers.js'
 
 const NUMBER = '1000000001'
 const OTHER = '1000000002'
@@ -112,41 +112,23 @@ describe('withSendLimiter', () => {
   it('gives up the wait for its slot when the call is aborted, clearing its timer and sending nothing', async () => {
     const { limiter, client } = limitedClient(60_000)
     await limiter.reserve(NUMBER, 0) // the one slot of this second
-    // The timers this call starts, followed by their lifetime: counting every timer of the
-    // process instead would also count other files' and sockets' timers coming and going.
-    const started = new Set<number>()
-    const live = new Set<number>()
-    let watching = true
-    const hook = createHook({
-      init: (id, type) => {
-        if (!watching || type !== 'Timeout') return
-        started.add(id)
-        live.add(id)
-      },
-      destroy: (id) => live.delete(id),
-    })
-    hook.enable()
     const controller = new AbortController()
-    let sending: Promise<unknown>
+    const timers = followTimers()
     try {
-      sending = client.sendText(send(controller.signal)).catch((e: unknown) => e)
+      const sending = timers.during(() => client.sendText(send(controller.signal)).catch((e: unknown) => e))
       await new Promise((resolve) => setImmediate(resolve)) // the reservation resolved; the wait started
+      expect(timers.started).toBe(1)
+      expect(timers.live()).toBe(1)
+      controller.abort(new Error('shutting down'))
+      const err = await sending
+      await new Promise((resolve) => setImmediate(resolve)) // destroy hooks run after the clear
+      expect(timers.live()).toBe(0)
+      expect(err).toBeInstanceOf(WhatsAppApiError)
+      expect(err).toMatchObject({ retryable: true, retryAfterMs: undefined })
+      expect(fake.requests).toHaveLength(0)
     } finally {
-      hook.disable()
+      timers.stop()
     }
-    expect(started.size).toBe(1)
-    expect(live.size).toBe(1)
-    // From here only the end of that timer is followed.
-    watching = false
-    hook.enable()
-    controller.abort(new Error('shutting down'))
-    const err = await sending
-    await new Promise((resolve) => setImmediate(resolve)) // destroy hooks run after the clear
-    hook.disable()
-    expect(err).toBeInstanceOf(WhatsAppApiError)
-    expect(err).toMatchObject({ retryable: true, retryAfterMs: undefined })
-    expect(live.size).toBe(0)
-    expect(fake.requests).toHaveLength(0)
     await client.close()
   })
 
