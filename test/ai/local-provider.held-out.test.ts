@@ -6,20 +6,20 @@ import { routingSets, scoreRouting } from '../fixtures/routing/sets.js'
  * The local router on knowledge bases of five examples per department, against messages it
  * was never tuned on (decision 0021). The floors sit just under what the router reaches
  * (`npx tsx bench/routing.ts`), so a change that makes routing worse fails here. Issue #12's
- * target (≥ 90 % right, < 5 % wrong) is reached on the clinic base; on NetVale the wrong
- * rate is 7.2 %. See decision 0021, round 4 (the Naive Bayes router).
+ * target (≥ 90 % right, < 5 % wrong) is reached on the clinic base; on NetVale the router
+ * routes 89.5 % right and 7.9 % wrong. See decision 0021, rounds 4 and 5.
  */
 const FLOORS: Record<string, { minAccuracy: number; maxWrongRate: number }> = {
   // The issue's target itself: ≥ 90 % right, < 5 % wrong.
   clinic: { minAccuracy: 0.9, maxWrongRate: 0.049 },
   netvale: { minAccuracy: 0.89, maxWrongRate: 0.08 },
-  shop: { minAccuracy: 0.81, maxWrongRate: 0.06 },
-  restaurant: { minAccuracy: 0.83, maxWrongRate: 0.11 },
-  petshop: { minAccuracy: 0.81, maxWrongRate: 0.15 },
-  academia: { minAccuracy: 0.7, maxWrongRate: 0.13 },
+  shop: { minAccuracy: 0.81, maxWrongRate: 0.04 },
+  restaurant: { minAccuracy: 0.83, maxWrongRate: 0.09 },
+  petshop: { minAccuracy: 0.81, maxWrongRate: 0.14 },
+  academia: { minAccuracy: 0.71, maxWrongRate: 0.13 },
   odonto: { minAccuracy: 0.88, maxWrongRate: 0.06 },
-  salao: { minAccuracy: 0.75, maxWrongRate: 0.16 },
-  'netvale-more': { minAccuracy: 0.92, maxWrongRate: 0.07 },
+  salao: { minAccuracy: 0.77, maxWrongRate: 0.14 },
+  'netvale-more': { minAccuracy: 0.92, maxWrongRate: 0.06 },
   'netvale-cases': { minAccuracy: 0.97, maxWrongRate: 0.01 },
 }
 
