@@ -20,6 +20,8 @@ const FLOORS: Record<string, { minAccuracy: number; maxWrongRate: number }> = {
   odonto: { minAccuracy: 0.88, maxWrongRate: 0.06 },
   salao: { minAccuracy: 0.77, maxWrongRate: 0.14 },
   'netvale-more': { minAccuracy: 0.92, maxWrongRate: 0.06 },
+  telecom: { minAccuracy: 0.66, maxWrongRate: 0.22 },
+  oficina: { minAccuracy: 0.69, maxWrongRate: 0.13 },
   'netvale-cases': { minAccuracy: 0.97, maxWrongRate: 0.01 },
 }
 
