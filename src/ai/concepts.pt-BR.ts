@@ -105,7 +105,9 @@ export const PT_CONCEPTS: Record<string, string> = {
   complaint: `reclamacao reclamacoes reclamar gostei gostou horrivel pessimo pessima absurdo ruim grosso grossa
     grosseiro grosseira mal educado educada desrespeito descaso vergonha insatisfeito insatisfeita decepcionado
     decepcionada torto torta ficou queimaram queimou descascou estragaram esperei esperando demoraram atendida
-    atendido ignoraram ninguem respondeu horrorizada horrorizado refazer chorou`,
+    atendido ignoraram ninguem respondeu horrorizada horrorizado refazer chorou
+    procon juizado processo processar justica advogado anatel ouvidoria queixa queixas denuncia denunciar
+    reclamei reclamando enganou enganaram enganado enganada enganosa enrolam enrolando enrolacao`,
   account: 'senha login cadastro conta acesso app aplicativo usuario email perfil',
   move: 'mudanca mudando endereco transferir transfiro levar',
 }
