@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm'
 import type { ConversationStatus } from '../domain/index.js'
 import { queryRows, type Db } from './db.js'
-import { ids, toDate } from './messages.js'
+import { anyId, toDate } from './messages.js'
 
 /**
  * Plans the NPS survey of the conversation's current resolution (`resolved_seq` = its last
@@ -156,7 +156,7 @@ export async function findOverdueLifecycle(db: Db, now: Date, afterMs: number, l
         (select id, idle_due_at, null from conversations where idle_due_at < ${cutoff} order by idle_due_at limit ${limit})`,
   )
   const surveys = rows.filter((r) => r.survey_id !== null).map((r) => Number(r.survey_id))
-  if (surveys.length > 0) await db.execute(sql`update nps_surveys set enqueued_at = ${now} where id in ${ids(surveys)}`)
+  if (surveys.length > 0) await db.execute(sql`update nps_surveys set enqueued_at = ${now} where id = ${anyId(surveys)}`)
   const byConversation = new Map<number, Date>()
   for (const r of rows) {
     const id = Number(r.conversation_id)

@@ -22,7 +22,7 @@ export interface InboundMessageRow {
 /** Records that wake-ups for these messages reached the runtime (the reconciler's clock starts here). */
 export async function markEnqueued(db: Db, messageIds: readonly number[], now: Date): Promise<void> {
   if (messageIds.length === 0) return
-  await db.execute(sql`update messages set enqueued_at = ${now} where id in ${ids(messageIds)}`)
+  await db.execute(sql`update messages set enqueued_at = ${now} where id = ${anyId(messageIds)}`)
 }
 
 /**
@@ -85,8 +85,12 @@ export async function processMessage(
   }
 }
 
-export function ids(values: readonly number[]) {
-  return sql`(${sql.join(values.map((v) => sql`${v}`), sql`, `)})`
+/**
+ * `= any($n::bigint[])` over these ids: one statement text whatever their number, so it is
+ * prepared once per connection (an `in ($2, $3, ...)` list is a new statement for each count).
+ */
+export function anyId(values: readonly number[]) {
+  return sql`any(${sql.param([...values])}::bigint[])`
 }
 
 export function toDate(v: unknown): Date | null {

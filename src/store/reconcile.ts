@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
 import { markLearningEnqueued } from './learning.js'
-import { ids, markEnqueued, toDate } from './messages.js'
+import { anyId, markEnqueued, toDate } from './messages.js'
 import { findOverdueLifecycle } from './lifecycle-timers.js'
 
 /** Arbitrary constant shared by every Atende process: only one reconciler looks at a time. */
@@ -97,7 +97,7 @@ export async function findOverdueWork(db: Db, now: Date, afterMs: number, limit:
 
 export async function markTurnsEnqueued(db: Db, conversationIds: readonly number[], now: Date): Promise<void> {
   if (conversationIds.length === 0) return
-  await db.execute(sql`update conversations set turn_enqueued_at = ${now} where id in ${ids(conversationIds)}`)
+  await db.execute(sql`update conversations set turn_enqueued_at = ${now} where id = ${anyId(conversationIds)}`)
 }
 
 /** Gives claimed outbound rows back (their dispatch failed): any stamp older than the cutoff reads as not enqueued. */
@@ -105,7 +105,7 @@ export async function releaseOutboundClaims(db: Db, conversationIds: readonly nu
   if (conversationIds.length === 0) return
   await db.execute(
     sql`update messages set enqueued_at = ${stale}
-        where conversation_id in ${ids(conversationIds)} and direction = 'out' and kind <> 'reply' and provider_status = 'pending'`,
+        where conversation_id = ${anyId(conversationIds)} and direction = 'out' and kind <> 'reply' and provider_status = 'pending'`,
   )
 }
 
