@@ -2,17 +2,93 @@
 // routing set (test/fixtures/routing). `--tuning` runs the tuning sets only, `--misses` lists
 // their misses, `--calibrate` sweeps the thresholds on them. The held-out sets are never
 // inspected message by message nor swept, so they stay held out.
-import { createLocalProvider, loadKnowledgeBase } from '../src/ai/index.js'
+//
+// On your own base: `npx tsx bench/routing.ts --knowledge-base my-base.yaml --set messages.txt`
+// routes your customers' messages ("<department id> | <text>" lines, '#' for comments) and
+// prints the figures per department and each message routed elsewhere or not at all.
+import { parseArgs } from 'node:util'
+import { createLocalProvider, loadKnowledgeBase, type KnowledgeBase } from '../src/ai/index.js'
 import { createDepartmentRouter } from '../src/ai/department-router.js'
 import { createAnalyzer } from '../src/ai/text-analysis.js'
-import { routingSets, scoreRouting } from '../test/fixtures/routing/sets.js'
+import { readRoutingSamples, routingSets, scoreRouting, type RoutingSample } from '../test/fixtures/routing/sets.js'
 
-const tuningOnly = process.argv.includes('--tuning') || process.argv.includes('--calibrate')
-const showMisses = process.argv.includes('--misses')
+const flags = (() => {
+  try {
+    return parseArgs({
+      options: {
+        tuning: { type: 'boolean', default: false },
+        misses: { type: 'boolean', default: false },
+        calibrate: { type: 'boolean', default: false },
+        'knowledge-base': { type: 'string' },
+        set: { type: 'string' },
+      },
+    }).values
+  } catch (err) {
+    console.error(`routing: ${(err as Error).message}; expected --tuning, --misses, --calibrate, or --knowledge-base <file> --set <file>`)
+    process.exit(2)
+  }
+})()
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`
+
+/** The department the local provider gives each message, as a first message of a conversation. */
+async function routeAll(kb: KnowledgeBase, samples: readonly RoutingSample[]): Promise<Array<string | undefined>> {
+  const ai = createLocalProvider(kb)
+  const routed: Array<string | undefined> = []
+  for (const s of samples) {
+    const reply = await ai.reply({ conversationId: 1, history: [], unanswered: [{ direction: 'in', text: s.text }], currentDepartment: undefined })
+    routed.push(reply.department)
+  }
+  return routed
+}
+
+if (flags['knowledge-base'] !== undefined || flags.set !== undefined) {
+  if (flags['knowledge-base'] === undefined || flags.set === undefined) {
+    console.error('routing: --knowledge-base <file> and --set <file> go together')
+    process.exit(2)
+  }
+  if (flags.set.endsWith('.held-out.txt')) {
+    console.error(`routing: ${flags.set} is a held-out set: it is never read message by message; run without --set for its figures`)
+    process.exit(2)
+  }
+  const refuse = (err: unknown): never => {
+    console.error(`routing: ${err instanceof Error ? err.message : String(err)}`)
+    process.exit(2)
+  }
+  const kb = await loadKnowledgeBase(flags['knowledge-base']).catch(refuse)
+  let samples: RoutingSample[] = []
+  try {
+    samples = readRoutingSamples(flags.set)
+  } catch (err) {
+    refuse(err)
+  }
+  const ids = new Set(kb.departments.map((d) => d.id))
+  const unknown = [...new Set(samples.map((s) => s.department).filter((d) => !ids.has(d)))]
+  if (unknown.length > 0) {
+    console.error(`routing: ${flags.set} names departments the base does not have: ${unknown.join(', ')} (the base has: ${[...ids].join(', ')})`)
+    process.exit(2)
+  }
+  if (samples.length === 0) {
+    console.error(`routing: ${flags.set} holds no "<department id> | <text>" line`)
+    process.exit(2)
+  }
+  const routed = await routeAll(kb, samples)
+  console.log('| department | messages | right | wrong department | not routed |')
+  console.log('|---|---:|---:|---:|---:|')
+  for (const d of [...kb.departments.map((x) => x.id), undefined]) {
+    const picked = samples.flatMap((s, i) => (d === undefined || s.department === d ? [i] : []))
+    if (picked.length === 0) continue
+    const score = scoreRouting(picked.map((i) => samples[i]!), picked.map((i) => routed[i]))
+    console.log(`| ${d ?? '**all**'} | ${score.total} | ${pct(score.accuracy)} | ${pct(score.wrongRate)} | ${pct(score.unrouted / score.total)} |`)
+  }
+  const { misses } = scoreRouting(samples, routed)
+  if (misses.length > 0) console.log(`\n${misses.map((m) => `${m.expected} → ${m.got ?? '(not routed)'}: ${m.text}`).join('\n')}`)
+  process.exit(0)
+}
+
+const tuningOnly = flags.tuning || flags.calibrate
 const sets = routingSets().filter((s) => !tuningOnly || s.purpose === 'tuning')
 
-if (process.argv.includes('--calibrate')) {
+if (flags.calibrate) {
   const ranked = await Promise.all(
     sets.map(async (set) => {
       const kb = await loadKnowledgeBase(set.knowledgeBase)
@@ -44,15 +120,10 @@ console.log('| set | purpose | messages | right | wrong department | not routed 
 console.log('|---|---|---:|---:|---:|---:|')
 const misses: string[] = []
 for (const set of sets) {
-  const ai = createLocalProvider(await loadKnowledgeBase(set.knowledgeBase))
-  const routed: Array<string | undefined> = []
-  for (const s of set.samples) {
-    const reply = await ai.reply({ conversationId: 1, history: [], unanswered: [{ direction: 'in', text: s.text }], currentDepartment: undefined })
-    routed.push(reply.department)
-  }
+  const routed = await routeAll(await loadKnowledgeBase(set.knowledgeBase), set.samples)
   const score = scoreRouting(set.samples, routed)
   console.log(`| ${set.name} | ${set.purpose} | ${score.total} | ${pct(score.accuracy)} | ${pct(score.wrongRate)} | ${pct(score.unrouted / score.total)} |`)
-  if (showMisses && set.purpose === 'tuning') {
+  if (flags.misses && set.purpose === 'tuning') {
     for (const m of score.misses) misses.push(`${set.name}: ${m.expected} → ${m.got ?? '(none)'}: ${m.text}`)
   }
 }
