@@ -108,7 +108,7 @@ export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): D
   /** log P(f | texts) / P(f | base), the texts holding `count` of f in `total` feature mass. */
   const lift = (count: number, total: number, bg: number) => Math.log((count + alpha * bg) / (total + alpha) / bg)
   // One department against the rest (as complement Naive Bayes does): with five examples a
-  // department's own estimate is thin, and the other departments' texts, four times as many,
+  // department's own estimate is thin, and the other departments' texts, several times as many,
   // say more surely that they do not use a word. The two views weigh half each
   // (ROUTER_TUNING.complementWeight).
   const cw = ROUTER_TUNING.complementWeight
