@@ -78,7 +78,7 @@ export {
 } from './customer-data.js'
 export { claimScheduledRun, ERASED_WAMID_KEEP_MS, purgeBatch, type PurgeTarget } from './retention.js'
 export { findOverdueWork, markTurnsEnqueued, releaseOutboundClaims, scheduleHandoffAlert, type OverdueWork } from './reconcile.js'
-export { claimWork, claimWorks, releaseOwnerClaims, releaseWork, releaseWorks, type ClaimWorkInput, type WorkClaim } from './work-claims.js'
+export { claimWorks, releaseOwnerClaims, releaseWorks, type ClaimWorkInput, type WorkClaim } from './work-claims.js'
 export { claimWorkToRedispatch, findDueWork, type DueWork, type FindDueWorkInput, type RedispatchInput } from './due-work.js'
 export {
   CONVERSATION_MESSAGES_LIMIT,

@@ -2,35 +2,28 @@ import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from './db.js'
 import { toDate } from './messages.js'
 
-/** The outcome of {@link claimWork}: the claim is ours, or another process holds it until `until`. */
+/** The outcome of one key's claim: it is ours, or another process holds it until `until`. */
 export type WorkClaim = { kind: 'claimed' } | { kind: 'held'; until: Date }
 
 export interface ClaimWorkInput {
-  /** The job key (`msg-42`, the queue contract's `jobKey`). */
-  key: string
+  /** Job keys (`msg-42`, the queue contract's `jobKey`). */
+  keys: readonly string[]
   /** This process's id. */
   owner: string
   now: Date
-  /** When the claim lapses if never released (a dead process's claim). */
+  /** When the claims lapse if never released (a dead process's claims). */
   until: Date
 }
 
 /**
- * Claims a row's work for this process in one statement: taken when free, lapsed, or ours
- * already (a retry of our own job). Concurrent claims on PostgreSQL serialise on the key's
- * row, and the loser sees the winner's claim, so at most one process runs a key at a time.
+ * Claims rows' work for this process in one statement, one outcome per key, in order: a key
+ * is taken when free, lapsed, or ours already (a retry of our own job). Concurrent claims on
+ * PostgreSQL serialise on each key's row, and the loser sees the winner's claim, so at most
+ * one process runs a key at a time. Keys are locked in sorted order, so two processes claiming
+ * overlapping sets never deadlock; a key listed twice gets the same outcome twice. Concurrent
+ * jobs of one process share the statement (dispatch/work-claims.ts).
  */
-export async function claimWork(db: Db, c: ClaimWorkInput): Promise<WorkClaim> {
-  const [claim] = await claimWorks(db, { owner: c.owner, now: c.now, until: c.until, keys: [c.key] })
-  return claim!
-}
-
-/**
- * {@link claimWork} for several keys of one owner in one statement (concurrent jobs share it):
- * one outcome per key, in order. Keys are locked in sorted order, so two processes claiming
- * overlapping sets never deadlock; a key listed twice gets the same outcome twice.
- */
-export async function claimWorks(db: Db, c: { keys: readonly string[]; owner: string; now: Date; until: Date }): Promise<WorkClaim[]> {
+export async function claimWorks(db: Db, c: ClaimWorkInput): Promise<WorkClaim[]> {
   const keys = [...new Set(c.keys)].sort()
   const rows = await queryRows<{ key: string; claimed: boolean; held_until: unknown }>(
     db,
@@ -54,12 +47,7 @@ export async function claimWorks(db: Db, c: { keys: readonly string[]; owner: st
   })
 }
 
-/** Ends this process's claim (the job is done, or done for good). Someone else's claim is left alone. */
-export async function releaseWork(db: Db, key: string, owner: string): Promise<void> {
-  await releaseWorks(db, [key], owner)
-}
-
-/** {@link releaseWork} for several keys of one owner in one statement. */
+/** Ends this process's claims on these keys (the jobs are done, or done for good). Someone else's claim is left alone. */
 export async function releaseWorks(db: Db, keys: readonly string[], owner: string): Promise<void> {
   await db.execute(sql`delete from work_claims where owner = ${owner} and key = any(${sql.param([...keys])}::text[])`)
 }

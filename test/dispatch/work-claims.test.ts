@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { withWorkClaims } from '../../src/dispatch/index.js'
-import { claimWork, claimWorks, releaseWork, releaseWorks, type Database } from '../../src/store/index.js'
+import { claimWorks, releaseWorks, type Database, type Db, type WorkClaim } from '../../src/store/index.js'
 import type { JobContext, Processor } from '../../src/queues/index.js'
 import { createTestDatabase, ENGINES, openMigrated, type Engine } from '../helpers/db.js'
 import { deferred, silentLog } from './helpers.js'
@@ -17,6 +17,11 @@ async function database(engine: Engine): Promise<Database> {
   cleanups.push(() => d.close())
   return d
 }
+
+/** One key's claim and release, as one job makes them. */
+const claimWork = async (db: Db, c: { key: string; owner: string; now: Date; until: Date }): Promise<WorkClaim> =>
+  (await claimWorks(db, { keys: [c.key], owner: c.owner, now: c.now, until: c.until }))[0]!
+const releaseWork = (db: Db, key: string, owner: string) => releaseWorks(db, [key], owner)
 
 const ctx = (attempt = 1): JobContext => ({ attempt, maxAttempts: 3, signal: new AbortController().signal, log: silentLog })
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 30, 8) + ms)
