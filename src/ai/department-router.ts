@@ -100,10 +100,9 @@ export function createDepartmentRouter(kb: KnowledgeBase, analyzer: Analyzer): D
   // one department names five times and another once leans clearly to the first.
   const mass = profiles.map((p) => [...p.features.values()].reduce((a, b) => a + b, 0))
   const totalMass = mass.reduce((a, b) => a + b, 0)
-  const background = new Map<string, number>()
-  for (const p of profiles) for (const [f, v] of p.features) background.set(f, (background.get(f) ?? 0) + v / totalMass)
   const featureMass = new Map<string, number>()
   for (const p of profiles) for (const [f, v] of p.features) featureMass.set(f, (featureMass.get(f) ?? 0) + v)
+  const background = new Map([...featureMass].map(([f, v]) => [f, v / totalMass]))
   const alpha = ROUTER_TUNING.smoothing
   /** log P(f | texts) / P(f | base), the texts holding `count` of f in `total` feature mass. */
   const lift = (count: number, total: number, bg: number) => Math.log((count + alpha * bg) / (total + alpha) / bg)
