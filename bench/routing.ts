@@ -42,46 +42,37 @@ async function routeAll(kb: KnowledgeBase, samples: readonly RoutingSample[]): P
 }
 
 if (flags['knowledge-base'] !== undefined || flags.set !== undefined) {
-  if (flags['knowledge-base'] === undefined || flags.set === undefined) {
-    console.error('routing: --knowledge-base <file> and --set <file> go together')
+  /** Bad input: one line on stderr, exit 2. */
+  const refuse = (problem: unknown): never => {
+    console.error(`routing: ${problem instanceof Error ? problem.message : String(problem)}`)
     process.exit(2)
   }
-  if (flags.set.endsWith('.held-out.txt')) {
-    console.error(`routing: ${flags.set} is a held-out set: it is never read message by message; run without --set for its figures`)
-    process.exit(2)
-  }
-  const refuse = (err: unknown): never => {
-    console.error(`routing: ${err instanceof Error ? err.message : String(err)}`)
-    process.exit(2)
-  }
-  const kb = await loadKnowledgeBase(flags['knowledge-base']).catch(refuse)
+  const kbPath = flags['knowledge-base'] ?? refuse('--knowledge-base <file> and --set <file> go together')
+  const setPath = flags.set ?? refuse('--knowledge-base <file> and --set <file> go together')
+  if (setPath.endsWith('.held-out.txt')) refuse(`${setPath} is a held-out set: it is never read message by message; run without --set for its figures`)
+  const kb = await loadKnowledgeBase(kbPath).catch(refuse)
   let samples: RoutingSample[] = []
   try {
-    samples = readRoutingSamples(flags.set)
+    samples = readRoutingSamples(setPath)
   } catch (err) {
     refuse(err)
   }
   const ids = new Set(kb.departments.map((d) => d.id))
   const unknown = [...new Set(samples.map((s) => s.department).filter((d) => !ids.has(d)))]
-  if (unknown.length > 0) {
-    console.error(`routing: ${flags.set} names departments the base does not have: ${unknown.join(', ')} (the base has: ${[...ids].join(', ')})`)
-    process.exit(2)
-  }
-  if (samples.length === 0) {
-    console.error(`routing: ${flags.set} holds no "<department id> | <text>" line`)
-    process.exit(2)
-  }
+  if (unknown.length > 0) refuse(`${setPath} names departments the base does not have: ${unknown.join(', ')} (the base has: ${[...ids].join(', ')})`)
+  if (samples.length === 0) refuse(`${setPath} holds no "<department id> | <text>" line`)
   const routed = await routeAll(kb, samples)
+  const row = (name: string, score: ReturnType<typeof scoreRouting>) =>
+    console.log(`| ${name} | ${score.total} | ${pct(score.accuracy)} | ${pct(score.wrongRate)} | ${pct(score.unrouted / score.total)} |`)
   console.log('| department | messages | right | wrong department | not routed |')
   console.log('|---|---:|---:|---:|---:|')
-  for (const d of [...kb.departments.map((x) => x.id), undefined]) {
-    const picked = samples.flatMap((s, i) => (d === undefined || s.department === d ? [i] : []))
-    if (picked.length === 0) continue
-    const score = scoreRouting(picked.map((i) => samples[i]!), picked.map((i) => routed[i]))
-    console.log(`| ${d ?? '**all**'} | ${score.total} | ${pct(score.accuracy)} | ${pct(score.wrongRate)} | ${pct(score.unrouted / score.total)} |`)
+  for (const d of ids) {
+    const picked = samples.flatMap((s, i) => (s.department === d ? [i] : []))
+    if (picked.length > 0) row(d, scoreRouting(picked.map((i) => samples[i]!), picked.map((i) => routed[i])))
   }
-  const { misses } = scoreRouting(samples, routed)
-  if (misses.length > 0) console.log(`\n${misses.map((m) => `${m.expected} → ${m.got ?? '(not routed)'}: ${m.text}`).join('\n')}`)
+  const all = scoreRouting(samples, routed)
+  row('**all**', all)
+  if (all.misses.length > 0) console.log(`\n${all.misses.map((m) => `${m.expected} → ${m.got ?? '(not routed)'}: ${m.text}`).join('\n')}`)
   process.exit(0)
 }
 
