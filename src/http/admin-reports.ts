@@ -85,12 +85,23 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
  * a date-time is that instant, `to` included. Missing ends: `to` now, `from` 30 days before `to`.
  */
 export function reportRange(query: ReportQuery, options: Pick<ReportRoutesOptions, 'timeZone' | 'now'>): { from: Date; to: Date } {
-  const to = query.to === undefined ? options.now() : parseEdge('to', query.to, options.timeZone)
-  const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS) : parseEdge('from', query.from, options.timeZone)
+  const to = query.to === undefined ? options.now() : withinYear9999(parseEdge('to', query.to, options.timeZone))
+  const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS) : withinYear9999(parseEdge('from', query.from, options.timeZone))
   if (from.getTime() >= to.getTime()) {
     throw new BadRequestError(`from must be before to; got from=${JSON.stringify(query.from ?? null)}, to=${JSON.stringify(query.to ?? null)}`)
   }
   return { from, to }
+}
+
+/**
+ * The last instant a range edge may hold. A date of year 9999 is accepted, but the end of its
+ * day (or an instant with a western offset) falls in year 10000, which `toISOString` writes
+ * with a six-digit year the database refuses: such an edge is read as the end of year 9999.
+ */
+const LAST_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+function withinYear9999(edge: Date): Date {
+  return edge.getTime() > LAST_INSTANT_MS ? new Date(LAST_INSTANT_MS) : edge
 }
 
 function parseEdge(name: 'from' | 'to', value: string, timeZone: string): Date {

@@ -97,6 +97,16 @@ describe.each(ENGINES)('GET /api/reports/nps (%s)', (engine) => {
     expect((await get('?department=vendas')).json()).toEqual({ responses: 0, promoters: 0, passives: 0, detractors: 0, nps: null, byDepartment: [] })
   })
 
+  it.each([
+    ['the last day of the calendar', '?to=9999-12-31'],
+    ['its last nanosecond', `?to=${q('9999-12-31T23:59:59.999999999Z')}`],
+    ['its last minute west of UTC', `?from=${q('9999-12-31T00:00:00Z')}&to=${q('9999-12-31T23:59:00-03:00')}`],
+  ])('takes a range ending on %s (a date it accepts, past which the end would fall in year 10000)', async (_name, query) => {
+    const r = await get(query)
+    expect(r.statusCode, r.body).toBe(200)
+    expect(r.json()).toMatchObject({ responses: 0, nps: null, byDepartment: [] })
+  })
+
   it('needs the admin token', async () => {
     expect((await get('', {})).json()).toMatchObject({ code: 'ATD_UNAUTHORIZED' })
   })
