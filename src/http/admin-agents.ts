@@ -88,11 +88,10 @@ const messageResponse = {
 export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, options) => {
   const now = options.now ?? (() => new Date())
 
-  // Fastify's own refusals of a body (too large, not JSON, wrong type) get our codes; the
-  // admin plugin's handler answers them.
+  // A body over the limit is told the limit; the admin plugin's handler answers it, and
+  // Fastify's other refusals of a body (not JSON: 400, a type it does not parse: 415).
   app.setErrorHandler((err: FastifyError) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new BodyTooLargeError(AGENT_BODY_LIMIT_BYTES)
-    if (typeof err.code === 'string' && err.code.startsWith('FST_ERR_CTP_')) throw new BadRequestError(err.message)
     throw err
   })
 

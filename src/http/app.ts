@@ -10,7 +10,7 @@ import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
 import { dashboardRoutes, injectAdminApi, type QueueBoard } from './dashboard/index.js'
 import { installServerTiming } from './server-timing.js'
-import { installErrorHandling } from './errors.js'
+import { frameworkErrors, installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
 import { prometheusRoutes } from './metrics.js'
 import { webhookRoutes } from './webhook.js'
@@ -168,7 +168,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
  * listener (`atende worker`). Not the public webhook host, so it is open unless METRICS_TOKEN is set.
  */
 export async function createMetricsApp(deps: { log: Logger; metrics: Metrics; metricsToken: Secret | undefined }): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), frameworkErrors })
   installErrorHandling(app)
   app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }))
   await app.register(prometheusRoutes, { metrics: deps.metrics, token: deps.metricsToken, open: true })
@@ -193,6 +193,8 @@ function createServer(deps: AppDeps): FastifyInstance {
     // (`bsuid:` + up to 128, src/privacy/customer-id.ts); longer than 256 stays refused, so
     // an integer parameter never holds enough digits to read as Infinity.
     routerOptions: { maxParamLength: 256 },
+    // The router's own refusals (broken percent-encoding, that parameter length) as ours.
+    frameworkErrors,
   })
   installErrorHandling(app)
   return app
