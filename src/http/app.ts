@@ -12,6 +12,7 @@ import { dashboardRoutes, injectAdminApi, type QueueBoard } from './dashboard/in
 import { installServerTiming } from './server-timing.js'
 import { frameworkErrors, installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
+import { refuseLooseIntegers } from './integer-input.js'
 import { prometheusRoutes } from './metrics.js'
 import { webhookRoutes } from './webhook.js'
 
@@ -197,5 +198,6 @@ function createServer(deps: AppDeps): FastifyInstance {
     frameworkErrors,
   })
   installErrorHandling(app)
+  refuseLooseIntegers(app)
   return app
 }
