@@ -27,8 +27,6 @@ export const AGENT_BODY_LIMIT_BYTES = 64 * 1024
 export const MAX_AGENT_TEXT_CHARS = 4096
 export const MAX_AGENT_NAME_CHARS = 100
 
-/** No control characters (PostgreSQL refuses NUL; a name is one line). */
-
 const params = {
   type: 'object',
   properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
@@ -40,12 +38,29 @@ const params = {
  * types (`{ "text": 5 }` would become "5") and drops unknown keys; a request with no body at
  * all is an empty one. Strict: an unknown field is a 400, never silently ignored.
  */
-const agentName = z.string().min(1).max(MAX_AGENT_NAME_CHARS).regex(/^[^\u0000-\u001f\u007f]+$/, 'one line of printable characters')
+/**
+ * Half of a UTF-16 pair alone is no character: stored, it would become U+FFFD, and the
+ * customer would get another message than the one accepted.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const wellFormed = (s: string) => !LONE_SURROGATE.test(s)
+const agentName = z
+  .string()
+  .min(1)
+  .max(MAX_AGENT_NAME_CHARS)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'one line of printable characters')
+  .refine(wellFormed, 'a lone UTF-16 surrogate is not a character')
 const actionBody = z.object({ agent: agentName.optional() }).strict()
 const messageBody = z
   .object({
     // No control characters but tab and line breaks; blank or oversized text is refused by the outbox's schema.
-    text: z.string().min(1).max(MAX_AGENT_TEXT_CHARS).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'no control characters').optional(),
+    text: z
+      .string()
+      .min(1)
+      .max(MAX_AGENT_TEXT_CHARS)
+      .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'no control characters')
+      .refine(wellFormed, 'a lone UTF-16 surrogate is not a character')
+      .optional(),
     // Its shape is checked by the outbox's schema (store/outbound-content.ts), one source of truth.
     template: z.record(z.string(), z.unknown()).optional(),
     agent: agentName.optional(),

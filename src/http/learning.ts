@@ -19,8 +19,12 @@ export interface LearningRoutesOptions {
   now?: () => Date
 }
 
-/** Text a reviewer may send: any printable text, line breaks included; no NUL or other controls. */
-const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$'
+/**
+ * Text a reviewer may send: any printable text, line breaks included; no NUL or other
+ * controls, and no lone UTF-16 surrogate (`\p{Cs}`: Ajv's patterns are Unicode-aware), which
+ * would be stored as U+FFFD, another text than the one approved.
+ */
+const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f\\p{Cs}]*$'
 const DEPARTMENT_PATTERN = '^[a-z0-9][a-z0-9_-]*$'
 /** The knowledge base's own limits (ai/knowledge-base.ts): a question of 1,000, an answer of one WhatsApp text. */
 const MAX_QUESTION_CHARS = 1000

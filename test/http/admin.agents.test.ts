@@ -173,6 +173,10 @@ describe.each(ENGINES)("admin API: the agents' actions (%s)", (engine) => {
       ['an empty text', '/api/conversations/ID/messages', { text: '' }],
       ['a blank text', '/api/conversations/ID/messages', { text: '   ' }],
       ['a text with NUL', '/api/conversations/ID/messages', { text: 'o\u0000i' }],
+      // Not text: stored, it would become U+FFFD, and the customer would get another message.
+      ['a text with a lone high surrogate', '/api/conversations/ID/messages', '{"text": "oi \\ud83d"}'],
+      ['a text with a lone low surrogate', '/api/conversations/ID/messages', '{"text": "\\ude00 oi"}'],
+      ['an agent with a lone surrogate', '/api/conversations/ID/handoff', '{"agent": "Car\\ud800la"}'],
       ['a text over 4,096 characters', '/api/conversations/ID/messages', { text: 'a'.repeat(4097) }],
       ['an unknown field beside the text', '/api/conversations/ID/messages', { text: 'oi', to: '5511999999999' }],
       ['a template without a name', '/api/conversations/ID/messages', { template: { language: 'pt_BR' } }],

@@ -94,6 +94,7 @@ describe.each(ENGINES)('learning review API: hostile and wrong input (%s)', (eng
     ['a JSON array', '[]', { 'content-type': 'application/json' }],
     ['an unknown field', { question: 'x', status: 'approved' }],
     ['a NUL in the question', { question: 'abre\u0000domingo?' }],
+    ['a lone surrogate in the answer', '{"answer": "Abrimos \\ud83d"}', { 'content-type': 'application/json' }],
     ['a question over 1,000 characters', { question: 'a'.repeat(1001) }],
     ['an answer over 4,096 characters', { answer: 'a'.repeat(4097) }],
     ['an empty answer', { answer: '' }],
