@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/store/index.js'
 import { createTestDatabase, ENGINES, openMigrated, type TestDatabase } from '../helpers/db.js'
@@ -114,6 +115,18 @@ describe.each(ENGINES)('dashboard login (%s)', (engine) => {
       expect(res.json().code).toMatch(/^ATD_/)
       expect(res.headers['set-cookie']).toBeUndefined()
     }
+  })
+
+  it('refuses a form that repeats a field (400 ATD_BAD_REQUEST), the right token among them or not, and opens no session', async () => {
+    const sessions = async () => Number(((await database.db.execute(sql`select count(*) as n from admin_sessions`)) as unknown as { rows: Array<{ n: unknown }> }).rows[0]!.n)
+    const before = await sessions()
+    for (const payload of [`token=wrong&token=${ADMIN_TOKEN}`, `token=${ADMIN_TOKEN}&token=wrong`, `token=${ADMIN_TOKEN}&next=/admin&next=/admin/nps`]) {
+      const res = await w.app.inject({ ...form({}), payload })
+      expect(res.statusCode, payload).toBe(400)
+      expect(res.json()).toEqual({ code: 'ATD_BAD_REQUEST', message: expect.stringContaining('repeated') })
+      expect(res.headers['set-cookie']).toBeUndefined()
+    }
+    expect(await sessions()).toBe(before)
   })
 
   it('escapes whatever the next field holds in the form it serves again', async () => {

@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { AgentToken, Secret } from '../../config/index.js'
+import { BadRequestError } from '../../errors.js'
 import type { Db } from '../../store/index.js'
 import { notFound } from '../errors.js'
 import { adminProxyRoutes, inboxProxyRoutes, type AdminApi } from './admin-api-proxy.js'
@@ -65,7 +66,15 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, app.getDefaultJsonParser('error', 'error'))
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+    const fields = [...new URLSearchParams(body as string)]
+    // Which of two `token` (or `_csrf`, `next`) fields counts would be a guess: refused, as a
+    // JSON array in their place is.
+    const seen = new Set<string>()
+    for (const [name] of fields) {
+      if (seen.has(name)) return done(new BadRequestError(`form field ${JSON.stringify(name.slice(0, 64))} is repeated; send each field once`), undefined)
+      seen.add(name)
+    }
+    done(null, Object.fromEntries(fields))
   })
   const sessions = createSessions(options)
   const assets = await loadAssets()
