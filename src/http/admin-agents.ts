@@ -34,16 +34,16 @@ const params = {
 } as const
 
 /**
+ * Half of a UTF-16 pair alone is no character: stored, it would become U+FFFD, and the
+ * customer would get another message than the one accepted.
+ */
+const wellFormed = (s: string) => s.isWellFormed()
+
+/**
  * The bodies are parsed here with zod rather than by the route schema: Fastify's Ajv coerces
  * types (`{ "text": 5 }` would become "5") and drops unknown keys; a request with no body at
  * all is an empty one. Strict: an unknown field is a 400, never silently ignored.
  */
-/**
- * Half of a UTF-16 pair alone is no character: stored, it would become U+FFFD, and the
- * customer would get another message than the one accepted.
- */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-const wellFormed = (s: string) => !LONE_SURROGATE.test(s)
 const agentName = z
   .string()
   .min(1)
