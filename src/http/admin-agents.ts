@@ -40,9 +40,9 @@ const params = {
 const wellFormed = (s: string) => s.isWellFormed()
 
 /**
- * The bodies are parsed here with zod rather than by the route schema: Fastify's Ajv coerces
- * types (`{ "text": 5 }` would become "5") and drops unknown keys; a request with no body at
- * all is an empty one. Strict: an unknown field is a 400, never silently ignored.
+ * The bodies are parsed here with zod rather than by the route schema: Fastify's Ajv drops
+ * unknown keys (and coerced body types, until src/http/body-validation.ts); a request with no
+ * body at all is an empty one. Strict: an unknown field is a 400, never silently ignored.
  */
 const agentName = z
   .string()

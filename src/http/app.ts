@@ -9,6 +9,7 @@ import { createMetrics, type Alerts, type Metrics, type QueueMetricsBody } from 
 import type { Db } from '../store/index.js'
 import { adminRoutes } from './admin.js'
 import { dashboardRoutes, injectAdminApi, type QueueBoard } from './dashboard/index.js'
+import { strictBodyValidator } from './body-validation.js'
 import { installServerTiming } from './server-timing.js'
 import { frameworkErrors, installErrorHandling } from './errors.js'
 import { healthRoutes, type HealthRoutesOptions } from './health.js'
@@ -196,6 +197,9 @@ function createServer(deps: AppDeps): FastifyInstance {
     routerOptions: { maxParamLength: 256 },
     // The router's own refusals (broken percent-encoding, that parameter length) as ours.
     frameworkErrors,
+    // A JSON body keeps its types (a number is not the text "5"); params and queries are
+    // still coerced from their text.
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator() } },
   })
   installErrorHandling(app)
   refuseLooseIntegers(app)
