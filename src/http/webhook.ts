@@ -16,6 +16,12 @@ export interface WebhookRoutesOptions {
   onQuarantined?: (parts: number) => void
 }
 
+/**
+ * Meta's `hub.challenge`: "an int you must pass back" (Graph API webhooks, verification
+ * requests), such as 1158201444. 32 digits leaves room for a longer one and still bounds the echo.
+ */
+const CHALLENGE_PATTERN = '^[0-9]{1,32}$'
+
 /** Meta's maximum webhook payload. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 3 * 1024 * 1024
 
@@ -47,7 +53,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
           properties: {
             'hub.mode': { type: 'string', maxLength: 64 },
             'hub.verify_token': { type: 'string', maxLength: 1024 },
-            'hub.challenge': { type: 'string', maxLength: 1024 },
+            // Echoed as the answer: Meta's challenge is an integer, so only a bounded run of
+            // digits is; anything else (`<script>…`) is a 400, never reflected.
+            'hub.challenge': { type: 'string', pattern: CHALLENGE_PATTERN },
           },
         },
         response: { 200: { type: 'string' }, '4xx': errorResponse },

@@ -23,6 +23,31 @@ describe.each(ENGINES)('webhook signature and handshake (%s)', (engine) => {
     }
   })
 
+  it.each([
+    ['markup', '%3Cscript%3Ealert(1)%3C%2Fscript%3E'],
+    ['letters', 'abc'],
+    ['digits then a letter', '123a'],
+    ['a sign', '-1'],
+    ['a decimal point', '1.5'],
+    ['a leading space', '%201'],
+    ['nothing', ''],
+    ['33 digits', '1'.repeat(33)],
+  ])('refuses a challenge of %s with 400 ATD_BAD_REQUEST, the right token or not, and echoes nothing', async (_label, challenge) => {
+    for (const token of [VERIFY_TOKEN, 'nope']) {
+      const res = await w.app.inject({ url: `/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=${challenge}` })
+      expect(res.statusCode, res.body).toBe(400)
+      expect(res.headers['content-type']).toMatch(/^application\/json/)
+      expect(res.json()).toEqual({ code: 'ATD_BAD_REQUEST', message: expect.stringContaining('hub.challenge') })
+    }
+  })
+
+  it('answers a challenge of 32 digits', async () => {
+    const challenge = '9'.repeat(32)
+    const res = await w.app.inject({ url: `/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=${challenge}` })
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toBe(challenge)
+  })
+
   it('answers 401 and stores nothing when the signature is missing', async () => {
     const before = await tableCounts(w.database)
     const req = signedPost(loadWebhook('text'))
