@@ -20,7 +20,11 @@ export interface ProxyRoutesOptions {
 }
 
 const id = { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } as const
-const objectBody = { type: 'object', maxProperties: 32 } as const
+/**
+ * An action's body, or none at all (null): the admin API's learning reject takes no body and
+ * its conversation actions an empty one, so their proxies don't ask for `{}` either.
+ */
+const objectBody = { type: ['object', 'null'], maxProperties: 32 } as const
 const idempotencyHeaders = {
   type: 'object',
   properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' } },
@@ -38,7 +42,7 @@ export const inboxProxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (a
   app.get<{ Params: { id: string } }>('/api/conversations/:id', { schema: { params: { type: 'object', properties: { id } } } }, async (request, reply) =>
     forward(api, request, reply, `/api/conversations/${request.params.id}`),
   )
-  app.post<{ Params: { id: string; action: string }; Body: Record<string, unknown> | undefined }>(
+  app.post<{ Params: { id: string; action: string }; Body: Record<string, unknown> | null | undefined }>(
     '/api/conversations/:id/:action',
     {
       schema: {
@@ -59,7 +63,7 @@ export const adminProxyRoutes: FastifyPluginAsync<ProxyRoutesOptions> = async (a
   for (const path of ['/api/reports/nps', '/api/learning/proposals', '/api/queue/metrics', '/api/metrics/http', '/api/alerts']) {
     app.get(path, async (request, reply) => forward(api, request, reply, `${path}${query(request)}`))
   }
-  app.post<{ Params: { id: string; action: string }; Body: Record<string, unknown> | undefined }>(
+  app.post<{ Params: { id: string; action: string }; Body: Record<string, unknown> | null | undefined }>(
     '/api/learning/proposals/:id/:action',
     { schema: { params: { type: 'object', properties: { id, action: { type: 'string', enum: ['approve', 'reject'] } } }, body: objectBody } },
     async (request, reply) =>
@@ -88,7 +92,7 @@ function query(request: FastifyRequest): string {
   return at < 0 ? '' : request.url.slice(at)
 }
 
-function withoutCsrf(body: Record<string, unknown> | undefined): Record<string, unknown> {
+function withoutCsrf(body: Record<string, unknown> | null | undefined): Record<string, unknown> {
   const { _csrf: _ignored, ...rest } = body ?? {}
   return rest
 }
