@@ -13,7 +13,7 @@ import type { Config } from './types.js'
  * lists every bad variable, so an operator fixes them all in one go.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = envSchema.safeParse(env)
+  const parsed = envSchema.safeParse(withoutEmpty(env))
   if (!parsed.success) {
     // zod's messages say what was expected; the value itself is left out because it may be a secret.
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)
@@ -108,6 +108,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     businessHours: { hours: e.BUSINESS_HOURS, timeZone: e.BUSINESS_TIME_ZONE },
   } satisfies Config)
+}
+
+/**
+ * An empty (or blank) value counts as unset, for every variable: `.env.example` leaves
+ * optional ones empty, and a blanked `PORT=` or `QUEUE_AI_RESPONSE_LIMITER_MAX=` must mean
+ * the default, not 0 (a random port, the AI limiter off).
+ */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') out[key] = value
+  return out
 }
 
 function deepFreeze<T>(value: T): T {

@@ -17,6 +17,13 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.queues)).toBe(true)
   })
 
+  it('reads an empty or blank value as unset, so a number takes its default rather than 0', () => {
+    const blank = { PORT: '', SHUTDOWN_GRACE_MS: ' ', WHATSAPP_SEND_RATE_PER_SECOND: '', DEBOUNCE_MS: '', CONVERSATION_IDLE_MS: '', QUEUE_AI_RESPONSE_LIMITER_MAX: '' }
+    expect(loadConfig(blank)).toEqual(loadConfig({}))
+    // Before, a blank number was refused with a message about its size, not its absence.
+    expect(() => loadConfig({ HOST: '', DATABASE_POOL_SIZE: '', QUEUE_AI_RESPONSE_CONCURRENCY: '\t' })).not.toThrow()
+  })
+
   it('lists every invalid variable in one error', () => {
     let err: unknown
     try {
