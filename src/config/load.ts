@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import { ConfigError } from '../errors.js'
 import { crossFieldProblems } from './cross-field.js'
 import { parseAgentTokens, type AgentToken } from './dashboard.js'
@@ -16,7 +17,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(withoutEmpty(env))
   if (!parsed.success) {
     // zod's messages say what was expected; the value itself is left out because it may be a secret.
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${issueMessage(i)}`)
     throw new ConfigError(problems)
   }
   const e = parsed.data
@@ -108,6 +109,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     businessHours: { hours: e.BUSINESS_HOURS, timeZone: e.BUSINESS_TIME_ZONE },
   } satisfies Config)
+}
+
+/**
+ * zod's message, except for a number that is not one: zod says `received NaN` about `1s` or
+ * `abc`, which tells an operator nothing about what to write instead.
+ */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_type' || (issue.expected !== 'number' && issue.expected !== 'int')) return issue.message
+  const name = String(issue.path.at(-1) ?? '')
+  if (name.endsWith('_MS')) return 'expected a whole number of milliseconds, digits only (e.g. 1500, not 1.5s)'
+  return 'expected a whole number, digits only'
 }
 
 /**

@@ -24,6 +24,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HOST: '', DATABASE_POOL_SIZE: '', QUEUE_AI_RESPONSE_CONCURRENCY: '\t' })).not.toThrow()
   })
 
+  it('says a number must be digits, not that zod received NaN', () => {
+    let err: unknown
+    try {
+      loadConfig({ PORT: 'abc', DEBOUNCE_MS: '1.5s' })
+    } catch (e) {
+      err = e
+    }
+    expect((err as ConfigError).problems).toEqual([
+      'PORT: expected a whole number, digits only',
+      'DEBOUNCE_MS: expected a whole number of milliseconds, digits only (e.g. 1500, not 1.5s)',
+    ])
+  })
+
   it('lists every invalid variable in one error', () => {
     let err: unknown
     try {
