@@ -39,11 +39,12 @@ export function crossFieldProblems(e: Env): string[] {
   if (e.WHATSAPP_TRANSPORT === 'cloud' && e.WHATSAPP_TOKEN === undefined) {
     problems.push('WHATSAPP_TOKEN: required when WHATSAPP_TRANSPORT=cloud')
   }
-  if (transcriptionProvider(e) === 'openai' && (e.TRANSCRIPTION_API_KEY ?? e.OPENAI_API_KEY) === undefined) {
+  const openaiKeyMissing = e.AI_PROVIDER === 'openai' && e.OPENAI_API_KEY === undefined
+  if (openaiKeyMissing) problems.push('OPENAI_API_KEY: required when AI_PROVIDER=openai')
+  // OPENAI_API_KEY serves transcription too: when it is already asked for, a second line would send
+  // the operator after TRANSCRIPTION_API_KEY for nothing.
+  if (!openaiKeyMissing && transcriptionProvider(e) === 'openai' && (e.TRANSCRIPTION_API_KEY ?? e.OPENAI_API_KEY) === undefined) {
     problems.push('TRANSCRIPTION_API_KEY: required when TRANSCRIPTION_PROVIDER=openai (or set OPENAI_API_KEY; any placeholder for a local server without keys)')
-  }
-  if (e.AI_PROVIDER === 'openai' && e.OPENAI_API_KEY === undefined) {
-    problems.push('OPENAI_API_KEY: required when AI_PROVIDER=openai')
   }
   if (e.IMAGE_VISION_FALLBACK === 'on' && e.AI_PROVIDER !== 'openai') {
     problems.push(`IMAGE_VISION_FALLBACK: 'on' needs AI_PROVIDER=openai (the local provider has no vision); got AI_PROVIDER=${e.AI_PROVIDER}`)

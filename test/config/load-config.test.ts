@@ -65,6 +65,19 @@ describe('loadConfig', () => {
     expect(c.redis?.password?.reveal()).toBe('s3cret')
   })
 
+  it('asks for OPENAI_API_KEY alone when AI_PROVIDER=openai lacks it, since that key serves transcription too', () => {
+    const problems = (provider: Record<string, string>) => {
+      try {
+        loadConfig(provider)
+        return []
+      } catch (e) {
+        return (e as ConfigError).problems
+      }
+    }
+    expect(problems({ AI_PROVIDER: 'openai' })).toEqual(['OPENAI_API_KEY: required when AI_PROVIDER=openai'])
+    expect(problems({ TRANSCRIPTION_PROVIDER: 'openai' })).toEqual([expect.stringMatching(/^TRANSCRIPTION_API_KEY: required/)])
+  })
+
   it('refuses to run in production without the app secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/WHATSAPP_APP_SECRET/)
   })
