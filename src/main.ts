@@ -54,12 +54,19 @@ const USAGE = `usage: atende <command>
 
 async function main(argv: string[]): Promise<void> {
   const command = argv[0] ?? 'serve'
-  if (command === '--help' || command === '-h' || command === 'help') {
+  // Anywhere on the line: `npm start -- --help` arrives as `serve --help`, and must not start a server.
+  if (command === 'help' || argv.some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(`${USAGE}\n`)
     return
   }
   if (!['serve', 'api', 'worker', 'migrate', 'privacy'].includes(command)) {
     process.stderr.write(`unknown command '${command}'\n${USAGE}\n`)
+    process.exitCode = 2
+    return
+  }
+  if (command !== 'privacy' && argv.length > 1) {
+    // Settings are environment variables: `serve --port 4000` would otherwise start on PORT, silently.
+    process.stderr.write(`'${command}' takes no arguments (got '${argv.slice(1).join(' ')}'); settings are environment variables, e.g. PORT=4000\n${USAGE}\n`)
     process.exitCode = 2
     return
   }

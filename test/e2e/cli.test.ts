@@ -93,6 +93,16 @@ describe('the atende command', () => {
     expect(r.stderr).toContain('usage: atende')
   })
 
+  it('answers --help after a command with the usage, and refuses arguments a command does not take, starting nothing', async () => {
+    // `npm start -- --help` runs `serve --help`, which started a server.
+    const help = await run(['serve', '--help'], { PORT: '0' })
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('usage: atende')
+    const extra = await run(['serve', '--port', '4000'], { PORT: '0' })
+    expect(extra.code).toBe(2)
+    expect(extra.stderr).toContain("'serve' takes no arguments (got '--port 4000'); settings are environment variables")
+  })
+
   it('migrates and exits', async () => {
     const t = await createTestDatabase('postgres', { empty: true })
     const r = await run(['migrate'], { DATABASE_URL: t.url!, LOG_LEVEL: 'info' })
