@@ -61,10 +61,7 @@ export const privacyRoutes: FastifyPluginAsync<PrivacyRoutesOptions> = async (ap
   app.get<{ Params: { waId: string } }>(
     '/contacts/:waId/export',
     { schema: { headers: authHeaders, params, response: { 200: exportResponse, ...errorResponses } } },
-    async (request) => {
-      const data = await privacy.exportCustomer(parseCustomerId(request.params.waId))
-      return { customer: request.params.waId, exportedAt: new Date().toISOString(), ...data }
-    },
+    async (request) => privacy.exportCustomer(parseCustomerId(request.params.waId)),
   )
 
   app.delete<{ Params: { waId: string } }>(

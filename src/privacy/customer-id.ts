@@ -19,3 +19,8 @@ export function parseCustomerId(raw: string): CustomerId {
   }
   return raw.startsWith('bsuid:') ? { kind: 'bsuid', userId: raw.slice('bsuid:'.length) } : { kind: 'wa', waId: raw }
 }
+
+/** The id as an operator writes it: the inverse of {@link parseCustomerId}. */
+export function formatCustomerId(customer: CustomerId): string {
+  return customer.kind === 'bsuid' ? `bsuid:${customer.userId}` : customer.waId
+}

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Dispatcher } from '../queues/index.js'
 import { isAtendeError, NotFoundError } from '../errors.js'
 import { eraseCustomer, exportCustomer, type CustomerId, type Db } from '../store/index.js'
+import { formatCustomerId } from './customer-id.js'
 
 /**
  * Customer data kept outside the database. There is none today: pictures are downloaded,
@@ -26,6 +27,10 @@ export interface CustomerRows {
 }
 
 export interface CustomerDataExport {
+  /** The id asked for, as written (`5511…` or `bsuid:…`). */
+  customer: string
+  /** When the export was read (ISO 8601). */
+  exportedAt: string
   /** One section per table (or store), always all of them, in a fixed order. */
   sections: Array<{ table: string; rows: unknown[] }>
   /** What is not in the sections, and why; constant texts. */
@@ -87,7 +92,8 @@ export function createPrivacy(deps: PrivacyDeps): Privacy {
       }
       // Counts only: which tables, not what they hold.
       log.info({ rows: Object.fromEntries(sections.map((s) => [s.table, s.rows.length])) }, 'customer data exported')
-      return { sections, notes: NOTES }
+      // The HTTP route and `atende privacy export` answer the same document (docs/privacy.md).
+      return { customer: formatCustomerId(customer), exportedAt: now().toISOString(), sections, notes: NOTES }
     },
 
     async eraseCustomer(customer) {

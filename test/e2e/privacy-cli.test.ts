@@ -36,7 +36,9 @@ describe.each(ENGINES)('atende privacy (%s)', { timeout: CLI_TIMEOUT_MS }, (engi
       // Logging on: the log must go to stderr, leaving stdout to the answer.
       const exported = await runAtende(['privacy', 'export', '5511900009001'], { ...envOf(t), LOG_LEVEL: 'info' })
       expect(exported.code).toBe(0)
-      const data = JSON.parse(exported.stdout) as { sections: Array<{ table: string; rows: any[] }> }
+      const data = JSON.parse(exported.stdout) as { customer: string; exportedAt: string; sections: Array<{ table: string; rows: any[] }> }
+      expect(data.customer).toBe('5511900009001')
+      expect(Date.parse(data.exportedAt)).not.toBeNaN()
       expect(data.sections.map((s) => [s.table, s.rows.length])).toEqual([
         ['contacts', 1], ['conversations', 1], ['messages', 1], ['conversation_events', 0], ['nps_surveys', 0],
         ['learning_records', 0], ['learning_proposals', 0], ['learning_proposal_sources', 0], ['status_events', 1], ['quarantine', 0], ['outgoing_events', 0],

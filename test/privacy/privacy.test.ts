@@ -52,6 +52,8 @@ describe.each(ENGINES)('the privacy service (%s)', (engine) => {
     const privacy = createPrivacy({ db: database.db, dispatcher, log: silent, stores: [store] })
 
     const exported = await privacy.exportCustomer({ kind: 'wa', waId: '5511900011001' })
+    // The whole document, so the command line (which prints this) answers what the HTTP route does.
+    expect(exported).toMatchObject({ customer: '5511900011001', exportedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
     expect(exported.sections.map((s) => s.table)).toEqual([
       'contacts', 'conversations', 'messages', 'conversation_events', 'nps_surveys',
       'learning_records', 'learning_proposals', 'learning_proposal_sources', 'status_events', 'quarantine', 'outgoing_events', 'media_files',
