@@ -146,7 +146,8 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, o
         })
         if (r.kind === 'notFound') throw new NotFoundError(`conversation ${id} does not exist`)
         if (r.kind === 'wrongState') throw new ConversationStateError(r.code, `cannot ${name} conversation ${id}: its status is '${r.status}'`)
-        request.log.info({ conversationId: id, action: name, from: r.previous, to: r.status, surveyId: r.surveyId }, 'agent action')
+        // fromStatus/toStatus, as the lifecycle's lines: `from`/`to` are redacted (they name a phone number elsewhere).
+        request.log.info({ conversationId: id, action: name, fromStatus: r.previous, toStatus: r.status, surveyId: r.surveyId }, 'agent action')
         if (name === 'resolve' && r.changed) await afterAgentResolve(id, r.surveyDueAt, request.log)
         return { id, status: r.status, previous: r.previous }
       },
