@@ -50,8 +50,8 @@ export class MalformedJsonError extends AtendeError {
 }
 
 export class VerifyTokenError extends AtendeError {
-  constructor() {
-    super('ATD_WEBHOOK_BAD_VERIFY_TOKEN', 403, 'hub.verify_token does not match WHATSAPP_VERIFY_TOKEN')
+  constructor(message = 'hub.verify_token does not match WHATSAPP_VERIFY_TOKEN') {
+    super('ATD_WEBHOOK_BAD_VERIFY_TOKEN', 403, message)
   }
 }
 

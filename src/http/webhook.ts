@@ -64,7 +64,12 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     async (request, reply) => {
       const q = request.query
       if (q['hub.mode'] !== 'subscribe' || q['hub.challenge'] === undefined || !sameSecret(q['hub.verify_token'], options.verifyToken)) {
-        throw new VerifyTokenError()
+        // Meta's dashboard only says the URL "could not be validated": the log says why (never the token).
+        const reason = options.verifyToken === undefined ? 'WHATSAPP_VERIFY_TOKEN is not set'
+          : q['hub.mode'] !== 'subscribe' || q['hub.challenge'] === undefined ? 'not a subscribe handshake with a challenge'
+            : 'hub.verify_token does not match WHATSAPP_VERIFY_TOKEN'
+        request.log.warn({ reason }, 'webhook verification refused')
+        throw new VerifyTokenError(options.verifyToken === undefined ? 'WHATSAPP_VERIFY_TOKEN is not set: the verification handshake cannot succeed' : undefined)
       }
       return reply.type('text/plain').send(q['hub.challenge'])
     },
@@ -95,6 +100,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       if (options.appSecret !== undefined) {
         const header = request.headers['x-hub-signature-256']
         if (!isValidSignature(raw, typeof header === 'string' ? header : undefined, options.appSecret.reveal())) {
+          // A wrong WHATSAPP_APP_SECRET refuses every delivery of Meta's: the log has to say so.
+          request.log.warn({ reason: typeof header === 'string' ? 'X-Hub-Signature-256 does not match WHATSAPP_APP_SECRET' : 'no X-Hub-Signature-256 header' }, 'webhook delivery refused')
           throw new BadSignatureError()
         }
       }

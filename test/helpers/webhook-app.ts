@@ -40,6 +40,8 @@ export async function buildWebhookApp(
     ops?: HttpOps
     /** The clock of the reports' default range. @defaultValue the system clock */
     now?: () => Date
+    /** `WHATSAPP_VERIFY_TOKEN`. @defaultValue secret(VERIFY_TOKEN) */
+    verifyToken?: Secret | undefined
   } = {},
 ): Promise<WebhookApp> {
   const log = options.log ?? pino(loggerOptions('silent'))
@@ -54,7 +56,7 @@ export async function buildWebhookApp(
   const app = await createApp({
     log,
     ingest,
-    whatsapp: { appSecret: secret(APP_SECRET), verifyToken: secret(VERIFY_TOKEN) },
+    whatsapp: { appSecret: secret(APP_SECRET), verifyToken: 'verifyToken' in options ? options.verifyToken : secret(VERIFY_TOKEN) },
     health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000, warnings: options.warnings ?? [] },
     db: database.db,
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
