@@ -31,6 +31,13 @@ export class ConfigError extends AtendeError {
   }
 }
 
+/** The PGlite directory is open in another process: two would corrupt it. */
+export class DataDirLockedError extends AtendeError {
+  constructor(message: string) {
+    super('ATD_DATA_DIR_LOCKED', 500, message)
+  }
+}
+
 export class KnowledgeBaseError extends AtendeError {
   constructor(message: string, options: AtendeErrorOptions = {}) {
     super('ATD_KNOWLEDGE_BASE_INVALID', 500, message, options)

@@ -392,7 +392,7 @@ function logRuntime(role: Role, config: Config, log: Logger): void {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof AtendeError && (err.code === 'ATD_CONFIG_INVALID' || err.code === 'ATD_KNOWLEDGE_BASE_INVALID')) {
+  if (err instanceof AtendeError && ['ATD_CONFIG_INVALID', 'ATD_KNOWLEDGE_BASE_INVALID', 'ATD_DATA_DIR_LOCKED'].includes(err.code)) {
     // Configuration problems are the operator's to fix: the message, not a stack trace.
     process.stderr.write(`atende: ${err.message}\n`)
   } else {

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { DrizzleQueryError, type SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import pg from 'pg'
+import { DataDirLockedError } from '../errors.js'
 import * as schema from './schema.js'
 
 export type Schema = typeof schema
@@ -36,8 +38,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
-  const client = await PGlite.create(dataDir)
+  const inMemory = dataDir.startsWith('memory://')
+  if (!inMemory) mkdirSync(dataDir, { recursive: true })
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir)
+  let client: PGlite
+  try {
+    client = await PGlite.create(dataDir)
+  } catch (err) {
+    unlock()
+    throw err
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db
   return {
     db,
@@ -45,7 +55,60 @@ async function openPglite(dataDir: string): Promise<Database> {
     ping: async () => {
       await client.query('select 1')
     },
-    close: once(() => client.close()),
+    close: once(async () => {
+      try {
+        await client.close()
+      } finally {
+        unlock()
+      }
+    }),
+  }
+}
+
+/** Holds the process id of the one process that has the PGlite directory open. */
+const LOCK_FILE = 'atende.lock'
+
+/**
+ * PGlite has no postmaster lock: a second process opening the same directory (`atende serve`
+ * twice, or `atende privacy` beside it) would open it too, and the two would corrupt it. The
+ * lock names the holder's process id; one whose process is gone (a crash, a container
+ * restarted as the same pid) is taken over. Answers the release.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, LOCK_FILE)
+  const mine = String(process.pid)
+  for (let tries = 0; ; tries++) {
+    try {
+      writeFileSync(path, mine, { flag: 'wx' })
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 0) throw err
+      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10)
+      if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+        throw new DataDirLockedError(
+          `DATA_DIR ${resolve(dataDir)} is open in process ${holder}: only one process can open a PGlite directory. ` +
+            'Stop that process, use its HTTP API, or set DATABASE_URL (PostgreSQL) to run several processes',
+        )
+      }
+      unlinkSync(path)
+    }
+  }
+  return () => {
+    try {
+      if (readFileSync(path, 'utf8') === mine) unlinkSync(path)
+    } catch {
+      // Already gone: nothing to release.
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    // EPERM: it runs, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
