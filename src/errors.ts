@@ -31,6 +31,13 @@ export class ConfigError extends AtendeError {
   }
 }
 
+/** At start, the PostgreSQL of DATABASE_URL refused us or could not be reached: the operator's to fix. */
+export class DatabaseUnreachableError extends AtendeError {
+  constructor(message: string, options: AtendeErrorOptions = {}) {
+    super('ATD_DATABASE_UNREACHABLE', 500, message, options)
+  }
+}
+
 /** The PGlite directory is open in another process: two would corrupt it. */
 export class DataDirLockedError extends AtendeError {
   constructor(message: string) {

@@ -8,11 +8,11 @@ import {
   ADMIN_TOKEN_MIN_LENGTH, checkRoleConfig, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config, type Role,
 } from './config/index.js'
 import type { Runtime } from './dispatch/index.js'
-import { AtendeError } from './errors.js'
+import { AtendeError, DatabaseUnreachableError } from './errors.js'
 import { closeAll, installCrashHandlers, installShutdown, type Closer, type Started } from './lib/index.js'
 import type { Alerts, Metrics } from './ops/index.js'
 import type { PrivacyCommand } from './privacy/index.js'
-import type { Db } from './store/index.js'
+import type { Database, Db } from './store/index.js'
 import type { SendLimiter, WhatsAppClient } from './whatsapp/index.js'
 import type { ImageAnalysers } from './workers/index.js'
 
@@ -88,14 +88,48 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function runMigrate(s: Data, config: Config, log: Logger): Promise<void> {
-  const { migrate, openDatabase } = s
-  const database = await openDatabase({ url: config.database.url?.reveal(), dataDir: config.database.dataDir, statementTimeoutMs: config.database.statementTimeoutMs })
+  const { database, applied } = await openMigrated(s, config)
   try {
-    const { applied } = await migrate(database.db)
     log.info({ applied, engine: database.engine }, 'migrations applied')
   } finally {
     await database.close()
   }
+}
+
+/**
+ * Opens the database and brings its schema up to date. A PostgreSQL that refuses us or cannot
+ * be reached (a wrong DATABASE_URL, a database not created, a wrong password) is answered in
+ * one line naming DATABASE_URL, not with the driver's stack.
+ */
+async function openMigrated(s: Data, config: Config): Promise<{ database: Database; applied: number }> {
+  const url = config.database.url?.reveal()
+  const database = await s.openDatabase({
+    url, dataDir: config.database.dataDir, statementTimeoutMs: config.database.statementTimeoutMs, poolSize: config.database.poolSize,
+  })
+  try {
+    const { applied } = await s.migrate(database.db)
+    return { database, applied }
+  } catch (err) {
+    await database.close()
+    throw (url === undefined ? undefined : unreachableDatabase(err, url)) ?? err
+  }
+}
+
+/** Node's codes for a server that cannot be reached, and PostgreSQL's classes for a refused login or database. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'])
+
+function unreachableDatabase(err: unknown, url: string): DatabaseUnreachableError | undefined {
+  for (let e: unknown = err, depth = 0; depth < 5 && e instanceof Error; depth++, e = e.cause) {
+    const code = (e as Error & { code?: unknown }).code
+    const refused = typeof code === 'string' && (UNREACHABLE_CODES.has(code) || /^(28|3D)[0-9A-Z]{3}$/.test(code))
+    // pg's pool says only this when connectionTimeoutMillis passes.
+    if (refused || /connection timeout|timeout expired/i.test(e.message)) {
+      const u = new URL(url)
+      // Host, port and database only: the URL's user and password stay out of the message.
+      return new DatabaseUnreachableError(`cannot open the database of DATABASE_URL (${u.host}${u.pathname}): ${e.message}`, { cause: err })
+    }
+  }
+  return undefined
 }
 
 /** `privacy export|erase <waId>`, or null after saying what is wrong (exit code 2). */
@@ -118,11 +152,10 @@ const EXIT_NOT_FOUND = 3
  * Redis); without Redis the wake-ups live in the serving process, where they find no row.
  */
 async function runPrivacy(s: Data, request: PrivacyCommand, config: Config, log: Logger): Promise<void> {
-  const { createPrivacy, createRuntime, migrate, openDatabase } = s
-  const database = await openDatabase({ url: config.database.url?.reveal(), dataDir: config.database.dataDir, statementTimeoutMs: config.database.statementTimeoutMs })
+  const { createPrivacy, createRuntime } = s
+  const { database } = await openMigrated(s, config)
   const closers: Closer[] = [{ name: 'database', close: database.close }]
   try {
-    await migrate(database.db)
     const runtime = await createRuntime({ config, log, consume: false })
     closers.push({ name: 'runtime', close: runtime.close })
     const privacy = createPrivacy({ db: database.db, dispatcher: runtime.dispatcher, log })
@@ -142,18 +175,12 @@ async function start(s: Service, role: Role, config: Config, log: Logger): Promi
   const {
     classifyFailure, createAiProvider, createAlerts, createApps, createBusinessCalendar, createConsoleClient, createEventRelay, createIngest,
     createJobStats, createLearnedAi, createMetrics, createMetricsApp, createPrivacy, createProcessors, createReconciler, createRedisWatch,
-    createRetention, createRuntime, inboxBacklog, instrumentProcessors, loadKnowledgeBase, migrate, openDatabase, readQueueMetrics, withSimulatorConsole,
+    createRetention, createRuntime, inboxBacklog, instrumentProcessors, loadKnowledgeBase, readQueueMetrics, withSimulatorConsole,
   } = s
   const closers: Closer[] = []
   try {
-    const database = await openDatabase({
-      url: config.database.url?.reveal(),
-      dataDir: config.database.dataDir,
-      statementTimeoutMs: config.database.statementTimeoutMs,
-      poolSize: config.database.poolSize,
-    })
+    const { database, applied } = await openMigrated(s, config)
     closers.push({ name: 'database', close: database.close })
-    const { applied } = await migrate(database.db)
     log.info({ engine: database.engine, migrationsApplied: applied }, 'database ready')
 
     // Early, so they close late: alerts raised while the rest shuts down still go out.
@@ -392,9 +419,13 @@ function logRuntime(role: Role, config: Config, log: Logger): void {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof AtendeError && ['ATD_CONFIG_INVALID', 'ATD_KNOWLEDGE_BASE_INVALID', 'ATD_DATA_DIR_LOCKED'].includes(err.code)) {
+  const listen = err as { code?: unknown; syscall?: unknown; address?: unknown; port?: unknown }
+  if (err instanceof AtendeError && ['ATD_CONFIG_INVALID', 'ATD_KNOWLEDGE_BASE_INVALID', 'ATD_DATA_DIR_LOCKED', 'ATD_DATABASE_UNREACHABLE'].includes(err.code)) {
     // Configuration problems are the operator's to fix: the message, not a stack trace.
     process.stderr.write(`atende: ${err.message}\n`)
+  } else if (listen.syscall === 'listen' && (listen.code === 'EADDRINUSE' || listen.code === 'EACCES')) {
+    const why = listen.code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'
+    process.stderr.write(`atende: cannot listen on ${String(listen.address)}:${String(listen.port)}: ${why}; set PORT (or ADMIN_PORT, METRICS_PORT) to a free port\n`)
   } else {
     process.stderr.write(`atende: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
   }

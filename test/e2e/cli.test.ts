@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +10,7 @@ import { createTestDatabase } from '../helpers/db.js'
 import { startAtende } from '../helpers/atende-process.js'
 import { startStack, textWebhook } from '../helpers/e2e.js'
 import { startFakeOpenAi } from '../helpers/fake-openai.js'
+import { freePort } from '../helpers/redis.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** The cloud transport, pointed at a port on 127.0.0.1 where nothing listens: starting sends nothing. */
@@ -101,6 +103,25 @@ describe('the atende command', () => {
     const extra = await run(['serve', '--port', '4000'], { PORT: '0' })
     expect(extra.code).toBe(2)
     expect(extra.stderr).toContain("'serve' takes no arguments (got '--port 4000'); settings are environment variables")
+  })
+
+  it('answers a database it cannot reach in one line naming DATABASE_URL, without its password or a stack', async () => {
+    const r = await run(['migrate'], { DATABASE_URL: `postgres://postgres:hunter2@127.0.0.1:${await freePort()}/atende` })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^atende: cannot open the database of DATABASE_URL \(127\.0\.0\.1:\d+\/atende\): connect ECONNREFUSED/)
+    expect(r.stderr).not.toContain('hunter2')
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('answers a port in use in one line naming PORT, without a stack', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    onTestFinished(() => void taken.close())
+    const port = (taken.address() as AddressInfo).port
+    const r = await run(['serve'], { HOST: '127.0.0.1', PORT: String(port) })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`atende: cannot listen on 127.0.0.1:${port}: the port is in use; set PORT`)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('migrates and exits', async () => {
