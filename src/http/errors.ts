@@ -33,11 +33,13 @@ export function installErrorHandling(app: FastifyInstance): void {
 /**
  * The code of a 4xx that is not one of ours: Fastify's (`FST_ERR_…`) or a plugin's. Clients
  * only ever see catalogued `ATD_` codes, so each kind of refusal maps to one: a body over the
- * route's limit, a content type the route does not parse, and everything else malformed.
+ * route's limit, a path parameter over the router's, a content type the route does not parse,
+ * and everything else malformed.
  */
 export function fastifyRefusalCode(status: number, code: string | undefined): string {
   if (code?.startsWith('ATD_') === true) return code
   if (status === 413) return 'ATD_BODY_TOO_LARGE'
+  if (status === 414) return 'ATD_URI_TOO_LONG'
   if (status === 415) return 'ATD_UNSUPPORTED_MEDIA_TYPE'
   return 'ATD_BAD_REQUEST'
 }

@@ -67,7 +67,7 @@ describe.each(ENGINES)("Fastify's own refusals answer with ATD_ codes (%s)", (en
     ['an approval with an XML body', 415, 'ATD_UNSUPPORTED_MEDIA_TYPE', () => ({ method: 'POST', url: '/api/learning/proposals/1/approve', headers: { ...auth, ...xml }, payload: '<a/>' })],
     ["an agent's hand-off with an XML body", 415, 'ATD_UNSUPPORTED_MEDIA_TYPE', () => ({ method: 'POST', url: '/api/conversations/1/handoff', headers: { ...auth, ...xml }, payload: '<a/>' })],
     ['an admin path that is not valid percent-encoding', 400, 'ATD_BAD_REQUEST', () => ({ url: '/api/conversations/%E0%A4%A', headers: auth })],
-    ['a route parameter longer than the router takes', 414, 'ATD_BAD_REQUEST', () => ({ method: 'DELETE', url: `/api/contacts/${'5'.repeat(300)}`, headers: auth })],
+    ['a route parameter longer than the router takes', 414, 'ATD_URI_TOO_LONG', () => ({ method: 'DELETE', url: `/api/contacts/${'5'.repeat(300)}`, headers: auth })],
     // The dashboard
     ['a login with malformed JSON', 400, 'ATD_BAD_REQUEST', () => ({ method: 'POST', url: '/admin/login', headers: json, payload: '{"token":', remoteAddress: freshClient() })],
     ['a login with an empty JSON body', 400, 'ATD_BAD_REQUEST', () => ({ method: 'POST', url: '/admin/login', headers: json, payload: '', remoteAddress: freshClient() })],

@@ -58,7 +58,7 @@ describe.each(ENGINES)('privacy routes refuse bad input (%s)', (engine) => {
     for (const [method, url] of [['GET', `/api/contacts/${'5'.repeat(10_000)}/export`], ['DELETE', `/api/contacts/bsuid:${'a'.repeat(5_000)}`]] as const) {
       const res = await suite.app.inject({ method, url, headers: auth })
       expect(res.statusCode).toBe(414)
-      expect(res.json()).toMatchObject({ code: 'ATD_BAD_REQUEST', message: expect.any(String) })
+      expect(res.json()).toMatchObject({ code: 'ATD_URI_TOO_LONG', message: expect.any(String) })
     }
     expect(await tableCounts(suite.database)).toEqual(before)
   })

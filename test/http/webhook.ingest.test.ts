@@ -86,12 +86,15 @@ describe.each(ENGINES)('webhook → inbox (%s)', (engine) => {
     const before = await tableCounts(w.database)
     const res = await w.app.inject(signedPost(webhookWith(textMessage('wamid.BIG', 'x'.repeat(3 * 1024 * 1024)))))
     expect(res.statusCode).toBe(413)
+    // README: errors are always { code: "ATD_…", message }; Fastify's FST_ERR_… code leaked here.
+    expect(res.json()).toMatchObject({ code: 'ATD_BODY_TOO_LARGE' })
     expect(await tableCounts(w.database)).toEqual(before)
   })
 
   it('answers 415 to a body that is not JSON', async () => {
     const res = await w.app.inject({ method: 'POST', url: '/webhooks/whatsapp', headers: { 'content-type': 'text/plain' }, payload: 'hi' })
     expect(res.statusCode).toBe(415)
+    expect(res.json()).toMatchObject({ code: 'ATD_UNSUPPORTED_MEDIA_TYPE' })
   })
 
   it('updates outbound messages from statuses and records each status event', async () => {
