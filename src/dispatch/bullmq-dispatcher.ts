@@ -2,7 +2,8 @@ import { Queue, type JobsOptions, type JobType } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { QueueUnavailableError } from '../errors.js'
-import { releaseTogether, withTimeout } from '../lib/index.js'
+import { createRepeatGate, releaseTogether, withTimeout } from '../lib/index.js'
+import { CONNECTION_ERROR_LOG_INTERVAL_MS } from './redis-options.js'
 import {
   isForgotten, jobKey, QUEUE_KINDS, QUEUE_NAMES, runAtOf,
   type Dispatcher, type DispatchOptions, type ForgetRows, type QueueName, type QueueSettings, type WakeUp,
@@ -28,6 +29,8 @@ const REMOVE_ON_COMPLETE = { age: 3_600, count: 10_000 }
 const REMOVE_ON_FAIL = { age: 7 * 24 * 3_600, count: 50_000 }
 
 export function createBullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispatcher {
+  // Each queue reports each failed reconnect while Redis is refused: one line a minute, with the count held back.
+  const connectionErrors = createRepeatGate(CONNECTION_ERROR_LOG_INTERVAL_MS)
   const queues = new Map(
     QUEUE_NAMES.map((name) => {
       const s = options.queues[name]
@@ -41,7 +44,7 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
           removeOnFail: REMOVE_ON_FAIL,
         },
       })
-      queue.on('error', (err) => options.log.warn({ err, queue: name }, 'queue connection error'))
+      queue.on('error', (err) => connectionErrors((suppressed) => options.log.warn({ err, queue: name, suppressed }, 'queue connection error')))
       return [name, queue] as const
     }),
   )

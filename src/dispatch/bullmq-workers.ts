@@ -1,7 +1,8 @@
 import { DelayedError, MetricsTime, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import type { RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
-import { linkSignal, releaseTogether } from '../lib/index.js'
+import { createRepeatGate, linkSignal, releaseTogether } from '../lib/index.js'
+import { CONNECTION_ERROR_LOG_INTERVAL_MS } from './redis-options.js'
 import {
   classifyFailure, logFailure, QUEUE_NAMES, type Processor, type Processors, type QueueName, type QueueSettings, type WakeUp,
 } from '../queues/index.js'
@@ -29,6 +30,8 @@ const MAX_STALLED_COUNT = 3
 export function createBullmqWorkers(options: BullmqWorkersOptions): BullmqWorkers {
   const abort = new AbortController()
   const workers = new Map<QueueName, Worker>()
+  // Every worker reports each failed reconnect while Redis is refused: one line a minute, with the count held back.
+  const connectionErrors = createRepeatGate(CONNECTION_ERROR_LOG_INTERVAL_MS)
   for (const name of QUEUE_NAMES) {
     const processor = options.processors[name] as Processor<QueueName> | undefined
     if (processor === undefined) continue
@@ -45,7 +48,7 @@ export function createBullmqWorkers(options: BullmqWorkersOptions): BullmqWorker
       metrics: { maxDataPoints: MetricsTime.ONE_HOUR },
       ...(s.limiterMax > 0 ? { limiter: { max: s.limiterMax, duration: s.limiterDurationMs } } : {}),
     })
-    worker.on('error', (err) => log.warn({ err }, 'worker connection error'))
+    worker.on('error', (err) => connectionErrors((suppressed) => log.warn({ err, suppressed }, 'worker connection error')))
     workers.set(name, worker)
   }
 

@@ -4,6 +4,9 @@ import type { RedisConfig } from '../config/index.js'
 
 export type RedisRole = 'producer' | 'worker' | 'limiter'
 
+/** While Redis refuses connections, each kind of connection error is logged at most once per this long. */
+export const CONNECTION_ERROR_LOG_INTERVAL_MS = 60_000
+
 /**
  * ioredis options for one role. Workers block on Redis and must wait out outages
  * (`maxRetriesPerRequest: null`, BullMQ's requirement). Producers sit on the webhook's
