@@ -52,6 +52,10 @@ export function crossFieldProblems(e: Env): string[] {
   if (e.REDIS_URL !== undefined && e.UPSTASH_REDIS_HOST !== undefined) {
     problems.push('REDIS_URL: set either REDIS_URL or UPSTASH_REDIS_HOST, not both')
   }
+  if (e.UPSTASH_REDIS_PASSWORD !== undefined && e.UPSTASH_REDIS_HOST === undefined) {
+    // Beside REDIS_URL it would be ignored in silence, and Redis would refuse every command.
+    problems.push('UPSTASH_REDIS_PASSWORD: has no effect without UPSTASH_REDIS_HOST; with REDIS_URL, put the password in the URL (rediss://:<password>@host:6379)')
+  }
   if (e.DEBOUNCE_MAX_MS < e.DEBOUNCE_MS) {
     problems.push(`DEBOUNCE_MAX_MS: must be at least DEBOUNCE_MS (${e.DEBOUNCE_MS}); got ${e.DEBOUNCE_MAX_MS}`)
   }

@@ -58,6 +58,12 @@ describe('loadConfig', () => {
     expect(inspect(c, { depth: 10 })).not.toContain('hunter2')
   })
 
+  it('refuses UPSTASH_REDIS_PASSWORD without UPSTASH_REDIS_HOST, which REDIS_URL would have ignored in silence', () => {
+    expect(() => loadConfig({ REDIS_URL: 'rediss://redis.example:6380', UPSTASH_REDIS_PASSWORD: 'hunter2' })).toThrow(
+      /UPSTASH_REDIS_PASSWORD: has no effect without UPSTASH_REDIS_HOST; with REDIS_URL, put the password in the URL/,
+    )
+  })
+
   it('takes the password out of REDIS_URL', () => {
     const c = loadConfig({ REDIS_URL: 'rediss://:s3cret@redis.example:6380/0' })
     expect(c.redis?.tls).toBe(true)
