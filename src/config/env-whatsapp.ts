@@ -20,7 +20,7 @@ export const whatsappEnv = {
   WHATSAPP_VERIFY_TOKEN: optionalString,
   /** Bearer token for the Graph API (cloud transport). */
   WHATSAPP_TOKEN: optionalString,
-  /** Default sending number id, used when a conversation has none. */
+  /** Not used: every conversation replies from the number it came in on. Accepted for the original's configuration. */
   WHATSAPP_PHONE_NUMBER_ID: optionalString,
   /** Graph API base, version included. @defaultValue 'https://graph.facebook.com/v21.0' */
   WHATSAPP_API_BASE_URL: url(['http:', 'https:']).transform((v) => v ?? 'https://graph.facebook.com/v21.0'),
