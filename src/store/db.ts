@@ -87,7 +87,8 @@ function lockDataDir(dataDir: string): () => void {
       if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
         throw new DataDirLockedError(
           `DATA_DIR ${resolve(dataDir)} is open in process ${holder}: only one process can open a PGlite directory. ` +
-            'Stop that process, use its HTTP API, or set DATABASE_URL (PostgreSQL) to run several processes',
+            'Stop that process, use its HTTP API, or set DATABASE_URL (PostgreSQL) to run several processes; ' +
+            `if process ${holder} is not Atende, delete ${resolve(path)}`,
         )
       }
       unlinkSync(path)
