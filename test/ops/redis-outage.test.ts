@@ -38,6 +38,9 @@ describe('Redis killed and started again', () => {
       await runtime.dispatcher.dispatch([{ queue: 'message-processing', messageId: 1 }])
       expect((await read()).queues['message-processing'].waiting).toBe(1)
       mark('redis up, 1 job waiting')
+      // The watch has to have seen Redis up before it can call it lost; its first tick may not
+      // have come yet on a fast machine, so it reads the state now.
+      watch.check()
 
       await redis.server.kill()
       mark('redis killed')
