@@ -26,6 +26,12 @@ export const opsEnv = {
   /** How long a queue's backlog stays above ALERT_BACKLOG before the alert. @defaultValue 300 */
   ALERT_BACKLOG_SECONDS: z.coerce.number().int().min(1).default(300),
   /**
+   * Days each alert is kept in the `alerts` table (`GET /api/alerts`, the dashboard's
+   * overview); older ones are deleted by the hourly retention sweep. Alerts hold no customer
+   * data, so this is apart from RETENTION_DAYS, and never 0: the table stays bounded. @defaultValue 30
+   */
+  ALERT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  /**
    * Receiver of the outgoing events (CRM, ERP, n8n): `message.received`, `message.sent`,
    * `conversation.handoff`, `conversation.resolved`, `nps.answered`, `contact.erased`, one per
    * POST, signed. Needs EVENTS_WEBHOOK_SECRET. @defaultValue unset: no events are kept or sent

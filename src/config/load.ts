@@ -94,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         backlog: e.ALERT_BACKLOG,
         backlogSeconds: e.ALERT_BACKLOG_SECONDS,
         handoffAlertMs: e.HANDOFF_ALERT_MS,
+        retentionDays: e.ALERT_RETENTION_DAYS,
       },
       events: e.EVENTS_WEBHOOK_URL === undefined || e.EVENTS_WEBHOOK_SECRET === undefined
         ? undefined

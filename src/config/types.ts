@@ -145,6 +145,8 @@ export interface OpsConfig {
     backlog: number
     backlogSeconds: number
     handoffAlertMs: number
+    /** ALERT_RETENTION_DAYS: days a stored alert is kept. */
+    retentionDays: number
   }
   /** Undefined: no outgoing events are kept or sent. */
   events: { webhookUrl: string; secret: Secret } | undefined

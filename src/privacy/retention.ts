@@ -6,6 +6,11 @@ export interface RetentionOptions {
   log: Logger
   /** `RETENTION_DAYS`: customer data older than this is purged; 0 keeps it (erased-wamid hashes still go after 7 days). */
   retentionDays: number
+  /**
+   * `ALERT_RETENTION_DAYS`: alerts (the `alerts` table, no customer data) older than this are
+   * deleted on the same schedule, whatever `retentionDays` says. @defaultValue 30
+   */
+  alertRetentionDays?: number
   /** How often each process asks whether a purge is due. @defaultValue 300_000 (5 min) */
   checkIntervalMs?: number
   /** A purge runs at most this often across all processes. @defaultValue 3_600_000 (1 h) */
@@ -31,6 +36,8 @@ export interface Retention {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
+/** Matches ALERT_RETENTION_DAYS' default (src/config/env-ops.ts). */
+const DEFAULT_ALERT_RETENTION_DAYS = 30
 const TASK = 'retention'
 /** Referencing rows before the rows they reference. */
 const ORDER: readonly PurgeTarget[] = ['messages', 'status_events', 'quarantine', 'outgoing_events', 'conversation_events', 'nps_surveys', 'conversations', 'contacts']
@@ -44,6 +51,7 @@ export function createRetention(options: RetentionOptions): Retention {
   const log = options.log.child({ component: 'retention' })
   const now = options.now ?? (() => new Date())
   const batchSize = options.batchSize ?? 1_000
+  const alertRetentionDays = options.alertRetentionDays ?? DEFAULT_ALERT_RETENTION_DAYS
   let running: Promise<RetentionReport | undefined> | undefined
   let closing: Promise<void> | undefined
   let closed = false
@@ -62,10 +70,13 @@ export function createRetention(options: RetentionOptions): Retention {
   async function pass(): Promise<RetentionReport | undefined> {
     const at = now()
     if (!(await claimScheduledRun(options.db, TASK, at, options.runEveryMs ?? 60 * 60 * 1000))) return undefined
-    const removed: Record<PurgeTarget, number> = { messages: 0, status_events: 0, quarantine: 0, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, conversations: 0, contacts: 0, erased_wamids: 0 }
+    const removed: Record<PurgeTarget, number> = {
+      messages: 0, status_events: 0, quarantine: 0, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, conversations: 0, contacts: 0, erased_wamids: 0, alerts: 0,
+    }
     const steps: Array<[PurgeTarget, Date]> = [
       ...(options.retentionDays > 0 ? ORDER.map((t): [PurgeTarget, Date] => [t, new Date(at.getTime() - options.retentionDays * DAY_MS)]) : []),
       ['erased_wamids', new Date(at.getTime() - ERASED_WAMID_KEEP_MS)],
+      ['alerts', new Date(at.getTime() - alertRetentionDays * DAY_MS)],
     ]
     for (const [target, cutoff] of steps) {
       const n = await purge(target, cutoff, at)
@@ -76,7 +87,7 @@ export function createRetention(options: RetentionOptions): Retention {
       removed[target] = n
     }
     const any = Object.values(removed).some((n) => n > 0)
-    log[any ? 'info' : 'debug']({ removed, retentionDays: options.retentionDays }, 'retention purge done')
+    log[any ? 'info' : 'debug']({ removed, retentionDays: options.retentionDays, alertRetentionDays }, 'retention purge done')
     return { removed }
   }
 

@@ -76,6 +76,8 @@ export {
   type CustomerId,
   type ErasedCustomer,
 } from './customer-data.js'
+export { insertAlerts, listAlerts, MAX_ALERTS_PAGE, type AlertFilter, type AlertInput, type StoredAlert } from './alerts.js'
+export { ALERT_SEVERITIES, type StoredAlertSeverity } from './schema.js'
 export { claimScheduledRun, ERASED_WAMID_KEEP_MS, purgeBatch, type PurgeTarget } from './retention.js'
 export { findOverdueWork, markTurnsEnqueued, releaseOutboundClaims, scheduleHandoffAlert, type OverdueWork } from './reconcile.js'
 export { claimWorks, releaseOwnerClaims, releaseWorks, type ClaimWorkInput, type WorkClaim } from './work-claims.js'

@@ -34,6 +34,7 @@ export type PurgeTarget =
   | 'conversations'
   | 'contacts'
   | 'erased_wamids'
+  | 'alerts'
 
 /**
  * Deletes at most `limit` rows of `target` older than `cutoff`, in one transaction under a
@@ -43,7 +44,8 @@ export type PurgeTarget =
  * `at`; NPS surveys by `created_at`, anonymised rather than deleted; conversations whose last
  * activity (`updated_at`) is older, with no message left and no turn running (a wake-up
  * still due finds nothing and ends);
- * contacts older with no conversation left; erased-wamid hashes by `erased_at`. Referencing
+ * contacts older with no conversation left; erased-wamid hashes by `erased_at`; alerts by
+ * `raised_at` (no customer data, kept for ALERT_RETENTION_DAYS). Referencing
  * rows go first (messages before conversations before contacts); a table added later that
  * references conversations purges before them.
  */
@@ -92,6 +94,10 @@ function deletion(target: PurgeTarget, cutoff: SQL, now: SQL, limit: number): SQ
     case 'erased_wamids':
       return sql`delete from erased_wamids where hash in (
         select hash from erased_wamids where erased_at < ${cutoff} order by erased_at limit ${limit}) returning 1`
+    case 'alerts':
+      // By their own time, on its index: rows from several processes need not follow their ids.
+      return sql`delete from alerts where id in (
+        select id from alerts where raised_at < ${cutoff} order by raised_at limit ${limit}) returning 1`
   }
 }
 

@@ -17,7 +17,7 @@ describe('operations configuration', () => {
     const ops = loadConfig({}).ops
     expect(ops).toEqual({
       metrics: { token: undefined, port: undefined },
-      alerts: { webhookUrl: undefined, cooldownMs: 600_000, backlog: 1_000, backlogSeconds: 300, handoffAlertMs: 900_000 },
+      alerts: { webhookUrl: undefined, cooldownMs: 600_000, backlog: 1_000, backlogSeconds: 300, handoffAlertMs: 900_000, retentionDays: 30 },
       events: undefined,
     })
   })
