@@ -175,7 +175,7 @@ async function start(s: Service, role: Role, config: Config, log: Logger): Promi
   const {
     classifyFailure, createAiProvider, createAlerts, createApps, createBusinessCalendar, createConsoleClient, createEventRelay, createIngest,
     createJobStats, createLearnedAi, createMetrics, createMetricsApp, createPrivacy, createProcessors, createReconciler, createRedisWatch,
-    createRetention, createRuntime, inboxBacklog, instrumentProcessors, loadKnowledgeBase, readQueueMetrics, withSimulatorConsole,
+    createRetention, createRuntime, inboxBacklog, insertAlerts, instrumentProcessors, loadKnowledgeBase, readQueueMetrics, withSimulatorConsole,
   } = s
   const closers: Closer[] = []
   try {
@@ -185,7 +185,13 @@ async function start(s: Service, role: Role, config: Config, log: Logger): Promi
 
     // Early, so they close late: alerts raised while the rest shuts down still go out.
     const metrics = createMetrics()
-    const alerts = createAlerts({ log, webhookUrl: config.ops.alerts.webhookUrl, cooldownMs: config.ops.alerts.cooldownMs })
+    const alerts = createAlerts({
+      log,
+      webhookUrl: config.ops.alerts.webhookUrl,
+      cooldownMs: config.ops.alerts.cooldownMs,
+      // Kept for GET /api/alerts; written in the background, never on the raising path (decision 0019).
+      store: (batch) => insertAlerts(database.db, batch),
+    })
     closers.push({ name: 'alerts', close: alerts.close })
     const jobStats = createJobStats()
 
@@ -270,7 +276,9 @@ async function start(s: Service, role: Role, config: Config, log: Logger): Promi
     runtime.onSwitchedBack((since) => reconciler.catchUp(since))
     if (role !== 'api') {
       // Every such process asks; the database lets one purge per hour (docs/privacy.md).
-      const retention = createRetention({ db: database.db, log, retentionDays: config.privacy.retentionDays })
+      const retention = createRetention({
+        db: database.db, log, retentionDays: config.privacy.retentionDays, alertRetentionDays: config.ops.alerts.retentionDays,
+      })
       closers.push({ name: 'retention', close: retention.close })
     }
 

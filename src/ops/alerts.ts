@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { createAlertKeeper, type AlertKeeper, type StoreAlerts } from './alert-store.js'
 
 /**
  * Every alert rule (issue #11). A rule names a condition, never a person: subjects are queue
@@ -42,14 +43,17 @@ export interface AlertBody {
 
 export interface Alerts {
   /**
-   * Logs the alert and queues its POST, unless the same rule and subject fired within the
-   * cool-down. Never throws and never waits: the pipeline goes on whatever the receiver does.
-   * Returns whether the alert fired.
+   * Logs the alert and queues its database row and its POST, unless the same rule and subject
+   * fired within the cool-down. Never throws and never waits: the pipeline goes on whatever
+   * the receiver or the database does. Returns whether the alert fired.
    */
   raise(rule: AlertRule, options?: RaiseOptions): boolean
-  /** Resolves once every queued POST was delivered or given up (tests, shutdown). */
+  /** Resolves once every queued row and POST was stored, delivered or given up (tests, shutdown). */
   drained(): Promise<void>
-  /** Stops retrying; alerts still queued are logged as dropped. Idempotent. */
+  /**
+   * Stops retrying POSTs (alerts still queued are logged as dropped) and stores the rows
+   * still queued, then stops. Idempotent.
+   */
   close(): Promise<void>
 }
 
@@ -59,22 +63,32 @@ export interface AlertsOptions {
   webhookUrl: string | undefined
   /** ALERT_COOLDOWN_MS. */
   cooldownMs: number
+  /**
+   * Keeps each alert that fires (the `alerts` table behind `GET /api/alerts`), in the
+   * background and bounded like the POSTs; undefined: alerts are not kept.
+   */
+  store?: StoreAlerts | undefined
   /** Tries per POST, the first included. @defaultValue 5 */
   attempts?: number
   /** First retry delay, doubling each try. @defaultValue 1_000 */
   backoffMs?: number
   /** Longest one POST may take. @defaultValue 5_000 */
   timeoutMs?: number
-  /** Alerts waiting to be POSTed beyond which the oldest are dropped (a dead receiver must not grow memory). @defaultValue 100 */
+  /**
+   * Alerts waiting to be POSTed, and alerts waiting to be stored, beyond which the oldest are
+   * dropped (a dead receiver or database must not grow memory). @defaultValue 100
+   */
   maxQueued?: number
   /** @defaultValue Date.now */
   now?: () => number
 }
 
 /**
- * Alerts to the log (`event: "alert"`) and, when configured, to a webhook. POSTs go one at a
- * time in the order raised, each retried with backoff; a receiver that stays down loses only
- * what did not fit in the bounded queue, and each loss is logged.
+ * Alerts to the log (`event: "alert"`) and, when configured, to the database and a webhook.
+ * POSTs go one at a time in the order raised, each retried with backoff; a receiver that
+ * stays down loses only what did not fit in the bounded queue, and each loss is logged. Rows
+ * are written by a background writer of their own (src/ops/alert-store.ts), never retried:
+ * a database that refuses them loses the rows, logged, not the alert.
  */
 export function createAlerts(options: AlertsOptions): Alerts {
   const log = options.log.child({ component: 'alerts' })
@@ -86,6 +100,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
   const lastFired = new Map<string, number>()
   const queue: AlertBody[] = []
   const stop = new AbortController()
+  const keeper: AlertKeeper | undefined = options.store === undefined ? undefined : createAlertKeeper({ log, store: options.store, maxQueued })
   let sending: Promise<void> | undefined
   let closing: Promise<void> | undefined
 
@@ -99,6 +114,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
     const { severity, text } = ALERT_RULES[rule]
     const details = { subject, ...raiseOptions.details }
     log[severity === 'critical' ? 'error' : 'warn']({ event: 'alert', alert: rule, severity, details }, text)
+    keeper?.keep({ rule, severity, subject, details: { ...raiseOptions.details }, at: new Date(at) })
     if (options.webhookUrl === undefined) return true
     if (queue.length >= maxQueued) {
       const dropped = queue.shift()!
@@ -146,11 +162,12 @@ export function createAlerts(options: AlertsOptions): Alerts {
     raise,
     drained: async () => {
       while (sending !== undefined) await sending
+      await keeper?.drained()
     },
     close: () =>
       (closing ??= (async () => {
         stop.abort()
-        await sending
+        await Promise.all([sending, keeper?.close()])
         if (queue.length > 0) log.warn({ dropped: queue.length, alerts: queue.map((a) => a.alert) }, 'alert webhook: alerts not delivered before shutdown')
         queue.length = 0
       })()),

@@ -1,3 +1,4 @@
+export { type AlertRecord, type StoreAlerts } from './alert-store.js'
 export { ALERT_RULES, createAlerts, type AlertBody, type AlertDetails, type AlertRule, type Alerts, type AlertSeverity, type AlertsOptions, type RaiseOptions } from './alerts.js'
 export {
   createMetrics, IMAGE_OUTCOMES, NPS_CATEGORIES, QUEUE_STATES,

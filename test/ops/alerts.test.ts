@@ -1,31 +1,8 @@
-import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ALERT_RULES, createAlerts, type AlertRule, type Alerts } from '../../src/ops/index.js'
+import { capturedLog } from '../helpers/captured-log.js'
 import { startFakeReceiver, type FakeReceiver } from '../helpers/fake-receiver.js'
-
-/** A logger whose JSON lines the test reads. */
-function capturedLog() {
-  const lines: Array<Record<string, unknown>> = []
-  const waiters: Array<{ test: (l: Record<string, unknown>) => boolean; resolve: () => void }> = []
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        const entry = JSON.parse(line) as Record<string, unknown>
-        lines.push(entry)
-        for (const w of waiters.filter((w) => w.test(entry))) {
-          waiters.splice(waiters.indexOf(w), 1)
-          w.resolve()
-        }
-      }
-      done()
-    },
-  })
-  /** Resolves once a line `test` accepts has been logged. */
-  const logged = (test: (l: Record<string, unknown>) => boolean) =>
-    lines.some(test) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }))
-  return { log: pino({ level: 'debug' }, stream), lines, logged }
-}
 
 describe('alerts', () => {
   let receiver: FakeReceiver
