@@ -48,7 +48,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
   app.get<{ Querystring: ReportQuery }>(
     '/reports/nps',
     {
-      preValidation: rejectUnknownQueryKeys,
+      preValidation: rejectUnknownQueryKeys(reportQueryProperties),
       schema: {
         headers: authHeaders,
         querystring: {
@@ -113,6 +113,17 @@ function parseEdge(name: 'from' | 'to', value: string, timeZone: string): Date {
     // A `to` date includes its whole day: the range ends where the next day starts.
     return name === 'from' ? startOfDay(y, m, d, timeZone) : startOfDay(y, m, d + 1, timeZone)
   }
+  const instant = parseDateTime(value, expected)
+  // An inclusive `to` instant: the range ends one millisecond after it.
+  return name === 'from' ? instant : new Date(instant.getTime() + 1)
+}
+
+/**
+ * An RFC 3339 date-time with its offset (`2026-11-30T08:00:00-03:00`), checked field by
+ * field (no 30 February, no hour 24, no offset past 23:59). Anything else is a 400 whose
+ * message starts with `expected`.
+ */
+export function parseDateTime(value: string, expected: string): Date {
   const t = DATE_TIME.exec(value)
   if (t === null) throw new BadRequestError(`${expected}; got ${JSON.stringify(value.slice(0, 40))}`)
   const [y, m, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(t[i] ?? 0)) as [number, number, number, number, number, number]
@@ -120,9 +131,7 @@ function parseEdge(name: 'from' | 'to', value: string, timeZone: string): Date {
   if (!isCalendarDate(y, m, d) || h > 23 || mi > 59 || s > 59 || !offsetOk) {
     throw new BadRequestError(`${expected}; ${JSON.stringify(value)} is not a valid date-time`)
   }
-  const instant = new Date(value)
-  // An inclusive `to` instant: the range ends one millisecond after it.
-  return name === 'from' ? instant : new Date(instant.getTime() + 1)
+  return new Date(value)
 }
 
 function isCalendarDate(y: number, m: number, d: number): boolean {
@@ -130,9 +139,12 @@ function isCalendarDate(y: number, m: number, d: number): boolean {
   return y >= 1970 && y <= 9999 && probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d
 }
 
-async function rejectUnknownQueryKeys(request: FastifyRequest): Promise<void> {
-  const unknown = Object.keys(request.query as object).find((k) => !Object.hasOwn(reportQueryProperties, k))
-  if (unknown !== undefined) {
-    throw new BadRequestError(`query parameter ${JSON.stringify(unknown.slice(0, 64))} is not supported; expected one of: ${Object.keys(reportQueryProperties).join(', ')}`)
+/** A preValidation hook: a query key the route does not read is a 400 naming the ones it does. */
+export function rejectUnknownQueryKeys(properties: object): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    const unknown = Object.keys(request.query as object).find((k) => !Object.hasOwn(properties, k))
+    if (unknown !== undefined) {
+      throw new BadRequestError(`query parameter ${JSON.stringify(unknown.slice(0, 64))} is not supported; expected one of: ${Object.keys(properties).join(', ')}`)
+    }
   }
 }

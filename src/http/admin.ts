@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Secret } from '../config/index.js'
 import type { Db } from '../store/index.js'
+import { alertRoutes } from './admin-alerts.js'
 import { installAdminGuard } from './admin-auth.js'
 import { agentRoutes, type AgentRoutesOptions } from './admin-agents.js'
 import { conversationRoutes } from './admin-conversations.js'
@@ -51,4 +52,5 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   const read = options.queueMetrics
   if (read !== undefined) await app.register(queueMetricsRoutes, { read })
   await app.register(reportRoutes, { db: options.db, ...options.reports })
+  await app.register(alertRoutes, { db: options.db })
 }
