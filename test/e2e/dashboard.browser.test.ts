@@ -103,6 +103,19 @@ describe('the dashboard in chromium', () => {
     await page.waitForSelector('[data-runtime=queues]')
   })
 
+  it('lists an alert the server raised on the overview, in Portuguese', async () => {
+    // A signed payload of unknown shape is quarantined, which raises `quarantine`.
+    expect((await stack.post({ hello: 'world', entry: 'not-a-list' })).status).toBe(200)
+    await expect.poll(async () => (await stack.admin('/api/alerts')).items.map((a: { alert: string }) => a.alert)).toContain('quarantine')
+    await page.goto(`${stack.atende.url}/admin/overview`)
+    const alert = page.locator('ul.alerts li[data-alert=quarantine]')
+    await alert.waitFor()
+    expect(await alert.getAttribute('data-severity')).toBe('warning')
+    expect(await alert.textContent()).toMatch(/aviso.*quarentena/s)
+    expect(await alert.locator('small').textContent()).toMatch(/parts=1/)
+    await shot('overview-alerts')
+  })
+
   it('keeps an agent to the inbox', async () => {
     const context = await browser.newContext()
     const agent = await context.newPage()

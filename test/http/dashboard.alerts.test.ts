@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ALERT_RULES } from '../../src/ops/index.js'
 import { insertAlerts, type Database } from '../../src/store/index.js'
@@ -57,5 +58,14 @@ describe.each(ENGINES)('dashboard alerts (%s)', (engine) => {
     const none = await w.app.inject({ url: '/admin/api/alerts', headers: { accept: 'application/json' } })
     expect(none.statusCode).toBe(401)
     expect(none.json().code).toBe('ATD_DASHBOARD_SESSION_REQUIRED')
+  })
+})
+
+describe("the dashboard's alert texts", () => {
+  it('names every alert rule in Portuguese (English comes from the server)', () => {
+    const i18n = readFileSync(new URL('../../web/dashboard/i18n.js', import.meta.url), 'utf8')
+    const portuguese = i18n.slice(i18n.indexOf("'pt-BR': {"), i18n.indexOf('  en: {'))
+    const missing = Object.keys(ALERT_RULES).filter((rule) => !portuguese.includes(`alert_${rule}:`))
+    expect(missing).toEqual([])
   })
 })

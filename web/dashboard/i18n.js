@@ -14,6 +14,17 @@ const TEXT = {
     boleto: 'Boleto', pix: 'Pix', amount: 'valor', due: 'vencimento', payee: 'recebedor', readFromPicture: 'Lido da imagem',
     runtime: 'Modo', database: 'Banco', webhookLatency: 'Latência do webhook (servidor)', requests: 'requisições',
     queueDepth: 'Profundidade das filas', throughput: 'Vazão', alerts: 'Alertas recentes', noAlerts: 'Nenhum alerta.',
+    severity_critical: 'crítico', severity_warning: 'aviso',
+    alert_redis_lost: 'Redis inacessível: o modo em processo atende a partir do banco de dados',
+    alert_redis_back: 'Redis acessível de novo: o trabalho voltou para as filas',
+    alert_job_failed: 'Um job falhou após a última tentativa',
+    alert_queue_backlog: 'Uma fila está acumulando jobs',
+    alert_quarantine: 'Um webhook assinado não pôde ser lido e foi para a quarentena',
+    alert_nps_detractor: 'Um cliente respondeu o NPS como detrator',
+    alert_handoff_waiting: 'Uma conversa passada a um atendente ainda está esperando',
+    alert_meta_rate_limit: 'A Meta limitou a taxa dos nossos envios',
+    alert_meta_quality: 'A Meta recusou um envio pela qualidade ou situação do número',
+    alert_webhook_5xx: 'O webhook do WhatsApp respondeu 5xx (a Meta tenta de novo)',
     notAvailable: 'Ainda não disponível neste servidor.',
     work_unprocessedMessages: 'Mensagens a processar', work_turnsWaiting: 'Turnos aguardando', work_turnsRunning: 'Turnos em execução',
     work_outboxPending: 'Envios pendentes', work_handoffs: 'Com atendente',
@@ -41,6 +52,7 @@ const TEXT = {
     boleto: 'Boleto', pix: 'Pix', amount: 'amount', due: 'due', payee: 'payee', readFromPicture: 'Read from the picture',
     runtime: 'Mode', database: 'Database', webhookLatency: 'Webhook latency (server)', requests: 'requests',
     queueDepth: 'Queue depth', throughput: 'Throughput', alerts: 'Recent alerts', noAlerts: 'No alerts.',
+    severity_critical: 'critical', severity_warning: 'warning',
     notAvailable: 'Not available on this server yet.',
     work_unprocessedMessages: 'Messages to process', work_turnsWaiting: 'Turns waiting', work_turnsRunning: 'Turns running',
     work_outboxPending: 'Sends pending', work_handoffs: 'With an agent',
@@ -62,6 +74,14 @@ export const language = document.documentElement.lang === 'en' ? 'en' : 'pt-BR'
 export function t(key, values = {}) {
   const text = TEXT[language][key] ?? TEXT['pt-BR'][key] ?? key
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''))
+}
+
+/**
+ * The text of `key` in the page's language when its table has one, else `fallback`: the
+ * server's own English text (an alert rule's), which the English table does not repeat.
+ */
+export function textOr(key, fallback) {
+  return TEXT[language][key] ?? fallback
 }
 
 export function switchLanguage() {

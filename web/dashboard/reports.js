@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { boot, get, post } from './api.js'
-import { t } from './i18n.js'
+import { formatTime, t, textOr } from './i18n.js'
 import { ErrorNote, html } from './ui.js'
 
 /** `undefined` while loading, `null` when the server has no such route yet (404), else the data. */
@@ -68,11 +68,29 @@ function QueueMetrics() {
   </div>`
 }
 
+/** How many alerts the overview lists, and how often it asks again. */
+const ALERTS_SHOWN = 20
+const ALERTS_EVERY_MS = 15_000
+
+/**
+ * One alert of `GET /api/alerts`: when, how bad, what (the rule's text in the page's
+ * language; English from the server for a rule this page does not know), about what, and its
+ * codes and counts.
+ */
+function Alert({ a }) {
+  const details = Object.entries(a.details ?? {}).map(([k, v]) => `${k}=${v}`).join(' · ')
+  return html`<li class=${`alert ${a.severity}`} data-alert=${a.alert} data-severity=${a.severity}>
+    <time datetime=${a.at}>${formatTime(a.at)}</time> <strong>${t(`severity_${a.severity}`)}</strong>
+    ${' '}${textOr(`alert_${a.alert}`, a.text)}${a.subject && a.subject !== '-' ? html` <code>${a.subject}</code>` : ''}
+    ${details && html`<small>${details}</small>`}
+  </li>`
+}
+
 export function OverviewPage() {
   const ready = useOptional('/readyz')
   const http = useOptional('/admin/api/metrics/http', 5000)
-  const alerts = useOptional('/admin/api/alerts')
-  const items = alerts.data?.items ?? (Array.isArray(alerts.data) ? alerts.data : [])
+  const alerts = useOptional(`/admin/api/alerts?limit=${ALERTS_SHOWN}`, ALERTS_EVERY_MS)
+  const items = alerts.data?.items ?? []
   return html`<section class="overview">
     <h2>${t('overview')}</h2>
     <p>${t('runtime')}: <strong data-runtime=${boot.runtime}>${boot.runtime}</strong>${ready.data ? html` · ${t('database')}: ${ready.data.database}` : ''}</p>
@@ -81,7 +99,8 @@ export function OverviewPage() {
     <${WorkCounts} />
     <${QueueMetrics} />
     <h3>${t('alerts')}</h3>
-    ${alerts.data === null ? html`<p class="muted">${t('notAvailable')}</p>` : items.length === 0 ? html`<p>${t('noAlerts')}</p>` : html`<ul>${items.map((a) => html`<li>${a.createdAt ?? ''} ${a.kind ?? a.type ?? ''} ${a.message ?? ''}</li>`)}</ul>`}
+    <${ErrorNote} error=${alerts.error} />
+    ${alerts.data === null ? html`<p class="muted">${t('notAvailable')}</p>` : alerts.data && (items.length === 0 ? html`<p class="no-alerts">${t('noAlerts')}</p>` : html`<ul class="alerts">${items.map((a) => html`<${Alert} key=${a.id} a=${a} />`)}</ul>`)}
   </section>`
 }
 
