@@ -34,7 +34,8 @@ export interface AlertKeeper {
 }
 
 /**
- * The background writer of alerts into the database (decision 0019: alerts never block).
+ * The background writer of alerts into the database (decisions 0019, alerts never block, and
+ * 0033).
  * One write at a time, each taking every record queued so far in one statement; at most
  * `maxQueued` wait. The database is often what fails when alerts matter most: a failed write
  * drops its rows with one log line, and the alert itself was already logged and POSTed.
