@@ -68,10 +68,10 @@ describe.each(ENGINES)('alerts kept in the database (%s)', (engine) => {
     const { log, lines, logged } = capturedLog()
     alerts = createAlerts({ log, webhookUrl: receiver.url, cooldownMs: 0, now, store: (batch) => insertAlerts(database.db, batch) })
     await database.close()
-    const started = performance.now()
     expect(alerts.raise('redis_lost')).toBe(true)
     expect(alerts.raise('webhook_5xx', { subject: '503', details: { status: 503 } })).toBe(true)
-    expect(performance.now() - started).toBeLessThan(50)
+    // raise() returned before the write was even tried: it never waits on the database.
+    expect(lines.some((l) => l.msg === 'alert store: database write failed, alerts not kept')).toBe(false)
     const posts = await receiver.waitForPosts(2)
     expect(posts.map((p) => (p.json as { alert: string }).alert)).toEqual(['redis_lost', 'webhook_5xx'])
     await logged((l) => l.msg === 'alert store: database write failed, alerts not kept')
@@ -101,9 +101,7 @@ describe('the alert store queue', () => {
       if (batches.length === 1) await gate.promise
     }
     alerts = createAlerts({ log, webhookUrl: undefined, cooldownMs: 0, maxQueued: 3, now: () => AT, store })
-    const started = performance.now()
     for (let i = 0; i < 6; i++) expect(alerts.raise('handoff_waiting', { subject: String(i) })).toBe(true)
-    expect(performance.now() - started).toBeLessThan(50)
     // The first write is in flight and holds; of the five behind it, the oldest two are dropped.
     await Promise.resolve()
     expect(batches).toEqual([['0']])
