@@ -48,7 +48,10 @@ describe('routing check on an operator\'s own base (bench/routing.ts --knowledge
   it('answers a line without its department, or a file that is not there, with the reason', async () => {
     const bad = await routing(['--knowledge-base', SHOP, '--set', setFile('pedidos | ok\ncadê meu pedido\n')])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain('expected "<department> | <text>"; got "cadê meu pedido"')
+    expect(bad.stderr).toContain(':2: expected "<department> | <text>"; got "cadê meu pedido"')
+    const blank = await routing(['--knowledge-base', SHOP, '--set', setFile('# a comment\npedidos | ok\n\npedidos |\n')])
+    expect(blank.code).toBe(2)
+    expect(blank.stderr).toContain(':4: expected "<department> | <text>"; got "pedidos |"')
     const missing = await routing(['--knowledge-base', SHOP, '--set', '/nonexistent/messages.txt'])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/^routing: ENOENT/)
