@@ -91,7 +91,7 @@ export function createPrivacy(deps: PrivacyDeps): Privacy {
         for (const s of stores) sections.push({ table: s.name, rows: await s.export(rows) })
       }
       // Counts only: which tables, not what they hold.
-      log.info({ rows: Object.fromEntries(sections.map((s) => [s.table, s.rows.length])) }, 'customer data exported')
+      log.info({ tables: tableCounts(sections.map((s) => [s.table, s.rows.length])) }, 'customer data exported')
       // The HTTP route and `atende privacy export` answer the same document (docs/privacy.md).
       return { customer: formatCustomerId(customer), exportedAt: now().toISOString(), sections, notes: NOTES }
     },
@@ -111,7 +111,7 @@ export function createPrivacy(deps: PrivacyDeps): Privacy {
         log.warn({ err }, 'could not remove the erased customer\'s queue jobs; any left behind will find no row and do nothing')
         queueJobs = { removed: null, error: isAtendeError(err) ? err.code : 'ATD_QUEUE_UNAVAILABLE' }
       }
-      log.info({ removed, erasedWamids: erased.erasedWamids, queueJobsRemoved: queueJobs.removed }, 'customer data erased')
+      log.info({ tables: tableCounts(Object.entries(removed)), erasedWamids: erased.erasedWamids, queueJobsRemoved: queueJobs.removed }, 'customer data erased')
       return { removed, erasedWamids: erased.erasedWamids, queueJobs }
     },
   }
@@ -122,4 +122,13 @@ function rowsOf(sections: ReadonlyArray<{ table: string; rows: unknown[] }>): Cu
   const ids = (table: string) =>
     (sections.find((s) => s.table === table)?.rows ?? []).map((r) => Number((r as { id: unknown }).id))
   return { conversationIds: ids('conversations'), messageIds: ids('messages') }
+}
+
+/**
+ * Row counts per table for a log line, as `{ table, rows }` items: keyed by table name, the
+ * `contacts` count would meet the logger's redaction of a `contacts` field and read
+ * "[redacted]".
+ */
+function tableCounts(counts: Iterable<[string, number]>): Array<{ table: string; rows: number }> {
+  return [...counts].map(([table, rows]) => ({ table, rows }))
 }

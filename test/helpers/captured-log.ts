@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream'
 import { pino, type Logger } from 'pino'
+import { loggerOptions } from '../../src/log/index.js'
 
 export interface CapturedLog {
   log: Logger
@@ -9,8 +10,11 @@ export interface CapturedLog {
   logged(test: (l: Record<string, unknown>) => boolean): Promise<void>
 }
 
-/** A debug-level logger whose JSON lines the test reads. */
-export function capturedLog(): CapturedLog {
+/**
+ * A debug-level logger whose JSON lines the test reads; with `production: true`, the root
+ * logger's options (redaction included), so the test sees what production writes.
+ */
+export function capturedLog(settings: { production?: boolean } = {}): CapturedLog {
   const lines: Array<Record<string, unknown>> = []
   const waiters: Array<{ test: (l: Record<string, unknown>) => boolean; resolve: () => void }> = []
   const stream = new Writable({
@@ -28,5 +32,5 @@ export function capturedLog(): CapturedLog {
   })
   const logged = (test: (l: Record<string, unknown>) => boolean) =>
     lines.some(test) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }))
-  return { log: pino({ level: 'debug' }, stream), lines, logged }
+  return { log: pino(settings.production === true ? loggerOptions('debug') : { level: 'debug' }, stream), lines, logged }
 }
