@@ -22,7 +22,8 @@ export function crossFieldProblems(e: Env): string[] {
     problems.push(`METRICS_TOKEN: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters when NODE_ENV=production (a short token can be guessed); e.g. openssl rand -hex 32`)
   }
   if (e.METRICS_PORT !== undefined && (e.METRICS_PORT === e.PORT || e.METRICS_PORT === e.ADMIN_PORT)) {
-    problems.push('METRICS_PORT: must differ from PORT and ADMIN_PORT')
+    const clash = e.METRICS_PORT === e.PORT ? `PORT (${e.PORT})` : `ADMIN_PORT (${e.ADMIN_PORT})`
+    problems.push(`METRICS_PORT: must differ from ${clash}: it is a listener of its own; unset it to scrape /metrics on the other`)
   }
   if (e.EVENTS_WEBHOOK_URL !== undefined && e.EVENTS_WEBHOOK_SECRET === undefined) {
     problems.push('EVENTS_WEBHOOK_SECRET: required with EVENTS_WEBHOOK_URL (every event is signed with it, so the receiver can tell it came from Atende)')

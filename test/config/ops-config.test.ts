@@ -30,7 +30,8 @@ describe('operations configuration', () => {
 
   it('refuses URLs that are not http(s), and a METRICS_PORT taken by another listener', () => {
     expect(problems({ ALERT_WEBHOOK_URL: 'file:///etc/passwd' })).toEqual([expect.stringMatching(/^ALERT_WEBHOOK_URL: expected a URL/)])
-    expect(problems({ METRICS_PORT: '3000' })).toEqual([expect.stringMatching(/^METRICS_PORT: must differ/)])
+    expect(problems({ METRICS_PORT: '3000' })).toEqual([expect.stringMatching(/^METRICS_PORT: must differ from PORT \(3000\)/)])
+    expect(problems({ METRICS_PORT: '3001', ADMIN_PORT: '3001' })).toEqual([expect.stringMatching(/^METRICS_PORT: must differ from ADMIN_PORT \(3001\)/)])
   })
 
   it('in production, refuses a short METRICS_TOKEN and serves /metrics on PORT only with a token', () => {
