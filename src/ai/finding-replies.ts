@@ -14,6 +14,8 @@ export interface FindingReplies {
 
 interface Words {
   locale: string
+  /** A count of days with its noun agreeing: "1 dia", "5 dias". */
+  days: (n: number) => string
   segments: Record<number, string>
   keyTypes: Record<PixKeyType, string>
   problems: {
@@ -32,6 +34,7 @@ interface Words {
 const WORDS: Record<Language, Words> = {
   'pt-BR': {
     locale: 'pt-BR',
+    days: (n) => (n === 1 ? '1 dia' : `${n} dias`),
     segments: {
       1: 'prefeitura', 2: 'saneamento', 3: 'energia elétrica e gás', 4: 'telecomunicações', 5: 'órgão do governo',
       6: 'carnê ou convênio de empresa', 7: 'multa de trânsito', 9: 'uso do banco',
@@ -51,6 +54,7 @@ const WORDS: Record<Language, Words> = {
   },
   en: {
     locale: 'en-US',
+    days: (n) => (n === 1 ? '1 day' : `${n} days`),
     segments: {
       1: 'city hall', 2: 'water and sewage', 3: 'power and gas', 4: 'telecom', 5: 'government body',
       6: 'company payment book', 7: 'traffic fine', 9: 'bank use',
@@ -101,7 +105,8 @@ export function createFindingReplies(language: Language, texts: FindingTexts): F
   function dueStatus(dueDate: string | undefined, today: string): string {
     if (dueDate === undefined || dueDate > today) return ''
     if (dueDate === today) return texts.boletoDueToday
-    return fillTemplate(texts.boletoOverdue, { days: String(daysBetween(dueDate, today)) })
+    const days = daysBetween(dueDate, today)
+    return fillTemplate(texts.boletoOverdue, { days: String(days), daysText: w.days(days) })
   }
 
   function pix(p: PixCode): string {

@@ -15,7 +15,7 @@ export interface FindingTexts {
   convenioRead: string
   /** A Pix code: {payee} (name and city) {amount} {keyType} {url} (dynamic codes). */
   pixRead: string
-  /** {status} of a boleto past its due date: {days}. */
+  /** {status} of a boleto past its due date: {daysText} ("5 dias", "1 dia"), or {days} (the number alone). */
   boletoOverdue: string
   /** {status} of a boleto due today. */
   boletoDueToday: string
@@ -55,7 +55,7 @@ Recebedor: {payee}
 Valor: {amount}
 Chave Pix: {keyType}
 Cobrança com QR dinâmico, gerada em: {url}`,
-    boletoOverdue: '⚠️ Este boleto está vencido há {days} dia(s): o pagamento pode ter multa e juros, ou pode ser preciso pedir uma segunda via.',
+    boletoOverdue: '⚠️ Este boleto está vencido há {daysText}: o pagamento pode ter multa e juros, ou pode ser preciso pedir uma segunda via.',
     boletoDueToday: '⏰ Este boleto vence hoje.',
     amountOpen: 'em aberto (você informa o valor na hora de pagar)',
     codeRefused: 'Confira o código que você enviou: {problem} Não li nenhum valor dele. Pode copiar de novo ou mandar uma foto do boleto?',
@@ -83,7 +83,7 @@ Payee: {payee}
 Amount: {amount}
 Pix key: {keyType}
 Dynamic QR charge, created at: {url}`,
-    boletoOverdue: '⚠️ This boleto is {days} day(s) overdue: paying it may add a fine and interest, or you may need a new copy.',
+    boletoOverdue: '⚠️ This boleto is {daysText} overdue: paying it may add a fine and interest, or you may need a new copy.',
     boletoDueToday: '⏰ This boleto is due today.',
     amountOpen: 'open (you enter the amount when paying)',
     codeRefused: 'Please check the code you sent: {problem} I did not read any amount from it. Could you copy it again or send a photo of the boleto?',

@@ -36,13 +36,13 @@ describe('local provider answers what the customer sent', () => {
 
   it('says an overdue boleto is overdue, and by how many days', async () => {
     const reply = await ai(at('2026-12-15T12:00:00Z')).reply(turn([], { unanswered: [picture(boleto.barcode)] }))
-    expect(reply.text).toContain('vencido há 5 dia(s)')
+    expect(reply.text).toContain('vencido há 5 dias:')
   })
 
   it("counts the day in the business's time zone: 23:00 in São Paulo on the due date is not overdue", async () => {
     const lateEvening = at('2026-12-11T02:00:00Z')
     expect((await ai(lateEvening).reply(turn(boleto.line))).text).toContain('vence hoje')
-    expect((await ai(lateEvening, 'UTC').reply(turn(boleto.line))).text).toContain('vencido há 1 dia(s)')
+    expect((await ai(lateEvening, 'UTC').reply(turn(boleto.line))).text).toContain('vencido há 1 dia:')
   })
 
   it('says a blank amount is open', async () => {
@@ -117,10 +117,19 @@ describe('local provider answers what the customer sent', () => {
     expect(reply.text).toBe('Boleto de R$ 1.234,56, vence 10/12/2026.\nBanco Itaú (341): {missing}')
   })
 
+  it('keeps {days}, the bare number, for a wording of its own', async () => {
+    const custom = parseKnowledgeBase(
+      JSON.stringify({ ...kb, messages: { ...kb.messages, boletoOverdue: 'Atrasado: {days} dia(s).' } }),
+      'custom.json',
+    )
+    const reply = await createLocalProvider(custom, { now: at('2026-12-15T12:00:00Z') }).reply(turn(boleto.line))
+    expect(reply.text).toContain('Atrasado: 5 dia(s).')
+  })
+
   it('answers in English on an English knowledge base', async () => {
     const en = await loadKnowledgeBase('knowledge-base/sample.en.yaml')
     const reply = await createLocalProvider(en, { now: at('2026-12-15T12:00:00Z') }).reply(turn(boleto.line))
     expect(reply.text).toContain('Amount: R$1,234.56')
-    expect(reply.text).toContain('5 day(s) overdue')
+    expect(reply.text).toContain('5 days overdue')
   })
 })

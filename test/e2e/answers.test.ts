@@ -85,7 +85,7 @@ describe('the local provider answers pictures and typed codes through the real s
   it('says an overdue boleto is overdue', async () => {
     const reply = noted('photo of a boleto (Caixa, 10 days overdue)', await sendPicture('boleto-overdue', 'ITF', overdue.barcode))
     expect(reply).toContain('R$ 89,90')
-    expect(reply).toMatch(/vencido há (9|10|11) dia\(s\)/)
+    expect(reply).toMatch(/vencido há (9|10|11) dias:/)
   })
 
   it('answers a Pix QR code with payee, amount and key type', async () => {
