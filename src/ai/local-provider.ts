@@ -250,6 +250,11 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
 
     const routing = route(text, input.currentDepartment)
     const match = bestFaq(text, routing.department ?? contenders(text))
+    // The answer the customer just got, asked again ("já fiz isso e continua", the same
+    // question repeated): sending it once more loops them; the base has nothing else, a person may.
+    if (match !== undefined && recentReplies(input.history).includes(match.answer)) {
+      return rule(kb.messages.handoff, routing.department ?? match.department, { handoff: true, confidence: round(routing.confidence * 0.3), source: 'fallback' })
+    }
     if (match !== undefined) {
       const faqConfidence = Math.min(1, match.score / (4 * LOCAL_TUNING.minFaqScore)) * (0.5 + 0.5 * match.coverage)
       return {
@@ -283,6 +288,14 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
       return reply(input)
     },
   }
+}
+
+/** How many of the bot's latest messages an FAQ answer must not repeat (a survey or a fallback may sit between). */
+const REPEAT_WINDOW = 3
+
+/** The texts of the bot's last {@link REPEAT_WINDOW} messages in `history`. */
+function recentReplies(history: AiMessage[]): string[] {
+  return history.filter((m) => m.direction === 'out').slice(-REPEAT_WINDOW).map((m) => m.text)
 }
 
 function isClear(best: DepartmentScore, second: DepartmentScore | undefined): boolean {

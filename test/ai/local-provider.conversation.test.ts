@@ -108,3 +108,54 @@ describe('local provider conversation cues', () => {
     expect(err).toBeInstanceOf(AiProviderError)
   })
 })
+
+describe('local provider never loops the customer with the same answer', () => {
+  let kb: KnowledgeBase
+  let ai: AiProvider
+  beforeAll(async () => {
+    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
+    ai = createLocalProvider(kb)
+  })
+  const slow = () => kb.faq.find((f) => f.question.startsWith('Minha internet está lenta'))!.answer
+  const pix = () => kb.faq.find((f) => f.question.startsWith('Posso pagar a fatura com PIX'))!.answer
+
+  it('hands off when the customer says the answer did not help and it would come again', async () => {
+    const history = [
+      { direction: 'in' as const, text: 'minha internet ta mt lenta desde ontem 😡' },
+      { direction: 'out' as const, text: slow() },
+    ]
+    const reply = await ai.reply(turn('ja fiz isso e continua lenta', { history, currentDepartment: 'suporte' }))
+    expect(reply).toMatchObject({ text: kb.messages.handoff, handoff: true, resolved: false, department: 'suporte', source: 'fallback' })
+  })
+
+  it('hands off on the same question sent again, instead of the same answer', async () => {
+    const history = [
+      { direction: 'in' as const, text: 'minha internet ta lenta' },
+      { direction: 'out' as const, text: slow() },
+    ]
+    const reply = await ai.reply(turn('minha internet ta lenta', { history, currentDepartment: 'suporte' }))
+    expect(reply).toMatchObject({ text: kb.messages.handoff, handoff: true })
+  })
+
+  it('does not repeat an answer given a few messages before, a thanks and a survey in between', async () => {
+    const history = [
+      { direction: 'in' as const, text: 'e da pra pagar no pix?' },
+      { direction: 'out' as const, text: pix() },
+      { direction: 'in' as const, text: 'valeu' },
+      { direction: 'out' as const, text: kb.messages.closing! },
+      { direction: 'out' as const, text: 'Qual nota de 0 a 10 você dá para o seu atendimento de hoje?' },
+    ]
+    const reply = await ai.reply(turn('qual a chave pix?', { history, currentDepartment: 'financeiro' }))
+    expect(reply).toMatchObject({ text: kb.messages.handoff, handoff: true, department: 'financeiro' })
+  })
+
+  it('still answers a new question of the same department, and an old answer asked again later', async () => {
+    const history = [
+      { direction: 'in' as const, text: 'minha internet ta lenta' },
+      { direction: 'out' as const, text: slow() },
+      ...['a', 'b', 'c'].flatMap((t) => [{ direction: 'in' as const, text: t }, { direction: 'out' as const, text: `resposta ${t}` }]),
+    ]
+    expect((await ai.reply(turn('como troco a senha do wifi?', { history: history.slice(0, 2) }))).handoff).toBe(false)
+    expect(await ai.reply(turn('minha internet ta lenta', { history }))).toMatchObject({ text: slow(), handoff: false })
+  })
+})
