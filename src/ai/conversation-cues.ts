@@ -7,7 +7,14 @@ import type { Language } from './types.js'
  */
 export interface ConversationCues {
   isGreeting(words: string[]): boolean
-  isClosing(words: string[], folded: string): boolean
+  /**
+   * A thanks or a goodbye ending the conversation. `known` tells the words the knowledge
+   * base uses: a thanks may end with one word of no list ("obrigado pela ajuda, Carla", a
+   * name), unless the base knows it ("obrigado, boleto" is not a goodbye).
+   */
+  isClosing(words: string[], folded: string, known?: (word: string) => boolean): boolean
+  /** The closing thanks ("obrigado", "valeu"), rather than only saying goodbye ("tchau", "vou pensar"). */
+  isThanks(words: string[]): boolean
   isHandoffRequest(words: string[], folded: string): boolean
 }
 
@@ -17,6 +24,8 @@ interface CueWords {
   closingCore: string[]
   closingPhrases: RegExp[]
   closingFiller: string[]
+  /** Closing words that thank (the rest only say goodbye). */
+  thanks: string[]
   /** "It works now" words: with a thanks they close, unless a negation is present. */
   success: string[]
   negation: string[]
@@ -32,12 +41,21 @@ const CUES: Record<Language, CueWords> = {
     greetingCore: list('oi ola opa bom boa salve alo hey hello hi'),
     greetingFiller: list(`dia tarde noite tudo bem bom boa como vai voce voces esta ta beleza tranquilo joia ai
       alguem e pessoal galera ne com quem falo`),
-    closingCore: list('obrigado obrigada obrigadao valeu agradeco grato grata resolveu resolvido resolvida funcionou consegui tchau'),
-    closingPhrases: [/\b(?:e|era|foi) so isso\b/, /\bso isso mesmo\b/],
+    closingCore: list('obrigado obrigada obrigadao valeu agradeco grato grata resolveu resolvido resolvida funcionou consegui tchau flw falou'),
+    closingPhrases: [
+      /\b(?:e|era|foi) so isso\b/,
+      /\bso isso mesmo\b/,
+      /\bvou pensar\b/,
+      /\bate (?:mais|logo|breve|amanha|a proxima)\b/,
+      /\bqualquer coisa (?:eu )?(?:te )?(?:chamo|volto|falo|aviso|retorno)\b/,
+      /\bdepois (?:eu )?(?:vejo|volto|chamo|falo|retorno)\b/,
+    ],
     closingFiller: list(`muito ok okay certo beleza perfeito otimo show top joia tranquilo entendi entao era e so isso
       tudo pela pelo ajuda atencao atendimento deu ja voltou funcionando ta esta agora sim de nada mais ate logo
       abraco abracos bom boa dia tarde noite foi ai aqui me voces voce por enquanto demais mesmo kk kkk rs certinho
-      ajudou muitissimo uma vez`),
+      ajudou muitissimo uma vez vou pensar qualquer coisa eu te chamo volto falo aviso retorno depois vejo ate a logo
+      breve amanha proxima chamar mano amigo amiga moco moca querido querida`),
+    thanks: list('obrigado obrigada obrigadao valeu agradeco grato grata'),
     success: list('voltou funcionou funcionando resolveu resolvido normalizou consegui'),
     negation: list('nao ainda continua continuo mas porem problema'),
     person: list('atendente atendentes humano humana pessoa operador'),
@@ -56,6 +74,7 @@ const CUES: Record<Language, CueWords> = {
     closingPhrases: [/\bthat s (?:all|it)\b/],
     closingFiller: list(`you so much very a lot ok okay great perfect that s all it is was for the help now works
       working got fixed awesome cool have nice day bye see ya again`),
+    thanks: list('thanks thank thx cheers appreciate'),
     success: list('works working worked fixed solved resolved back'),
     negation: list('not no still but problem doesn don isn'),
     person: list('agent human person representative operator'),
@@ -68,6 +87,9 @@ const CUES: Record<Language, CueWords> = {
   },
 }
 
+/** Longest thanks that may end with a name ("muito obrigada pela ajuda, Carla"). */
+const MAX_NAMED_THANKS_WORDS = 6
+
 export function createConversationCues(language: Language): ConversationCues {
   const c = CUES[language]
   const within = (words: string[], ...sets: string[][]) => words.every((w) => sets.some((s) => s.includes(w)))
@@ -76,10 +98,18 @@ export function createConversationCues(language: Language): ConversationCues {
   return {
     isGreeting: (words) => some(words, c.greetingCore) && within(words, c.greetingCore, c.greetingFiller),
 
-    isClosing(words, folded) {
+    isThanks: (words) => some(words, c.thanks),
+
+    isClosing(words, folded, known = () => false) {
       const core = some(words, c.closingCore) || c.closingPhrases.some((p) => p.test(folded))
       if (!core) return false
       if (within(words, c.closingCore, c.closingFiller)) return true
+      // "obrigado pela ajuda, Carla": a short thanks ending with the one word of no list, a name.
+      const last = words.at(-1)!
+      if (
+        some(words, c.thanks) && words.length <= MAX_NAMED_THANKS_WORDS && !folded.includes('?') && !known(last) &&
+        within(words.slice(0, -1), c.closingCore, c.closingFiller)
+      ) return true
       // "a internet voltou, obrigado!": a thanks plus a success word closes, unless the text
       // also says something is still wrong or asks something.
       return some(words, c.success) && !some(words, c.negation) && !folded.includes('?')

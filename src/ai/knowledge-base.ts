@@ -78,6 +78,8 @@ const knowledgeBaseSchema = z.object({
       apology: text(),
       /** Answer to a thanks/closing; a per-language default is used when absent. */
       closing: text().optional(),
+      /** Answer to a goodbye without thanks ("tchau", "vou pensar"); a per-language default is used when absent. */
+      farewell: text().optional(),
       /** The NPS question; should ask for a score "de 0 a 10". Default per language: {@link LIFECYCLE_MESSAGES}. */
       nps: text().optional(),
       /** Asked once after a score: "Qual o principal motivo da sua nota?". */

@@ -4,7 +4,7 @@ import { createConversationCues } from './conversation-cues.js'
 import { createFindingReplies } from './finding-replies.js'
 import { DEFAULT_FINDING_TEXTS, FINDING_TEXT_KEYS, type FindingTexts } from './finding-texts.js'
 import { renderMessage, type KnowledgeBase } from './knowledge-base.js'
-import { createAnalyzer, foldText } from './text-analysis.js'
+import { createAnalyzer, foldText, type Analyzer } from './text-analysis.js'
 import { createDepartmentRouter, type DepartmentScore } from './department-router.js'
 import { createFaqIndex, type FaqMatch } from './text-index.js'
 import type { AiMessage, AiProvider, AiReply, AiTurnInput, Language } from './types.js'
@@ -35,6 +35,12 @@ const MAX_ANALYSED_CHARS = 16_000
 const DEFAULT_CLOSING: Record<Language, string> = {
   'pt-BR': 'Por nada! Se precisar de mais alguma coisa, é só chamar por aqui. 😊',
   en: 'You are welcome! If you need anything else, just message us here. 😊',
+}
+
+/** A goodbye with no thanks gets no "you're welcome". */
+const DEFAULT_FAREWELL: Record<Language, string> = {
+  'pt-BR': 'Até mais! Se precisar de alguma coisa, é só chamar por aqui. 😊',
+  en: 'Bye for now! If you need anything, just message us here. 😊',
 }
 
 export interface LocalProviderOptions {
@@ -80,6 +86,12 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
   const departments = createDepartmentRouter(kb, analyzer)
   const cues = createConversationCues(language)
   const closingText = kb.messages.closing ?? DEFAULT_CLOSING[language]
+  const farewellText = kb.messages.farewell ?? DEFAULT_FAREWELL[language]
+  const vocabulary = knowledgeBaseTerms(kb, analyzer)
+  const known = (word: string) => {
+    const term = analyzer.term(word)
+    return term !== null && vocabulary.has(term)
+  }
   const texts = Object.fromEntries(
     FINDING_TEXT_KEYS.map((k) => [k, kb.messages[k] ?? DEFAULT_FINDING_TEXTS[language][k]]),
   ) as unknown as FindingTexts
@@ -243,8 +255,8 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     }
     const chosen = chosenFromMenu(input)
     if (chosen !== undefined) return answerChosen(chosen, input)
-    if (words.length > 0 && cues.isClosing(words, folded)) {
-      return rule(closingText, input.currentDepartment, { resolved: true })
+    if (words.length > 0 && cues.isClosing(words, folded, known)) {
+      return rule(cues.isThanks(words) ? closingText : farewellText, input.currentDepartment, { resolved: true })
     }
     if (cues.isGreeting(words)) return rule(kb.messages.greeting, input.currentDepartment)
 
@@ -288,6 +300,15 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
       return reply(input)
     },
   }
+}
+
+/** Every content stem the knowledge base uses: its departments and its FAQ. */
+function knowledgeBaseTerms(kb: KnowledgeBase, analyzer: Analyzer): Set<string> {
+  const texts = [
+    ...kb.departments.flatMap((d) => [d.id, d.name, d.description, ...d.examples]),
+    ...kb.faq.flatMap((f) => [f.question, f.answer]),
+  ]
+  return new Set(texts.flatMap((t) => analyzer.terms(t)))
 }
 
 /** How many of the bot's latest messages an FAQ answer must not repeat (a survey or a fallback may sit between). */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { loadKnowledgeBase, type KnowledgeBase } from '../../src/ai/knowledge-base.js'
+import { loadKnowledgeBase, parseKnowledgeBase, type KnowledgeBase } from '../../src/ai/knowledge-base.js'
 import { createLocalProvider } from '../../src/ai/local-provider.js'
 import type { AiProvider } from '../../src/ai/types.js'
 import { AiProviderError } from '../../src/errors.js'
@@ -43,7 +43,7 @@ describe('local provider conversation cues', () => {
     expect(reply.handoff).toBe(false)
   })
 
-  it.each(['obrigado, resolveu', 'valeu', 'era só isso', 'vlw, a internet voltou', 'Obrigada pela ajuda! 😊'])(
+  it.each(['obrigado, resolveu', 'valeu', 'obrigado, era só isso', 'vlw, a internet voltou', 'Obrigada pela ajuda! 😊'])(
     'marks the closing "%s" as resolved',
     async (text) => {
       const reply = await ai.reply(turn(text, { currentDepartment: 'suporte' }))
@@ -51,7 +51,29 @@ describe('local provider conversation cues', () => {
     },
   )
 
-  it.each(['obrigado mas ainda ta lenta', 'não resolveu', 'valeu, e como pago com pix?'])(
+  it.each(['obrigado pela ajuda carla', 'valeu João!', 'obg moça', 'muito obrigada, Bruno'])(
+    'takes the thanks with a name "%s" for a closing',
+    async (text) => {
+      const reply = await ai.reply(turn(text, { currentDepartment: 'suporte' }))
+      expect(reply).toMatchObject({ resolved: true, handoff: false, text: kb.messages.closing })
+    },
+  )
+
+  it.each(['tchau', 'era só isso', 'beleza, vou pensar', 'até mais', 'ok, qualquer coisa eu volto a chamar', 'flw'])(
+    'says goodbye, without a "por nada", to "%s"',
+    async (text) => {
+      const reply = await ai.reply(turn(text, { currentDepartment: 'comercial' }))
+      expect(reply).toMatchObject({ resolved: true, handoff: false, department: 'comercial' })
+      expect(reply.text).toBe('Até mais! Se precisar de alguma coisa, é só chamar por aqui. 😊')
+    },
+  )
+
+  it("uses the knowledge base's own goodbye when it has one", async () => {
+    const custom = parseKnowledgeBase(JSON.stringify({ ...kb, messages: { ...kb.messages, farewell: 'Tchau! 👋' } }), 'custom.json')
+    expect((await createLocalProvider(custom).reply(turn('tchau'))).text).toBe('Tchau! 👋')
+  })
+
+  it.each(['obrigado mas ainda ta lenta', 'não resolveu', 'valeu, e como pago com pix?', 'obrigado, e o boleto', 'valeu, vou pensar no plano de 1 giga'])(
     'does not mark "%s" as resolved',
     async (text) => {
       expect((await ai.reply(turn(text))).resolved).toBe(false)
