@@ -37,7 +37,7 @@ export const LIFECYCLE_MESSAGES = {
     npsOptOut: 'Tudo bem, não vamos mais enviar pesquisas para você. Se precisar de algo, é só chamar por aqui.',
     menuBody: 'Para eu te ajudar melhor: sobre qual destes assuntos é a sua mensagem?',
     menuButton: 'Ver assuntos',
-    menuChosen: 'Certo, {department}! Me conte como posso ajudar.',
+    menuChosen: 'Certo! Me conte como posso te ajudar com {department}.',
     handoffClosed:
       'Recebemos sua mensagem! Estamos fora do horário de atendimento agora: nossa equipe responde a partir de {nextOpening}. Sua conversa fica aqui, não precisa escrever de novo.',
   },
@@ -48,7 +48,7 @@ export const LIFECYCLE_MESSAGES = {
     npsOptOut: "Alright, we won't send you surveys anymore. If you need anything, just message us here.",
     menuBody: 'So I can help you better: which of these is your message about?',
     menuButton: 'See topics',
-    menuChosen: 'Got it, {department}! Tell me how I can help.',
+    menuChosen: 'Got it! Tell me how I can help with {department}.',
     handoffClosed:
       "We got your message! We are outside business hours right now: our team will reply from {nextOpening}. Your conversation stays here, no need to write again.",
   },

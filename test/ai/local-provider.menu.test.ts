@@ -69,7 +69,7 @@ describe('the local provider asks with the department menu when unsure', () => {
     const history = await afterMenu('preciso de ajuda')
     const reply = await ai.reply({ ...turn('x'), history, unanswered: [{ direction: 'in', text: 'Comercial', choice: departmentChoiceId('comercial') }] })
     expect(reply.department).toBe('comercial')
-    expect(reply.text).toBe('Certo, Comercial! Me conte como posso ajudar.')
+    expect(reply.text).toBe('Certo! Me conte como posso te ajudar com Comercial.')
   })
 
   it('a number outside the menu or an unknown tap picks nothing, and the menu is not sent twice in a row', async () => {
