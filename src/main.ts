@@ -229,7 +229,10 @@ async function start(s: Service, role: Role, config: Config, log: Logger): Promi
         lifecycle: {
           nps: config.nps,
           idleMs: config.lifecycle.idleMs,
-          messages: { nps: kb.messages.nps, npsReason: kb.messages.npsReason, npsThanks: kb.messages.npsThanks, npsOptOut: kb.messages.npsOptOut },
+          messages: {
+            nps: kb.messages.nps, npsScoreAgain: kb.messages.npsScoreAgain, npsReason: kb.messages.npsReason,
+            npsThanks: kb.messages.npsThanks, npsOptOut: kb.messages.npsOptOut,
+          },
           onAlert: (a) => {
             alerts.raise('nps_detractor', { subject: String(a.conversationId), details: { conversationId: a.conversationId, score: a.score } })
           },

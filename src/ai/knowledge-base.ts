@@ -32,6 +32,7 @@ const faqSchema = z.object({
 export const LIFECYCLE_MESSAGES = {
   'pt-BR': {
     nps: 'Qual nota de 0 a 10 você dá para o seu atendimento de hoje? Responda só com o número. (Se não quiser receber pesquisas, responda PARAR.)',
+    npsScoreAgain: 'Entendi. Para registrar sua avaliação, me diga uma nota de 0 a 10, só o número.',
     npsReason: 'Qual o principal motivo da sua nota?',
     npsThanks: 'Obrigado pela sua avaliação! Ela nos ajuda a melhorar o atendimento. 😊',
     npsOptOut: 'Tudo bem, não vamos mais enviar pesquisas para você. Se precisar de algo, é só chamar por aqui.',
@@ -43,6 +44,7 @@ export const LIFECYCLE_MESSAGES = {
   },
   en: {
     nps: 'From 0 to 10, how would you rate the service you got today? Just reply with the number. (To stop receiving surveys, reply STOP.)',
+    npsScoreAgain: 'Got it. To record your rating, please reply with a score from 0 to 10, just the number.',
     npsReason: 'What is the main reason for your score?',
     npsThanks: 'Thank you for your feedback! It helps us improve our service. 😊',
     npsOptOut: "Alright, we won't send you surveys anymore. If you need anything, just message us here.",
@@ -82,6 +84,8 @@ const knowledgeBaseSchema = z.object({
       farewell: text().optional(),
       /** The NPS question; should ask for a score "de 0 a 10". Default per language: {@link LIFECYCLE_MESSAGES}. */
       nps: text().optional(),
+      /** Asked once when the survey is answered in words only ("péssimo"): the number, please. */
+      npsScoreAgain: text().optional(),
       /** Asked once after a score: "Qual o principal motivo da sua nota?". */
       npsReason: text().optional(),
       /** Closes the survey, after the reason (or in its place). */

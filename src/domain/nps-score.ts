@@ -45,6 +45,25 @@ const SCORE_WORDS = words(`
 
 const NUMBER_TOKEN = /^(?:10|0?[0-9])$/
 
+/** Words that rate the service by themselves: a reply made of these and no number is a rating in words. */
+const RATING_WORDS = words(`
+  ruim pessimo pessima horrivel regular razoavel menos bom boa otimo otima excelente maravilhoso maravilhosa top show
+  perfeito perfeita legal
+  bad terrible awful great good excellent perfect
+`)
+
+/**
+ * Whether a message rates the service in words only ("péssimo", "muito bom", "mais ou
+ * menos"): no number, every word one that stands around a score, one of them a rating.
+ */
+export function isRatingInWords(text: string): boolean {
+  if (text.length > 200) return false
+  const tokens = tokenize(text)
+  if (tokens.length === 0 || tokens.length > MAX_SCORE_WORDS) return false
+  if (tokens.some((t) => numberOf(t) !== undefined && !ARTICLES.has(t))) return false
+  return tokens.every((t) => SCORE_WORDS.has(t) || RATING_WORDS.has(t)) && tokens.some((t) => RATING_WORDS.has(t))
+}
+
 /**
  * The score 0–10 a message gives, or null when it is not (only) a score. Never throws.
  * Examples: "9" → 9, "nota 8" → 8, "dou 10!" → 10, "dez" → 10, "7/10" → 7,
@@ -128,12 +147,15 @@ export type SurveyAnswer =
   | { kind: 'opt_out' }
   | { kind: 'score'; score: number; category: NpsCategory }
   | { kind: 'comment'; text: string }
+  /** Waiting for the score, a rating in words and no number ("péssimo"): the score is asked again. */
+  | { kind: 'words' }
   /** Not an answer to the survey: a new question, back to normal handling. */
   | { kind: 'other' }
 
 /**
  * What a customer message means while the conversation is `awaiting_nps`. Waiting for the
- * score, only a score counts. Waiting for the reason, any text is the comment, unless it
+ * score, only a score counts; a rating in words ("péssimo") is told apart so the number
+ * can be asked for. Waiting for the reason, any text is the comment, unless it
  * asks something (ends with "?"): a question is a new need, and the customer skipped the
  * reason.
  */
@@ -141,7 +163,8 @@ export function classifySurveyAnswer(text: string, phase: SurveyPhase): SurveyAn
   if (isSurveyOptOut(text)) return { kind: 'opt_out' }
   if (phase === 'score') {
     const score = parseNpsScore(text)
-    return score === null ? { kind: 'other' } : { kind: 'score', score, category: npsCategory(score) }
+    if (score !== null) return { kind: 'score', score, category: npsCategory(score) }
+    return isRatingInWords(text) ? { kind: 'words' } : { kind: 'other' }
   }
   const comment = text.trim()
   if (comment === '' || /\?\s*$/.test(comment)) return { kind: 'other' }

@@ -35,6 +35,8 @@ export interface ImageAnalysers {
 export interface SurveyMessages {
   /** The 0–10 question, plain text, so any typed answer works. */
   nps: string
+  /** Asked once when the score came in words only ("péssimo"): "me diga uma nota de 0 a 10". */
+  npsScoreAgain: string
   /** Asked once after a score: "Qual o principal motivo da sua nota?" */
   npsReason: string
   /** After the reason (or its skip): the conversation closes. */

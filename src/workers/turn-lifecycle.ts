@@ -23,8 +23,8 @@ export function createTurnLifecycle(deps: WorkerDeps): TurnLifecycle {
 
   /**
    * What the customer's message means to the lifecycle, applied before any reply: in
-   * `awaiting_nps` a score (recorded; the reason is asked once) or the reason (recorded; thanks,
-   * closed); anywhere an opt-out ("parar"); otherwise a resolved, awaiting or closed
+   * `awaiting_nps` a score (recorded; the reason is asked once), a rating in words (the number
+   * is asked for, once) or the reason (recorded; thanks, closed); anywhere an opt-out ("parar"); otherwise a resolved, awaiting or closed
    * conversation reopens. Returns the fixed reply and the status it leaves, or undefined when
    * the AI answers.
    */
@@ -44,6 +44,12 @@ export function createTurnLifecycle(deps: WorkerDeps): TurnLifecycle {
             if (answer.category === 'detractor') await raiseAlert(deps, { kind: 'nps_detractor', conversationId: c.id, surveyId: survey.id, score: answer.score }, turn.log)
           }
           return { text: lifecycle.messages.npsReason, status: await lifecycleEvent(turn, 'score') }
+        }
+        // "péssimo": the customer answered, in words; ask for the number once, not "não entendi".
+        // Words again after that go to normal handling.
+        const lastOut = turn.history.findLast((m) => m.direction === 'out')
+        if (answer.kind === 'words' && lastOut?.text !== lifecycle.messages.npsScoreAgain) {
+          return { text: lifecycle.messages.npsScoreAgain, status: c.status }
         }
         if (answer.kind === 'comment') {
           await recordSurveyComment(deps.db, { id: survey.id, comment: answer.text, at })

@@ -146,6 +146,20 @@ describe('classifySurveyAnswer', () => {
     expect(classifySurveyAnswer('parar', 'score')).toEqual({ kind: 'opt_out' })
   })
 
+  it.each(['péssimo', 'Muito bom!', 'ótimo atendimento', 'mais ou menos', 'ruim 👎', 'excelente, obrigado'])(
+    'waiting for the score, tells the rating in words "%s" apart, so the number can be asked for',
+    (text) => {
+      expect(classifySurveyAnswer(text, 'score')).toEqual({ kind: 'words' })
+    },
+  )
+
+  it.each(['ok', 'obrigado', 'bom dia', 'boa tarde, tudo bem?', 'péssimo o boleto veio errado', 'a internet caiu de novo'])(
+    'waiting for the score, leaves "%s" to normal handling',
+    (text) => {
+      expect(classifySurveyAnswer(text, 'score')).toEqual({ kind: 'other' })
+    },
+  )
+
   it('waiting for the reason, takes the text as the comment unless it asks something', () => {
     expect(classifySurveyAnswer('  a internet voltou rápido ', 'reason')).toEqual({ kind: 'comment', text: 'a internet voltou rápido' })
     expect(classifySurveyAnswer('e o boleto de dezembro?', 'reason')).toEqual({ kind: 'other' })

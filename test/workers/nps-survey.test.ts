@@ -21,7 +21,7 @@ describe.each(ENGINES)('the conversation lifecycle and the NPS survey (%s)', (en
     h.deps.lifecycle = {
       nps: { enabled: true, delayMs: DELAY_MS, responseWindowMs: WINDOW_MS, minIntervalDays: 0, template: undefined, ...overrides },
       idleMs: IDLE_MS,
-      messages: { nps: m.nps, npsReason: m.npsReason, npsThanks: m.npsThanks, npsOptOut: m.npsOptOut },
+      messages: { nps: m.nps, npsScoreAgain: m.npsScoreAgain, npsReason: m.npsReason, npsThanks: m.npsThanks, npsOptOut: m.npsOptOut },
       onAlert: (a) => void alerts.push(a),
       learning: { enqueueLearning: async (id) => void learned.push(id) },
     }
@@ -84,6 +84,34 @@ describe.each(ENGINES)('the conversation lifecycle and the NPS survey (%s)', (en
     await fire(h, id)
     expect(await survey(id)).toMatchObject([{ skipped_reason: 'customer_wrote', sent_at: null }])
     expect(h.sends().map(sentText).some((t) => /de 0 a 10/.test(t))).toBe(false)
+  })
+
+  it('a rating in words ("péssimo") gets the number asked for once, not "não entendi"; then the score counts', async () => {
+    const { h } = await lifecycleHarness()
+    const id = await resolve(h)
+    h.clock.advance(DELAY_MS)
+    await fire(h, id)
+    await h.burst('péssimo')
+    await h.turn(id)
+    expect(sentText(h.sends().at(-1)!)).toBe(suite.kb.messages.npsScoreAgain)
+    expect((await conversationRow(suite.database, id)).status).toBe('awaiting_nps')
+    await h.burst('2')
+    await h.turn(id)
+    expect(sentText(h.sends().at(-1)!)).toBe(suite.kb.messages.npsReason)
+    expect(await survey(id)).toMatchObject([{ score: 2, category: 'detractor' }])
+  })
+
+  it('asks for the number only once: words again are a message like any other', async () => {
+    const { h } = await lifecycleHarness()
+    const id = await resolve(h)
+    h.clock.advance(DELAY_MS)
+    await fire(h, id)
+    await h.burst('muito bom')
+    await h.turn(id)
+    await h.burst('muito bom mesmo')
+    await h.turn(id)
+    expect(h.sends().map(sentText).filter((t) => t === suite.kb.messages.npsScoreAgain)).toHaveLength(1)
+    expect((await conversationRow(suite.database, id)).status).toBe('open')
   })
 
   it('a second closing cue sends no second survey', async () => {
