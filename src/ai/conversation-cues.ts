@@ -16,6 +16,8 @@ export interface ConversationCues {
   /** The closing thanks ("obrigado", "valeu"), rather than only saying goodbye ("tchau", "vou pensar"). */
   isThanks(words: string[]): boolean
   isHandoffRequest(words: string[], folded: string): boolean
+  /** Written in another language than the base's ("hello, I need help with my bill" to a pt-BR base). */
+  isOtherLanguage(words: string[]): boolean
 }
 
 interface CueWords {
@@ -32,6 +34,14 @@ interface CueWords {
   person: string[]
   request: string[]
   handoffPhrases: RegExp[]
+  /**
+   * Common words of the other language that are not words of this one ("the", "you", "my";
+   * not "do", "no", "to", "a", "me", "so", which Portuguese also writes), and this language's
+   * own everyday words: a text mostly of the former and almost none of the latter is in the
+   * other language.
+   */
+  foreign: string[]
+  native: string[]
 }
 
 const list = (s: string) => s.trim().split(/\s+/)
@@ -66,6 +76,11 @@ const CUES: Record<Language, CueWords> = {
       /\bnao quero (?:falar com )?(?:um |uma |o |a )?(?:robo|bot|maquina)\b/,
       /\b(?:falar|conversar) com (?:alguem|uma pessoa|gente)\b/,
     ],
+    foreign: list(`i im my you your the and is are was were be been this that it its what how why when where who can
+      could would will please thanks thank need want help with have has not dont doesn speak english bill invoice
+      payment account service working work doesnt isnt cant pay cancel talk person someone anyone down again since
+      yesterday today still just get got from about there`),
+    native: list('que de o e com para pra meu minha nao eu voce esta estou tem um uma da na quero preciso obrigado'),
   },
   en: {
     greetingCore: list('hi hello hey hiya howdy good greetings yo'),
@@ -84,8 +99,14 @@ const CUES: Record<Language, CueWords> = {
       /\bnot a (?:bot|robot)\b/,
       /\b(?:talk|speak|chat) (?:to|with) (?:someone|somebody)\b/,
     ],
+    foreign: list(`que nao voce voces meu minha com para pra obrigado obrigada ola estou esta preciso quero tem como qual
+      boleto fatura conta cancelar atendente ajuda sem`),
+    native: list('the you i my is are and to of it this that what how'),
   },
 }
+
+/** Fewest words of the other language that tell a text is written in it. */
+const MIN_FOREIGN_WORDS = 3
 
 /** Longest thanks that may end with a name ("muito obrigada pela ajuda, Carla"). */
 const MAX_NAMED_THANKS_WORDS = 6
@@ -113,6 +134,12 @@ export function createConversationCues(language: Language): ConversationCues {
       // "a internet voltou, obrigado!": a thanks plus a success word closes, unless the text
       // also says something is still wrong or asks something.
       return some(words, c.success) && !some(words, c.negation) && !folded.includes('?')
+    },
+
+    isOtherLanguage(words) {
+      const foreign = words.filter((w) => c.foreign.includes(w)).length
+      const native = words.filter((w) => c.native.includes(w)).length
+      return foreign >= MIN_FOREIGN_WORDS && foreign * 2 >= words.length && native <= 1
     },
 
     isHandoffRequest(words, folded) {

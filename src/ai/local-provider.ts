@@ -43,6 +43,19 @@ const DEFAULT_FAREWELL: Record<Language, string> = {
   en: 'Bye for now! If you need anything, just message us here. 😊',
 }
 
+/**
+ * A customer writing in another language than the base's: the base cannot answer them, a
+ * person may. Both languages, as the customer may read only the other one.
+ */
+const DEFAULT_OTHER_LANGUAGE: Record<Language, string> = {
+  'pt-BR':
+    'Sorry, I can only reply in Portuguese here. I am bringing in someone from our team to help you.\n\n' +
+    'Desculpe, por aqui eu só consigo responder em português. Vou chamar uma pessoa da nossa equipe para te ajudar.',
+  en:
+    'Desculpe, por aqui eu só consigo responder em inglês. Vou chamar uma pessoa da nossa equipe para te ajudar.\n\n' +
+    'Sorry, I can only reply in English here. I am bringing in someone from our team to help you.',
+}
+
 export interface LocalProviderOptions {
   /** IANA zone of the business: the day a boleto's due date is compared with. @defaultValue 'America/Sao_Paulo' */
   timeZone?: string
@@ -252,6 +265,9 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     }
     if (sent.findings.length > 0 || sent.refused.length > 0 || sent.unreadable !== undefined) {
       return answerSent(sent, today, route(text, input.currentDepartment))
+    }
+    if (cues.isOtherLanguage(words)) {
+      return rule(kb.messages.otherLanguage ?? DEFAULT_OTHER_LANGUAGE[language], input.currentDepartment, { handoff: true, confidence: 0, source: 'fallback' })
     }
     const chosen = chosenFromMenu(input)
     if (chosen !== undefined) return answerChosen(chosen, input)

@@ -181,3 +181,41 @@ describe('local provider never loops the customer with the same answer', () => {
     expect(await ai.reply(turn('minha internet ta lenta', { history }))).toMatchObject({ text: slow(), handoff: false })
   })
 })
+
+describe('local provider and a customer writing in another language', () => {
+  let kb: KnowledgeBase
+  let ai: AiProvider
+  beforeAll(async () => {
+    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
+    ai = createLocalProvider(kb)
+  })
+
+  it.each(['hello, I need help with my internet bill', 'do you speak english?', 'my internet is not working', 'I want to cancel my plan', 'can I talk to a person?'])(
+    'hands "%s" to a person, saying so in English and in Portuguese, instead of a Portuguese FAQ answer',
+    async (text) => {
+      const reply = await ai.reply(turn(text, { currentDepartment: 'financeiro' }))
+      expect(reply).toMatchObject({ handoff: true, resolved: false, department: 'financeiro', source: 'fallback' })
+      expect(reply.text).toContain('I can only reply in Portuguese')
+      expect(reply.text).toContain('só consigo responder em português')
+    },
+  )
+
+  it.each(['meu wifi não ta working', 'quero o link do boleto please', 'internet off desde ontem', 'show, top, ok'])(
+    'still answers Portuguese with English words in it ("%s")',
+    async (text) => {
+      expect((await ai.reply(turn(text))).text).not.toContain('I can only reply in Portuguese')
+    },
+  )
+
+  it('says it in the words of the knowledge base when it has them', async () => {
+    const custom = parseKnowledgeBase(JSON.stringify({ ...kb, messages: { ...kb.messages, otherLanguage: 'Only Portuguese, sorry!' } }), 'custom.json')
+    expect((await createLocalProvider(custom).reply(turn('my internet is not working')))).toMatchObject({ text: 'Only Portuguese, sorry!', handoff: true })
+  })
+
+  it('hands a Portuguese message to a person on an English base', async () => {
+    const en = createLocalProvider(await loadKnowledgeBase('knowledge-base/sample.en.yaml'))
+    const reply = await en.reply(turn('quero cancelar minha conta, como faço?'))
+    expect(reply).toMatchObject({ handoff: true })
+    expect(reply.text).toContain('só consigo responder em inglês')
+  })
+})
