@@ -16,6 +16,8 @@ export interface ConversationCues {
   /** The closing thanks ("obrigado", "valeu"), rather than only saying goodbye ("tchau", "vou pensar"). */
   isThanks(words: string[]): boolean
   isHandoffRequest(words: string[], folded: string): boolean
+  /** Only an acknowledgement ("ok", "entendi", "beleza"): no question, no yes to one, no goodbye. */
+  isAcknowledgement(words: string[]): boolean
   /** Written in another language than the base's ("hello, I need help with my bill" to a pt-BR base). */
   isOtherLanguage(words: string[]): boolean
 }
@@ -42,6 +44,7 @@ interface CueWords {
    */
   foreign: string[]
   native: string[]
+  acknowledgement: string[]
 }
 
 const list = (s: string) => s.trim().split(/\s+/)
@@ -81,6 +84,7 @@ const CUES: Record<Language, CueWords> = {
       payment account service working work doesnt isnt cant pay cancel talk person someone anyone down again since
       yesterday today still just get got from about there`),
     native: list('que de o e com para pra meu minha nao eu voce esta estou tem um uma da na quero preciso obrigado'),
+    acknowledgement: list('ok okay okk certo entendi entendido beleza ta bom combinado show joia tranquilo hum hmm aham uhum blz'),
   },
   en: {
     greetingCore: list('hi hello hey hiya howdy good greetings yo'),
@@ -102,6 +106,7 @@ const CUES: Record<Language, CueWords> = {
     foreign: list(`que nao voce voces meu minha com para pra obrigado obrigada ola estou esta preciso quero tem como qual
       boleto fatura conta cancelar atendente ajuda sem`),
     native: list('the you i my is are and to of it this that what how'),
+    acknowledgement: list('ok okay k alright right got it i see understood cool fine hmm'),
   },
 }
 
@@ -135,6 +140,8 @@ export function createConversationCues(language: Language): ConversationCues {
       // also says something is still wrong or asks something.
       return some(words, c.success) && !some(words, c.negation) && !folded.includes('?')
     },
+
+    isAcknowledgement: (words) => words.length > 0 && words.length <= 4 && within(words, c.acknowledgement),
 
     isOtherLanguage(words) {
       const foreign = words.filter((w) => c.foreign.includes(w)).length

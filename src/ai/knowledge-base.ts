@@ -82,6 +82,8 @@ const knowledgeBaseSchema = z.object({
       closing: text().optional(),
       /** Answer to a goodbye without thanks ("tchau", "vou pensar"); a per-language default is used when absent. */
       farewell: text().optional(),
+      /** Answer to a bare "ok" / "entendi" after an answer; a per-language default is used when absent. */
+      acknowledgement: text().optional(),
       /** Answer to a message in another language than `business.language`, which hands off; a bilingual default is used when absent. */
       otherLanguage: text().optional(),
       /** The NPS question; should ask for a score "de 0 a 10". Default per language: {@link LIFECYCLE_MESSAGES}. */

@@ -37,6 +37,12 @@ const DEFAULT_CLOSING: Record<Language, string> = {
   en: 'You are welcome! If you need anything else, just message us here. 😊',
 }
 
+/** An "ok" after an answer: no "não entendi", and the door left open. */
+const DEFAULT_ACKNOWLEDGEMENT: Record<Language, string> = {
+  'pt-BR': 'Combinado! Se precisar de mais alguma coisa, é só me dizer.',
+  en: 'All right! If you need anything else, just tell me.',
+}
+
 /** A goodbye with no thanks gets no "you're welcome". */
 const DEFAULT_FAREWELL: Record<Language, string> = {
   'pt-BR': 'Até mais! Se precisar de alguma coisa, é só chamar por aqui. 😊',
@@ -274,6 +280,16 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
     if (words.length > 0 && cues.isClosing(words, folded, known)) {
       return rule(cues.isThanks(words) ? closingText : farewellText, input.currentDepartment, { resolved: true })
     }
+    const lastOut = input.history.findLast((m) => m.direction === 'out')
+    // "ok" (or "tá bom", which the greeting check would take) after an answer: acknowledged, not
+    // misunderstood. Not after a question the bot asked ("Quer que eu verifique…?": "ok" is a yes
+    // it cannot act on), a menu, the greeting or a fallback.
+    if (
+      cues.isAcknowledgement(words) && lastOut !== undefined && lastOut.menu === undefined && !/\?\s*$/.test(lastOut.text) &&
+      lastOut.text !== kb.messages.greeting && lastOut.text !== kb.messages.fallback
+    ) {
+      return rule(kb.messages.acknowledgement ?? DEFAULT_ACKNOWLEDGEMENT[language], input.currentDepartment)
+    }
     if (cues.isGreeting(words)) return rule(kb.messages.greeting, input.currentDepartment)
 
     const routing = route(text, input.currentDepartment)
@@ -294,7 +310,6 @@ export function createLocalProvider(kb: KnowledgeBase, options: LocalProviderOpt
         source: 'knowledge-base',
       }
     }
-    const lastOut = input.history.findLast((m) => m.direction === 'out')
     // Not understood twice in a row: stop looping the customer and bring in a person.
     if (lastOut?.text === kb.messages.fallback) {
       return rule(kb.messages.handoff, routing.department, { handoff: true, confidence: round(routing.confidence * 0.3), source: 'fallback' })

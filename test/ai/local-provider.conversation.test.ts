@@ -219,3 +219,28 @@ describe('local provider and a customer writing in another language', () => {
     expect(reply.text).toContain('só consigo responder em inglês')
   })
 })
+
+describe('local provider and a bare "ok"', () => {
+  let kb: KnowledgeBase
+  let ai: AiProvider
+  beforeAll(async () => {
+    kb = await loadKnowledgeBase('knowledge-base/sample.pt-BR.yaml')
+    ai = createLocalProvider(kb)
+  })
+  const answered = (question: string) => [
+    { direction: 'in' as const, text: 'quero saber' },
+    { direction: 'out' as const, text: kb.faq.find((f) => f.question.startsWith(question))!.answer },
+  ]
+
+  it.each(['ok', 'Ok!', 'entendi', 'beleza', 'tá bom', 'blz', 'certo 👍'])('acknowledges "%s" after an answer, instead of "não entendi"', async (text) => {
+    const reply = await ai.reply(turn(text, { history: answered('Tem juros e multa'), currentDepartment: 'financeiro' }))
+    expect(reply).toMatchObject({ text: 'Combinado! Se precisar de mais alguma coisa, é só me dizer.', department: 'financeiro', resolved: false, handoff: false })
+  })
+
+  it('leaves "ok" to a question the bot asked, and to the greeting, as before', async () => {
+    const asked = await ai.reply(turn('ok', { history: answered('Quais são os planos') }))
+    expect(asked.text).not.toContain('Combinado!')
+    const greeted = await ai.reply(turn('ok', { history: [{ direction: 'in', text: 'oi' }, { direction: 'out', text: kb.messages.greeting }] }))
+    expect(greeted.text).not.toContain('Combinado!')
+  })
+})
