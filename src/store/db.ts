@@ -131,6 +131,45 @@ const PREPARED_PER_CONNECTION = 256
  */
 class PreparingClient extends pg.Client {
   readonly #names = new Map<string, string>()
+  #release: ((err?: Error | boolean) => void) | undefined
+
+  constructor(config?: string | pg.ClientConfig) {
+    super(config)
+    // A connection that ends while the client is checked out gives the client back, broken,
+    // so the pool drops it: drizzle's transaction() (0.45) runs `begin` outside its
+    // try/finally, so a `begin` that failed on a dead or hung connection held its pool slot
+    // for good. One such failure per slot, in a database outage, and every statement of the
+    // process waited for a client in vain, the database back or not.
+    this.on('end', () => this.#release?.(new Error('the database connection ended while checked out')))
+  }
+
+  /**
+   * The pool sets `release` at each checkout. Calling it more than once is a no-op here, not
+   * pg-pool's error: the connection's end may give the client back before its user does.
+   */
+  get release(): (err?: Error | boolean) => void {
+    return this.#release ?? (() => {})
+  }
+
+  set release(fn: ((err?: Error | boolean) => void) | undefined) {
+    let released = false
+    this.#release = fn === undefined ? undefined : (err) => {
+      if (released) return
+      released = true
+      fn(err)
+    }
+  }
+
+  /**
+   * pg's `query_timeout` answers a statement late but leaves it the connection's active one:
+   * every later statement of the client queues behind an answer that a hung connection never
+   * brings. Such a connection is of no more use; ending it makes the pool drop the client.
+   */
+  #endIfHung(err: unknown): void {
+    if (err instanceof Error && err.message === 'Query read timeout') {
+      ;(this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+    }
+  }
 
   #nameOf(text: string): string | undefined {
     let name = this.#names.get(text)
@@ -150,7 +189,20 @@ class PreparingClient extends pg.Client {
         const name = typeof text === 'string' && !text.startsWith(NOT_PREPARED) ? this.#nameOf(text) : undefined
         if (name !== undefined) config = { ...config, name }
       }
-      return query.call(this, config, ...rest)
+      const callback = rest.at(-1)
+      if (typeof callback === 'function') {
+        rest[rest.length - 1] = (err: unknown, ...results: unknown[]) => {
+          if (err !== null && err !== undefined) this.#endIfHung(err)
+          return (callback as (...args: unknown[]) => unknown)(err, ...results)
+        }
+        return query.call(this, config, ...rest)
+      }
+      const result = query.call(this, config, ...rest)
+      if (!(result instanceof Promise)) return result
+      return result.catch((err: unknown) => {
+        this.#endIfHung(err)
+        throw err
+      })
     } as pg.Client['query']
   }
 }
