@@ -57,6 +57,11 @@ export interface ScriptedResponse {
   /** Never answer; the client's timeout must fire. `close()` destroys the socket. */
   hang?: boolean
   /**
+   * Answer only once this settles (either way): the request is recorded at once and its
+   * answer held, so a test can act while the client waits on Meta (a send in flight).
+   */
+  after?: Promise<unknown>
+  /**
    * A body of `size` bytes made up on the fly (no buffer of that size exists), written in
    * 64 KiB chunks as fast as the client reads. With `chunked` there is no Content-Length.
    */
@@ -159,6 +164,11 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
 
     const answer = queued.get(record.kind)?.shift() ?? handler?.(record) ?? defaultAnswer(record)
     if (answer.hang === true) return
+    if (answer.after !== undefined) {
+      await answer.after.catch(() => {})
+      // The client gave up waiting (its timeout): nothing was answered, nothing accepted.
+      if (res.destroyed) return
+    }
     const status = answer.status ?? 200
     if (answer.generated !== undefined) {
       const { size, chunked = false } = answer.generated
