@@ -145,9 +145,10 @@ async function registerDashboard(host: FastifyInstance, publicApp: FastifyInstan
       },
     },
     queueBoard: d.queueBoard,
-    // The dashboard shows the queue board when Redis is configured; a runtime that can
-    // change (Redis configured, the database serving while it is out) is that case.
-    runtimeMode: typeof deps.health.runtimeMode === 'function' || deps.health.runtimeMode === 'queues' ? 'queues' : 'in-process',
+    // The dashboard shows the queue board when Redis is configured (bull-board's queues
+    // exist), even while the database serves because Redis is out; without Redis it is
+    // in-process. `health.runtimeMode` cannot tell: `serve` always passes a function.
+    runtimeMode: d.queueBoard.kind === 'bullmq' ? 'queues' : 'in-process',
     changePollMs: d.changePollMs,
   })
 }

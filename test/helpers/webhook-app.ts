@@ -40,6 +40,8 @@ export async function buildWebhookApp(
     ops?: HttpOps
     /** The clock of the reports' default range. @defaultValue the system clock */
     now?: () => Date
+    /** What `/readyz` says of the runtime (`serve` passes a function). @defaultValue 'in-process' */
+    runtimeMode?: string | (() => string)
     /** `WHATSAPP_VERIFY_TOKEN`. @defaultValue secret(VERIFY_TOKEN) */
     verifyToken?: Secret | undefined
   } = {},
@@ -57,7 +59,7 @@ export async function buildWebhookApp(
     log,
     ingest,
     whatsapp: { appSecret: secret(APP_SECRET), verifyToken: 'verifyToken' in options ? options.verifyToken : secret(VERIFY_TOKEN) },
-    health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: 'in-process', timeoutMs: 1_000, warnings: options.warnings ?? [] },
+    health: { pingDatabase: database.ping, databaseEngine: database.engine, runtimeMode: options.runtimeMode ?? 'in-process', timeoutMs: 1_000, warnings: options.warnings ?? [] },
     db: database.db,
     adminToken: 'adminToken' in options ? options.adminToken : secret(ADMIN_TOKEN),
     trustProxy: options.trustProxy ?? false,

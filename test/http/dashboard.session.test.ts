@@ -26,6 +26,19 @@ describe.each(ENGINES)('dashboard session (%s)', (engine) => {
     await t.drop()
   })
 
+  it('tells the page it runs in-process when there is no bull-board, however /readyz is described', async () => {
+    // `serve` hands the health check a function (the runtime can fail over), Redis or not.
+    const served = await buildWebhookApp(database, { dashboard: dashboardDeps(), runtimeMode: () => 'in-process' })
+    try {
+      const s = await login(served.app, ADMIN_TOKEN)
+      const page = await served.app.inject({ url: '/admin/overview', headers: { cookie: s.cookie } })
+      const boot = /name="atende-boot" content="([^"]*)"/.exec(page.body)![1]!.replace(/&#34;/g, '"')
+      expect(JSON.parse(boot)).toMatchObject({ runtime: 'in-process' })
+    } finally {
+      await served.close()
+    }
+  })
+
   it('redirects every /admin page, /admin/queues and unknown paths to the login without a session', async () => {
     for (const url of PAGES) {
       const res = await w.app.inject({ url, headers: { accept: 'text/html' } })
