@@ -46,6 +46,18 @@ describe.each(ENGINES)('dashboard login (%s)', (engine) => {
     expect(res.body).toContain('Sign in')
   })
 
+  it('keeps the language chosen on the login form for the dashboard behind it', async () => {
+    const res = await w.app.inject(form({ token: ADMIN_TOKEN, lang: 'en' }))
+    expect(res.statusCode).toBe(302)
+    expect(res.cookies.find((c) => c.name === 'atende_lang')).toMatchObject({ value: 'en', path: '/admin', sameSite: 'Strict' })
+    const cookie = `${sessionCookie(res)!}; atende_lang=en`
+    const page = await w.app.inject({ url: '/admin', headers: { cookie } })
+    expect(page.body).toContain('lang="en"')
+    // A wrong token chooses nothing.
+    const wrong = await w.app.inject(form({ token: 'not-the-token', lang: 'en' }))
+    expect(wrong.cookies.find((c) => c.name === 'atende_lang')).toBeUndefined()
+  })
+
   it('a good token in the form field gets an httpOnly SameSite=Strict session cookie and a redirect to /admin', async () => {
     const res = await w.app.inject(form({ token: ADMIN_TOKEN }))
     expect(res.statusCode).toBe(302)

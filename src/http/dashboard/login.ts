@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { AdminThrottledError, LoginFailedError } from '../../errors.js'
 import { FAILURE_WINDOW_MS, MAX_FAILURES } from '../admin-auth.js'
-import { languageOf, pageHeaders, type Language } from './html.js'
+import { LANGUAGE_COOKIE, languageOf, pageHeaders, type Language } from './html.js'
 import { loginPage, type LoginProblem } from './login-page.js'
 import type { Sessions } from './session.js'
 
@@ -69,6 +69,12 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, o
     }
     if (identity === undefined) return refuse(request, reply, { kind: 'failed' })
     await options.sessions.open(identity, request, reply)
+    // The login form's language (its link, `?lang=`) carries on into the dashboard, as the
+    // dashboard's own switch does: the same readable cookie.
+    const lang = request.body.lang
+    if (lang !== undefined && lang !== request.cookies[LANGUAGE_COOKIE]) {
+      reply.setCookie(LANGUAGE_COOKIE, lang, { path: '/admin', sameSite: 'strict', secure: request.protocol === 'https', maxAge: 365 * 24 * 60 * 60 })
+    }
     request.log.info({ event: 'dashboard_login', role: identity.role }, 'dashboard login')
     return reply.redirect(safeNext(request.body.next), 302)
   })
