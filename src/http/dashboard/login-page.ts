@@ -35,6 +35,7 @@ export function loginPage(options: { language: Language; next: string; problem: 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(t.title)}</title>
 <link rel="stylesheet" href="/admin/assets/style.css">
 </head>

@@ -38,6 +38,7 @@ export function shellPage(request: FastifyRequest, context: ShellContext): { hea
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Atende</title>
 <meta name="atende-csrf" content="${escapeHtml(session.csrfToken)}">
 <meta name="atende-boot" content="${escapeHtml(boot)}">
