@@ -37,6 +37,25 @@ const TEXT = {
     simulatorOff: 'O simulador está desligado (SIMULATOR_ENABLED=false).',
     newConversation: 'Nova conversa', typeMessage: 'Digite uma mensagem…', typing: 'Atende está respondendo…',
     forbidden: 'Sem permissão.', simulated: 'simulada',
+    status: 'Status', max: 'máx.', runtime_queues: 'filas no Redis', 'runtime_in-process': 'em processo (sem Redis)',
+    delivery_pending: 'na fila', delivery_sending: 'enviando', delivery_sent: 'enviada', delivery_delivered: 'entregue', delivery_read: 'lida',
+    delivery_unknown: 'situação desconhecida', delivery_failed: 'falhou', delivery_superseded: 'substituída',
+    kind_faq: 'pergunta frequente', kind_unanswered: 'sem resposta', kind_detractor: 'comentário de detrator',
+    queue: 'Fila', waiting: 'aguardando', active: 'em execução', delayed: 'agendados', completed: 'concluídos', failedJobs: 'falhas',
+    perMinute: 'por minuto', waitP95: 'espera p95', processP95: 'execução p95',
+    noResponses: 'Nenhuma resposta de NPS no período. (Conversas do simulador não entram no relatório.)',
+    error_ATD_CONVERSATION_NOT_IN_HANDOFF: 'Só uma conversa com atendente pode ser devolvida ao robô.',
+    error_ATD_CONVERSATION_CLOSED: 'A conversa está encerrada.',
+    error_ATD_CONVERSATION_WRONG_STATE: 'A conversa não aceita essa ação no status atual.',
+    error_ATD_OUTSIDE_SERVICE_WINDOW: 'A janela de 24 h está encerrada: só é possível enviar um modelo (template).',
+    error_ATD_OUTBOUND_INVALID: 'A mensagem não é válida.',
+    error_ATD_NOT_FOUND: 'Não encontrado.',
+    error_ATD_DASHBOARD_FORBIDDEN: 'Sem permissão.',
+    error_ATD_LEARNING_PROPOSAL_NOT_PENDING: 'Esta proposta já foi decidida.',
+    error_ATD_LEARNING_PERSONAL_DATA: 'O texto ainda tem dados pessoais: retire-os antes de aprovar.',
+    error_ATD_LEARNING_PROPOSAL_INCOMPLETE: 'Preencha a pergunta, a resposta e o departamento antes de aprovar.',
+    error_ATD_SIMULATOR_INGEST: 'O simulador não conseguiu entregar a mensagem.',
+    error_ATD_WHATSAPP_API: 'O WhatsApp recusou o envio.',
   },
   en: {
     inbox: 'Inbox', overview: 'Overview', queues: 'Queues', nps: 'NPS', learning: 'Learning', simulator: 'Simulator',
@@ -65,6 +84,13 @@ const TEXT = {
     simulatorOff: 'The simulator is off (SIMULATOR_ENABLED=false).',
     newConversation: 'New conversation', typeMessage: 'Type a message…', typing: 'Atende is replying…',
     forbidden: 'Not allowed.', simulated: 'simulated',
+    status: 'Status', max: 'max', runtime_queues: 'Redis queues', 'runtime_in-process': 'in-process (no Redis)',
+    delivery_pending: 'queued', delivery_sending: 'sending', delivery_sent: 'sent', delivery_delivered: 'delivered', delivery_read: 'read',
+    delivery_unknown: 'unknown status', delivery_failed: 'failed', delivery_superseded: 'superseded',
+    kind_faq: 'frequent question', kind_unanswered: 'unanswered', kind_detractor: 'detractor comment',
+    queue: 'Queue', waiting: 'waiting', active: 'active', delayed: 'delayed', completed: 'completed', failedJobs: 'failed',
+    perMinute: 'per minute', waitP95: 'wait p95', processP95: 'run p95',
+    noResponses: 'No NPS answers in this period. (Simulator conversations are left out of the report.)',
   },
 }
 
@@ -93,6 +119,18 @@ export function switchLanguage() {
 export function formatTime(iso) {
   if (!iso) return ''
   return new Date(iso).toLocaleString(language, { dateStyle: 'short', timeStyle: 'short' })
+}
+
+/** A calendar date (`2026-11-30`) in the page's language: 30/11/2026, 11/30/2026. */
+export function formatDate(day) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day ?? '')
+  if (!match) return day ?? ''
+  return new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])).toLocaleDateString(language, { timeZone: 'UTC' })
+}
+
+/** A number in the page's language, at most `digits` decimals: 1.234,5 / 1,234.5. */
+export function formatNumber(value, digits = 0) {
+  return typeof value === 'number' ? value.toLocaleString(language, { maximumFractionDigits: digits }) : '—'
 }
 
 export function formatMoney(cents) {

@@ -1,10 +1,20 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { get, onConversationsChanged, post } from './api.js'
-import { formatMoney, formatTime, t } from './i18n.js'
+import { formatDate, formatMoney, formatTime, t } from './i18n.js'
 import { ErrorNote, html, Link } from './ui.js'
 
 const STATUSES = ['open', 'handoff', 'resolved', 'awaiting_nps', 'closed']
 const WINDOW_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Which buttons do something in a status (src/domain/lifecycle.ts): releasing a conversation
+ * no person has answers 409, and resolving one already resolved changes nothing. Taking one
+ * always counts (it records who took it, and quiets the hand-off alert).
+ */
+const CAN = {
+  release: (s) => s === 'handoff',
+  resolve: (s) => s === 'open' || s === 'handoff',
+}
 
 /** Re-runs `load` now and whenever a conversation it shows may have changed. */
 function useLive(load, matches = () => true) {
@@ -66,7 +76,7 @@ export function InboxPage() {
 
   return html`<section class="inbox">
     <form class="filters" onSubmit=${(e) => { e.preventDefault(); void load() }}>
-      <select value=${status} onChange=${(e) => setStatus(e.target.value)} aria-label="status">
+      <select value=${status} onChange=${(e) => setStatus(e.target.value)} aria-label=${t('status')}>
         <option value="">${t('allStatuses')}</option>
         ${STATUSES.map((s) => html`<option value=${s}>${t(`status_${s}`)}</option>`)}
       </select>
@@ -86,7 +96,7 @@ function Findings({ analysis }) {
     ${(analysis.findings ?? []).map((f) => {
       if (f.kind === 'boleto') {
         const b = f.boleto
-        return html`<div>${t('boleto')}: ${b.amountCents ? `${t('amount')} ${formatMoney(b.amountCents)}` : ''} ${b.dueDate ? `· ${t('due')} ${b.dueDate}` : ''}</div>`
+        return html`<div>${t('boleto')}: ${b.amountCents ? `${t('amount')} ${formatMoney(b.amountCents)}` : ''} ${b.dueDate ? `· ${t('due')} ${formatDate(b.dueDate)}` : ''}</div>`
       }
       if (f.kind === 'pix') {
         const p = f.pix
@@ -101,7 +111,7 @@ function Findings({ analysis }) {
 export function Message({ m }) {
   const who = m.direction === 'in' ? t('customer') : m.payload?.agent ? `${t('agentSays')} ${m.payload.agent}` : t('bot')
   return html`<li class=${`message ${m.direction}`} data-status=${m.providerStatus}>
-    <div class="meta">${who} · ${formatTime(m.sentAt ?? m.createdAt)}${m.direction === 'out' ? html` · <span class="delivery">${m.providerStatus}</span>` : ''}</div>
+    <div class="meta">${who} · ${formatTime(m.sentAt ?? m.createdAt)}${m.direction === 'out' ? html` · <span class="delivery">${t(`delivery_${m.providerStatus}`)}</span>` : ''}</div>
     <div class="text">${m.text ?? `[${m.type}]`}</div>
     <${Findings} analysis=${m.analysis} />
   </li>`
@@ -144,9 +154,10 @@ export function ThreadPage({ id }) {
     }
   }
 
-  if (!conversation) return html`<p>${error ? html`<${ErrorNote} error=${error} />` : t('loading')}</p>`
+  if (!conversation) return html`<section class="thread">${error ? html`<${Link} href="/admin/inbox">← ${t('back')}<//><${ErrorNote} error=${error} />` : html`<p>${t('loading')}</p>`}</section>`
   const left = windowLeftMs(conversation, Date.now())
   const open = left > 0
+  const status = conversation.status
   return html`<section class="thread" data-status=${conversation.status}>
     <header>
       <${Link} href="/admin/inbox">← ${t('back')}<//>
@@ -157,8 +168,8 @@ export function ThreadPage({ id }) {
     <ul class="messages">${conversation.messages.map((m) => html`<${Message} m=${m} />`)}</ul>
     <div class="actions">
       <button data-action="handoff" onClick=${() => act('handoff')}>${t('take')}</button>
-      <button data-action="release" onClick=${() => act('release')}>${t('release')}</button>
-      <button data-action="resolve" onClick=${() => act('resolve')}>${t('resolve')}</button>
+      <button data-action="release" disabled=${!CAN.release(status)} onClick=${() => act('release')}>${t('release')}</button>
+      <button data-action="resolve" disabled=${!CAN.resolve(status)} onClick=${() => act('resolve')}>${t('resolve')}</button>
     </div>
     ${open
       ? html`<form class="reply" onSubmit=${async (e) => { e.preventDefault(); if (text.trim() && (await act('messages', { text }))) setText('') }}>

@@ -1,5 +1,6 @@
 import { h } from 'preact'
 import htm from 'htm'
+import { textOr } from './i18n.js'
 
 /** JSX-like templates without a build step. */
 export const html = htm.bind(h)
@@ -19,7 +20,8 @@ export function Link({ href, children, ...rest }) {
   return html`<a href=${href} onClick=${onClick} ...${rest}>${children}</a>`
 }
 
+/** An API error in the page's language when the table knows its code (the server's text otherwise), code aside. */
 export function ErrorNote({ error }) {
   if (!error) return null
-  return html`<p class="error" role="alert">${error.code ? `${error.code}: ` : ''}${error.message}</p>`
+  return html`<p class="error" role="alert" data-code=${error.code}>${textOr(`error_${error.code}`, error.message)}${error.code ? html` <small>(${error.code})</small>` : ''}</p>`
 }
