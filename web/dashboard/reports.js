@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { boot, get, post } from './api.js'
-import { formatTime, t, textOr } from './i18n.js'
+import { formatNumber, formatTime, t, textOr } from './i18n.js'
 import { ErrorNote, html } from './ui.js'
 
 /** `undefined` while loading, `null` when the server has no such route yet (404), else the data. */
@@ -34,7 +34,7 @@ function WorkCounts() {
   }, [data])
   return html`<div>
     <table class="counts">
-      ${data && Object.entries(data).map(([k, v]) => html`<tr data-count=${k}><th>${t(`work_${k}`)}</th><td>${v}</td></tr>`)}
+      ${data && Object.entries(data).map(([k, v]) => html`<tr data-count=${k}><th>${t(`work_${k}`)}</th><td>${formatNumber(v)}</td></tr>`)}
     </table>
     <${Sparkline} values=${depths} label=${t('queueDepth')} />
     <${ErrorNote} error=${error} />
@@ -46,7 +46,7 @@ function Sparkline({ values, label }) {
   if (values.length < 2) return null
   const max = Math.max(1, ...values)
   const points = values.map((v, i) => `${(i / (values.length - 1)) * 200},${40 - (v / max) * 38}`).join(' ')
-  return html`<figure class="spark"><svg viewBox="0 0 200 40" role="img" aria-label=${label}><polyline points=${points} /></svg><figcaption>${label}: ${values[values.length - 1]} (max ${max})</figcaption></figure>`
+  return html`<figure class="spark"><svg viewBox="0 0 200 40" role="img" aria-label=${label}><polyline points=${points} /></svg><figcaption>${label}: ${formatNumber(values[values.length - 1], 1)} (${t('max')} ${formatNumber(max, 1)})</figcaption></figure>`
 }
 
 function QueueMetrics() {
@@ -64,8 +64,19 @@ function QueueMetrics() {
   return html`<div>
     <${Sparkline} values=${history.map((s) => s.depth)} label=${t('queueDepth')} />
     <${Sparkline} values=${throughput} label=${t('throughput')} />
-    <pre class="raw">${JSON.stringify(data, null, 2)}</pre>
+    <${QueueTable} queues=${data.queues} />
   </div>`
+}
+
+const ms = (v) => (typeof v === 'number' ? `${formatNumber(v)} ms` : '—')
+
+/** Each queue of `/api/queue/metrics`: its jobs by state, its rate and its p95 times. */
+function QueueTable({ queues }) {
+  if (!queues) return null
+  return html`<div class="scroll"><table class="queue-metrics">
+    <thead><tr><th>${t('queue')}</th><th>${t('waiting')}</th><th>${t('active')}</th><th>${t('delayed')}</th><th>${t('completed')}</th><th>${t('failedJobs')}</th><th>${t('perMinute')}</th><th>${t('waitP95')}</th><th>${t('processP95')}</th></tr></thead>
+    <tbody>${Object.entries(queues).map(([name, q]) => html`<tr data-queue=${name}><th>${name}</th><td>${formatNumber(q.waiting)}</td><td>${formatNumber(q.active)}</td><td>${formatNumber(q.delayed)}</td><td>${formatNumber(q.completed)}</td><td>${formatNumber(q.failed)}</td><td>${formatNumber(q.throughput?.['1m'], 1)}</td><td>${ms(q.waitMs?.p95)}</td><td>${ms(q.processMs?.p95)}</td></tr>`)}</tbody>
+  </table></div>`
 }
 
 /** How many alerts the overview lists, and how often it asks again. */
@@ -93,8 +104,8 @@ export function OverviewPage() {
   const items = alerts.data?.items ?? []
   return html`<section class="overview">
     <h2>${t('overview')}</h2>
-    <p>${t('runtime')}: <strong data-runtime=${boot.runtime}>${boot.runtime}</strong>${ready.data ? html` · ${t('database')}: ${ready.data.database}` : ''}</p>
-    ${http.data && html`<p>${t('webhookLatency')}: p50 ${http.data.p50Ms} ms · p99 ${http.data.p99Ms} ms · max ${http.data.maxMs} ms (${http.data.count} ${t('requests')})</p>`}
+    <p>${t('runtime')}: <strong data-runtime=${boot.runtime}>${t(`runtime_${boot.runtime}`)}</strong>${ready.data ? html` · ${t('database')}: ${ready.data.database}` : ''}</p>
+    ${http.data && html`<p class="latency">${t('webhookLatency')}: p50 ${formatNumber(http.data.p50Ms, 1)} ms · p99 ${formatNumber(http.data.p99Ms, 1)} ms · ${t('max')} ${formatNumber(http.data.maxMs, 1)} ms (${formatNumber(http.data.count)} ${t('requests')})</p>`}
     <h3>${t('queues')}</h3>
     <${WorkCounts} />
     <${QueueMetrics} />
@@ -128,8 +139,9 @@ export function NpsPage() {
     ${data === null && html`<p class="muted">${t('notAvailable')}</p>`}
     ${data && html`<div>
       <p class="big-score" data-nps=${data.nps ?? ''}>${t('score')}: <strong>${data.nps ?? '—'}</strong> (${data.responses} ${t('responses')})</p>
-      <table><thead><tr><th>${t('department')}</th><th>${t('score')}</th><th>${t('responses')}</th><th>${t('promoters')}</th><th>${t('passives')}</th><th>${t('detractors')}</th></tr></thead>
-        <tbody>${(data.byDepartment ?? []).map((r) => html`<${Score} r=${r} label=${r.department ?? t('noDepartment')} />`)}</tbody></table>
+      ${data.responses === 0 && html`<p class="empty">${t('noResponses')}</p>`}
+      ${data.byDepartment?.length > 0 && html`<table><thead><tr><th>${t('department')}</th><th>${t('score')}</th><th>${t('responses')}</th><th>${t('promoters')}</th><th>${t('passives')}</th><th>${t('detractors')}</th></tr></thead>
+        <tbody>${(data.byDepartment ?? []).map((r) => html`<${Score} r=${r} label=${r.department ?? t('noDepartment')} />`)}</tbody></table>`}
       ${data.comments?.length > 0 && html`<h3>${t('comments')}</h3><ul class="comments">${data.comments.map((c) => html`<li><strong>${c.score}</strong> ${c.comment ?? c.text ?? ''}</li>`)}</ul>`}
     </div>`}
   </section>`
@@ -149,12 +161,14 @@ function Proposal({ p, onDone }) {
   }
   const set = (k) => (e) => setEdit({ ...edit, [k]: e.target.value })
   return html`<li class="proposal" data-proposal=${p.id}>
-    <small>${p.kind}${p.count > 1 ? ` · ${t('askedTimes', { n: p.count })}` : ''}</small>
+    <small>${t(`kind_${p.kind}`)}${p.count > 1 ? ` · ${t('askedTimes', { n: p.count })}` : ''}</small>
     <label>${t('question')}<textarea value=${edit.question} onInput=${set('question')}></textarea></label>
     <label>${t('answer')}<textarea value=${edit.answer} onInput=${set('answer')}></textarea></label>
     <label>${t('department')}<input value=${edit.department} onInput=${set('department')} /></label>
-    <button data-action="approve" onClick=${() => decide('approve')}>${t('approve')}</button>
-    <button data-action="reject" class="secondary" onClick=${() => decide('reject')}>${t('reject')}</button>
+    <div class="actions">
+      <button data-action="approve" onClick=${() => decide('approve')}>${t('approve')}</button>
+      <button data-action="reject" class="secondary" onClick=${() => decide('reject')}>${t('reject')}</button>
+    </div>
     <${ErrorNote} error=${error} />
   </li>`
 }
