@@ -159,6 +159,13 @@ describe('an agent at work in chromium', () => {
     await shot('learning-proposal')
     expect(await proposal.locator('small').textContent()).not.toMatch(/^(faq|unanswered|detractor)/)
     const id = await proposal.getAttribute('data-proposal')
+    // An emptied answer is refused in Portuguese, not with the schema's English.
+    const answer = proposal.locator('textarea').nth(1)
+    const kept = await answer.inputValue()
+    await answer.fill('')
+    await proposal.locator('button[data-action=approve]').click()
+    expect(await proposal.locator('.error[data-code=ATD_LEARNING_PROPOSAL_INCOMPLETE]').textContent()).toMatch(/^Preencha a pergunta/)
+    await answer.fill(kept || 'Só vendemos internet.')
     await proposal.locator('button[data-action=approve]').click()
     await page.locator(`li.proposal[data-proposal="${id}"]`).waitFor({ state: 'detached' })
   })

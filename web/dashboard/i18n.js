@@ -49,7 +49,7 @@ const TEXT = {
     error_ATD_CONVERSATION_WRONG_STATE: 'A conversa não aceita essa ação no status atual.',
     error_ATD_OUTSIDE_SERVICE_WINDOW: 'A janela de 24 h está encerrada: só é possível enviar um modelo (template).',
     error_ATD_OUTBOUND_INVALID: 'A mensagem não é válida.',
-    error_ATD_NOT_FOUND: 'Não encontrado.',
+    error_ATD_NOT_FOUND: 'Não encontrado.', error_ATD_BAD_REQUEST: 'O pedido não é válido: confira os campos.',
     error_ATD_DASHBOARD_FORBIDDEN: 'Sem permissão.',
     error_ATD_LEARNING_PROPOSAL_NOT_PENDING: 'Esta proposta já foi decidida.',
     error_ATD_LEARNING_PERSONAL_DATA: 'O texto ainda tem dados pessoais: retire-os antes de aprovar.',

@@ -151,6 +151,10 @@ function Proposal({ p, onDone }) {
   const [edit, setEdit] = useState({ question: p.question ?? '', answer: p.answer ?? '', department: p.department ?? '' })
   const [error, setError] = useState(null)
   async function decide(action) {
+    // The server would refuse an emptied field with a schema message in English.
+    if (action === 'approve' && p.kind !== 'detractor' && Object.values(edit).some((v) => v.trim() === '')) {
+      return setError({ code: 'ATD_LEARNING_PROPOSAL_INCOMPLETE', message: 'question, answer and department are required' })
+    }
     try {
       const changed = Object.fromEntries(Object.entries(edit).filter(([k, v]) => v !== (p[k] ?? '')))
       await post(`/admin/api/learning/proposals/${p.id}/${action}`, action === 'approve' ? changed : {})
