@@ -13,6 +13,11 @@ interface Scope {
   conversationIds: number[]
   /** Their messages' wamids, in and out. */
   wamids: string[]
+  /**
+   * Groups of unanswered questions (`learning_proposals`, kind `unanswered`) holding one of
+   * their questions. Read before anything is erased: erase removes their questions first.
+   */
+  groupIds: number[]
 }
 
 /**
@@ -97,11 +102,16 @@ const SECTIONS: readonly Section[] = [
   },
   {
     // Proposals quoting their conversations (a question and an agent's answer, a detractor
-    // comment), whatever their review. An approved entry's knowledge-base addition is reviewed
+    // comment), whatever their review, and the groups of unanswered questions one of their
+    // questions is in: a group's key is the words of the question that opened it, perhaps
+    // theirs (a name, a CPF), so the group goes whole, other customers' questions with it
+    // (those stay in their messages). An approved entry's knowledge-base addition is reviewed
     // business text and stays; erase only cuts its link (knowledge_additions.proposal_id).
     table: 'learning_proposals',
-    rows: (s) => sql`select to_jsonb(p) as row from learning_proposals p where p.conversation_id = any(${bigints(s.conversationIds)}) order by p.id`,
-    erase: (s) => sql`delete from learning_proposals where conversation_id = any(${bigints(s.conversationIds)}) returning 1`,
+    rows: (s) => sql`select to_jsonb(p) as row from learning_proposals p
+                     where p.conversation_id = any(${bigints(s.conversationIds)}) or p.id = any(${bigints(s.groupIds)}) order by p.id`,
+    erase: (s) => sql`delete from learning_proposals
+                      where conversation_id = any(${bigints(s.conversationIds)}) or id = any(${bigints(s.groupIds)}) returning 1`,
   },
   {
     // Their questions inside groups of unanswered questions; the group loses one from its count.
@@ -164,8 +174,12 @@ async function resolveScope(db: Db, customer: CustomerId, lock: boolean): Promis
     db,
     sql`select wamid from messages where conversation_id = any(${bigints(conversationIds)}) and wamid is not null`,
   )
+  const groups = await queryRows<{ id: string }>(
+    db,
+    sql`select distinct proposal_id as id from learning_proposal_sources where conversation_id = any(${bigints(conversationIds)})`,
+  )
   const ids = [...new Set(contacts.flatMap((k) => [k.wa_id, k.user_id]).filter((v): v is string => v !== null && v !== ''))]
-  return { contactIds, ids, conversationIds, wamids: wamids.map((w) => w.wamid) }
+  return { contactIds, ids, conversationIds, wamids: wamids.map((w) => w.wamid), groupIds: groups.map((g) => Number(g.id)) }
 }
 
 export interface CustomerExport {

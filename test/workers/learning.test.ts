@@ -140,8 +140,12 @@ describe.each(ENGINES)('learning tasks (%s)', (engine) => {
       suite.database.db,
       sql`select question, proposal_id from knowledge_additions where answer = 'Branco.'`,
     )
-    // An unanswered group quotes nobody once its questions are gone: it stays, approved, linked.
-    expect(additions.map((a) => [a.question, Number(a.proposal_id)])).toEqual([['Qual a cor do cavalo branco?', group!.id]])
+    // The group's key is the words of their question: it goes, approved or not. The reviewed
+    // addition stays, unlinked.
+    expect(erased.removed).toMatchObject({ learning_proposals: 1 })
+    expect(additions).toEqual([{ question: 'Qual a cor do cavalo branco?', proposal_id: null }])
+    const [left] = await queryRows<{ n: number }>(suite.database.db, sql`select count(*)::int as n from learning_proposals where id = ${group!.id}`)
+    expect(left!.n).toBe(0)
   })
 
   it('is due when a turn resolves the conversation (the customer closes), once per resolution', async () => {
