@@ -40,7 +40,7 @@ const DAY_MS = 24 * 60 * 60 * 1000
 const DEFAULT_ALERT_RETENTION_DAYS = 30
 const TASK = 'retention'
 /** Referencing rows before the rows they reference. */
-const ORDER: readonly PurgeTarget[] = ['messages', 'status_events', 'quarantine', 'outgoing_events', 'conversation_events', 'nps_surveys', 'conversations', 'contacts']
+const ORDER: readonly PurgeTarget[] = ['messages', 'status_events', 'quarantine', 'outgoing_events', 'conversation_events', 'nps_surveys', 'learning_proposals', 'learning_records', 'conversations', 'contacts']
 
 /**
  * The retention schedule. Its state lives in the database (`scheduled_runs`), so a restart
@@ -71,7 +71,7 @@ export function createRetention(options: RetentionOptions): Retention {
     const at = now()
     if (!(await claimScheduledRun(options.db, TASK, at, options.runEveryMs ?? 60 * 60 * 1000))) return undefined
     const removed: Record<PurgeTarget, number> = {
-      messages: 0, status_events: 0, quarantine: 0, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, conversations: 0, contacts: 0, erased_wamids: 0, alerts: 0,
+      messages: 0, status_events: 0, quarantine: 0, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, learning_proposals: 0, learning_records: 0, conversations: 0, contacts: 0, erased_wamids: 0, alerts: 0,
     }
     const steps: Array<[PurgeTarget, Date]> = [
       ...(options.retentionDays > 0 ? ORDER.map((t): [PurgeTarget, Date] => [t, new Date(at.getTime() - options.retentionDays * DAY_MS)]) : []),

@@ -31,6 +31,8 @@ export type PurgeTarget =
   | 'outgoing_events'
   | 'conversation_events'
   | 'nps_surveys'
+  | 'learning_proposals'
+  | 'learning_records'
   | 'conversations'
   | 'contacts'
   | 'erased_wamids'
@@ -76,6 +78,20 @@ function deletion(target: PurgeTarget, cutoff: SQL, now: SQL, limit: number): SQ
                      where n.created_at < ${cutoff} and (n.conversation_id is not null or n.contact_id is not null or n.comment is not null)
                      order by n.id limit ${limit})
         returning 1`
+    case 'learning_proposals':
+      // Learning's copies of customer words outlive neither their source nor the cutoff. A
+      // proposal created before it quotes older words still: a group's key is the words of the
+      // question that opened it, a faq pair or a detractor comment was copied after its
+      // messages or survey.
+      return sql`delete from learning_proposals where id in (
+        select id from learning_proposals where created_at < ${cutoff} order by id limit ${limit}) returning 1`
+    case 'learning_records':
+      // A record's copy of the NPS comment goes once no survey of its conversation keeps one.
+      return sql`update learning_records r set nps_comment = null where r.conversation_id in (
+        select x.conversation_id from learning_records x
+        where x.nps_comment is not null
+          and not exists (select 1 from nps_surveys n where n.conversation_id = x.conversation_id and n.comment is not null)
+        order by x.conversation_id limit ${limit}) returning 1`
     case 'conversations':
       // A conversation goes once nothing references it: a survey younger than the cutoff keeps it.
       return sql`delete from conversations where id in (

@@ -70,7 +70,7 @@ describe.each(ENGINES)('retention (%s)', (engine) => {
 
     const report = await retention({ days: 8, now: () => now, batchSize: 2 }).runOnce()
     console.info(`retention purge (${engine}, batches of 2): ${JSON.stringify(report?.removed)}`)
-    expect(report?.removed).toEqual({ messages: 6, status_events: 6, quarantine: 6, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, conversations: 1, contacts: 1, erased_wamids: 1, alerts: 0 })
+    expect(report?.removed).toEqual({ messages: 6, status_events: 6, quarantine: 6, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, learning_proposals: 0, learning_records: 0, conversations: 1, contacts: 1, erased_wamids: 1, alerts: 0 })
     expect(await wamids()).toEqual(['wamid.NEW.B1', 'wamid.NEW.C2'])
     expect(await tableCounts(database)).toEqual({ contacts: 2, conversations: 2, messages: 2, status_events: 2, quarantine: 2 })
     expect(await queryRows(database.db, sql`select 1 from erased_wamids`)).toHaveLength(1)
@@ -83,7 +83,7 @@ describe.each(ENGINES)('retention (%s)', (engine) => {
     await erasedHash('wamid.ERASED.OLD', new Date(now.getTime() - 7 * DAY - 1))
     await erasedHash('wamid.ERASED.NEW', new Date(now.getTime() - 7 * DAY + HOUR))
     const report = await retention({ days: 0, now: () => now }).runOnce()
-    expect(report?.removed).toEqual({ messages: 0, status_events: 0, quarantine: 0, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, conversations: 0, contacts: 0, erased_wamids: 1, alerts: 0 })
+    expect(report?.removed).toEqual({ messages: 0, status_events: 0, quarantine: 0, outgoing_events: 0, conversation_events: 0, nps_surveys: 0, learning_proposals: 0, learning_records: 0, conversations: 0, contacts: 0, erased_wamids: 1, alerts: 0 })
     expect(await tableCounts(database)).toEqual({ contacts: 1, conversations: 1, messages: 1, status_events: 1, quarantine: 1 })
   })
 

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ImageDescriber, Transcriber } from '../../src/ai/index.js'
 import { createPdfReader } from '../../src/images/index.js'
-import { createPrivacy } from '../../src/privacy/index.js'
+import { createPrivacy, createRetention } from '../../src/privacy/index.js'
 import {
   collectEvents, markSurveySent, queryRows, queueAgentMessage, recordSurveyComment, recordSurveyScore, resolveConversation,
 } from '../../src/store/index.js'
@@ -61,10 +61,11 @@ describe.each(ENGINES)('export and erase across the whole schema (%s)', (engine)
     expect(await h.turn(conversationId)).toBeUndefined()
   }
 
-  it('exports every item of theirs, and erase leaves none of it in any table while the other customer stays whole', async () => {
+  /** Their data everywhere it can be, and the other customer's; what identifies each. */
+  async function seed() {
     const db = suite.database.db
     // Events are on: the cursor's row exists from before anything is written.
-    await db.execute(sql`insert into event_cursors (name, position) values ('rows', '2000-01-01T00:00:00Z')`)
+    await db.execute(sql`insert into event_cursors (name, position) values ('rows', '2000-01-01T00:00:00Z') on conflict (name) do update set position = excluded.position`)
 
     const describer: ImageDescriber = { name: 'openai', describe: async () => ({ text: PIX_PAYEE, kind: 'pix', model: 'vision-test' }) }
     const transcriber: Transcriber = { name: 'openai', maxAudioBytes: 1024 * 1024, transcribe: async () => ({ text: TRANSCRIPT, model: 'whisper-test' }) }
@@ -132,6 +133,12 @@ describe.each(ENGINES)('export and erase across the whole schema (%s)', (engine)
     const theirs = [h.customer, NAME, QUESTION, CPF, IMAGE_CAPTION, PIX_PAYEE, TRANSCRIPT, DOC_FILE, DOC_CAPTION, SECOND_QUESTION, AGENT_TEXT, COMMENT]
     const others = [other.customer, OTHER_NAME, OTHER_TEXT]
 
+    return { h, other, conversationId, theirs, others }
+  }
+
+  it('exports every item of theirs, and erase leaves none of it in any table while the other customer stays whole', async () => {
+    const db = suite.database.db
+    const { h, other, theirs, others } = await seed()
     // Before: everything seeded is somewhere, and the export holds each item.
     const before = await scanDatabase(suite.database, [...theirs, ...others])
     const tablesOf = (needle: string) => [...new Set(before.findings.filter((f) => f.needle === needle).map((f) => f.where.split('.')[1]))].sort()
@@ -166,5 +173,27 @@ describe.each(ENGINES)('export and erase across the whole schema (%s)', (engine)
     expect(erasedEvents!.n).toBe(0)
     expect(after.findings.filter((f) => others.includes(f.needle))).toEqual(before.findings.filter((f) => others.includes(f.needle)))
     await expect(privacy.exportCustomer({ kind: 'wa', waId: other.customer })).resolves.toMatchObject({ customer: other.customer })
+  })
+
+  it('retention leaves no customer data in any table once all of it is older than RETENTION_DAYS', async () => {
+    const db = suite.database.db
+    const { theirs, others } = await seed()
+    // Everything in the database as if written a month ago (retention reads ids in time order,
+    // and this file's database holds the earlier test's rows too).
+    const old = sql`${new Date(Date.now() - 30 * 86_400_000)}::timestamptz`
+    for (const table of ['messages', 'nps_surveys', 'learning_proposals', 'outgoing_events', 'status_events', 'quarantine']) {
+      await db.execute(sql`update ${sql.raw(table)} set created_at = ${old}`)
+    }
+    await db.execute(sql`update conversation_events set at = ${old}`)
+    await db.execute(sql`update conversations set updated_at = ${old}, lease_until = 'epoch'`)
+    await db.execute(sql`update contacts set updated_at = ${old}`)
+
+    const retention = createRetention({ db, log: silent, retentionDays: 10, checkIntervalMs: 86_400_000 })
+    try {
+      expect(await retention.runOnce()).toBeDefined()
+    } finally {
+      await retention.close()
+    }
+    expect((await scanDatabase(suite.database, [...theirs, ...others])).findings).toEqual([])
   })
 })
