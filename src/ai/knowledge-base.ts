@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { extname, resolve } from 'node:path'
-import { parseDocument } from 'yaml'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { extname, join, resolve } from 'node:path'
+import { isNode, LineCounter, parseDocument, visit, type Document } from 'yaml'
 import { z } from 'zod'
 import { KnowledgeBaseError } from '../errors.js'
 
@@ -132,15 +132,54 @@ const EXTENSIONS = ['.yaml', '.yml', '.json']
  * @throws KnowledgeBaseError naming the file and every bad field, or saying it is missing.
  */
 export async function loadKnowledgeBase(path: string): Promise<KnowledgeBase> {
-  let content: string
+  let bytes: Buffer
   try {
-    content = await readFile(path, 'utf8')
+    const info = await stat(path)
+    if (info.isDirectory()) throw new KnowledgeBaseError(`${path}: is a folder, not a file; point KNOWLEDGE_BASE at the file itself${await filesIn(path)}`)
+    if (info.size > MAX_FILE_BYTES) {
+      throw new KnowledgeBaseError(
+        `${path}: is ${megabytes(info.size)}; a knowledge base may be at most ${megabytes(MAX_FILE_BYTES)} (it is read whole at every start): remove what customers never ask about`,
+      )
+    }
+    bytes = await readFile(path)
   } catch (err) {
+    if (err instanceof KnowledgeBaseError) throw err
     const code = (err as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'file not found' : `file cannot be read (${code ?? 'unknown error'})`
     throw new KnowledgeBaseError(`${path}: ${why} (resolved to ${resolve(path)})`, { cause: err })
   }
-  return parseKnowledgeBase(content, path)
+  return parseKnowledgeBase(decodeUtf8(bytes, path), path)
+}
+
+/** Larger files are refused before they are read: parsing holds the whole tree in memory. */
+const MAX_FILE_BYTES = 10 * 1024 * 1024
+
+const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`
+
+/** ", e.g. <folder>/a.yaml" when the folder holds knowledge base files. */
+async function filesIn(dir: string): Promise<string> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  const candidates = names.filter((n) => EXTENSIONS.includes(extname(n).toLowerCase())).sort()
+  return candidates.length === 0 ? '' : ` (e.g. ${candidates.slice(0, 3).map((n) => join(dir, n)).join(', ')})`
+}
+
+/**
+ * The file's text. A file saved as Windows-1252/Latin-1 would otherwise load with every
+ * accent turned into "�" and reach customers so; it is refused with where the first one is.
+ */
+function decodeUtf8(bytes: Buffer, path: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    const text = new TextDecoder('utf-8').decode(bytes)
+    const at = text.indexOf('\uFFFD')
+    const line = text.slice(0, at).split('\n').length
+    const lineText = text.split('\n')[line - 1]?.trim() ?? ''
+    throw new KnowledgeBaseError(
+      `${path}: is not saved as UTF-8 (first bad character at ${lineColumn(text, at)}: "${lineText.slice(0, 60)}"); ` +
+        'save it again with the encoding UTF-8 (in Notepad: Save as, Encoding: UTF-8)',
+    )
+  }
 }
 
 /**
@@ -148,7 +187,8 @@ export async function loadKnowledgeBase(path: string): Promise<KnowledgeBase> {
  * format by its extension and prefixes every error message.
  */
 export function parseKnowledgeBase(content: string, sourceName: string): KnowledgeBase {
-  const data = parseByExtension(content, sourceName)
+  // A byte-order mark (Notepad's "UTF-8 with BOM") is not part of the text; JSON.parse refuses it.
+  const data = parseByExtension(content.replace(/^\uFEFF/, ''), sourceName)
   if (!isRecord(data)) {
     const got = data === null ? 'nothing' : Array.isArray(data) ? 'a list' : typeof data
     throw new KnowledgeBaseError(`${sourceName}: expected a mapping with business, departments, faq and messages; got ${got}`)
@@ -213,7 +253,8 @@ function parseByExtension(content: string, sourceName: string): unknown {
 }
 
 function parseYaml(content: string, sourceName: string): unknown {
-  const doc = parseDocument(content)
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(content, { lineCounter })
   const first = doc.errors[0]
   if (first !== undefined) {
     const pos = first.linePos?.[0]
@@ -222,7 +263,41 @@ function parseYaml(content: string, sourceName: string): unknown {
     const reason = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')
     throw new KnowledgeBaseError(`${sourceName}: YAML syntax error${where}: ${reason}`, { cause: first })
   }
-  return doc.toJS()
+  const tagged = taggedNode(doc)
+  if (tagged !== undefined) {
+    // The node starts at its value; the tag is written just before it.
+    const tagStart = /!\S*\s*$/.exec(content.slice(0, tagged.offset))?.index ?? tagged.offset
+    const pos = lineCounter.linePos(tagStart)
+    throw new KnowledgeBaseError(
+      `${sourceName}: YAML tag ${tagged.tag} at line ${pos.line}, column ${pos.col} is not supported; write plain text (in quotes if it looks like a number)`,
+    )
+  }
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+  } catch (err) {
+    // An alias repeated into a "billion laughs" would take all memory; the yaml package stops it.
+    throw new KnowledgeBaseError(
+      `${sourceName}: YAML aliases (*name) expand to too many copies (more than ${MAX_ALIAS_COUNT}); write the texts out instead of repeating aliases`,
+      { cause: err },
+    )
+  }
+}
+
+/** The yaml package's default bound on alias expansion, stated. */
+const MAX_ALIAS_COUNT = 100
+
+/**
+ * The first explicitly tagged node other than `!!str`: `!!binary` loads a Buffer, an unknown
+ * tag (`!!js/function`) loads as text with a warning only; neither belongs in a knowledge base.
+ */
+function taggedNode(doc: Document): { tag: string; offset: number } | undefined {
+  let found: { tag: string; offset: number } | undefined
+  visit(doc, (_key, node) => {
+    if (!isNode(node) || node.tag === undefined || node.tag === 'tag:yaml.org,2002:str') return undefined
+    found = { tag: node.tag.replace(/^tag:yaml\.org,2002:/, '!!'), offset: node.range?.[0] ?? 0 }
+    return visit.BREAK
+  })
+  return found
 }
 
 function parseJson(content: string, sourceName: string): unknown {
