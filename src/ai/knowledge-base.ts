@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
-import { isNode, LineCounter, parseDocument, visit, type Document } from 'yaml'
+import { CST, isMap, isNode, isScalar, LineCounter, Parser, parseDocument, visit, type Document } from 'yaml'
 import { z } from 'zod'
 import { KnowledgeBaseError } from '../errors.js'
+import { describeIssue, formatPath, lookalike, suggestedId, type Problem } from './knowledge-base-problems.js'
 
 /** WhatsApp rejects text bodies longer than this, so no KB text may exceed it. */
 const MAX_TEXT_CHARS = 4096
@@ -11,7 +12,12 @@ const text = (max = MAX_TEXT_CHARS) => z.string().trim().min(1, 'must not be emp
 
 const departmentSchema = z.object({
   /** Stable id stored on conversations (`suporte`, `financeiro`, ...). */
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, "-" or "_"'),
+  id: z
+    .string()
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, {
+      error: (iss) => `'${String(iss.input)}' must be lowercase letters, digits, "-" or "_" (no spaces, capitals or accents), e.g. '${suggestedId(String(iss.input))}'`,
+    }),
   name: text(200),
   description: text(1000),
   /** Typical customer messages for this department; they train the local router. */
@@ -65,11 +71,12 @@ export function renderMessage(text: string, values: Readonly<Record<string, stri
   return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name]! : whole))
 }
 
-const knowledgeBaseSchema = z.object({
+const knowledgeBaseObject = z.object({
     business: z.object({ name: text(200), language: z.enum(['pt-BR', 'en']) }),
     departments: z.array(departmentSchema).min(1, 'needs at least one department'),
     faq: z.array(faqSchema),
-    messages: z.object({
+    // Every message is a text sent to customers: an unknown key is a misspelt one, whose text would never be sent.
+    messages: z.strictObject({
       /** Answer to a bare greeting. */
       greeting: text(),
       /** Honest "I did not understand", offering a person. */
@@ -117,10 +124,13 @@ const knowledgeBaseSchema = z.object({
       audioUnheard: text().optional(),
     }),
   })
-  // The lifecycle's texts are optional in the file and always present once loaded.
-  .transform((kb) => ({ ...kb, messages: { ...LIFECYCLE_MESSAGES[kb.business.language], ...definedOnly(kb.messages) } }))
+// The lifecycle's texts are optional in the file and always present once loaded.
+const knowledgeBaseSchema = knowledgeBaseObject.transform((kb) => ({ ...kb, messages: { ...LIFECYCLE_MESSAGES[kb.business.language], ...definedOnly(kb.messages) } }))
 
-/** A validated knowledge base. Unknown fields in the file are accepted and dropped. */
+/**
+ * A validated knowledge base. Unknown fields in the file are accepted and dropped, except in
+ * `messages` and where they look like a misspelt or translated field (`departmets`, `nome`).
+ */
 export type KnowledgeBase = z.output<typeof knowledgeBaseSchema>
 export type Department = KnowledgeBase['departments'][number]
 export type FaqEntry = KnowledgeBase['faq'][number]
@@ -188,45 +198,87 @@ function decodeUtf8(bytes: Buffer, path: string): string {
  */
 export function parseKnowledgeBase(content: string, sourceName: string): KnowledgeBase {
   // A byte-order mark (Notepad's "UTF-8 with BOM") is not part of the text; JSON.parse refuses it.
-  const data = parseByExtension(content.replace(/^\uFEFF/, ''), sourceName)
+  const { data, locate } = parseByExtension(content.replace(/^\uFEFF/, ''), sourceName)
   if (!isRecord(data)) {
-    const got = data === null ? 'nothing' : Array.isArray(data) ? 'a list' : typeof data
-    throw new KnowledgeBaseError(`${sourceName}: expected a mapping with business, departments, faq and messages; got ${got}`)
+    const got = data === null ? 'nothing: the file is empty' : Array.isArray(data) ? 'a list' : typeof data
+    throw new KnowledgeBaseError(
+      `${sourceName}: expected a mapping with business, departments, faq and messages; got ${got} (start from knowledge-base/sample.pt-BR.yaml)`,
+    )
   }
   const parsed = knowledgeBaseSchema.safeParse(data)
   // Cross-references are checked on the raw data too, so one run reports every problem.
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path, message: describeIssue(i) }))),
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i, data))),
+    ...lookalikeKeyProblems(data),
     ...crossReferenceProblems(data),
-  ].map((p) => `${sourceName}: ${p.path.join('.') || '(root)'}: ${p.message}`)
+  ].map((p) => {
+    const at = locate(p.path, p.key)
+    return `${sourceName}${at === undefined ? '' : `:${at.line}:${at.col}`}: ${formatPath(p.path)}: ${p.message}`
+  })
   if (!parsed.success || problems.length > 0) {
     throw new KnowledgeBaseError(problems.join('\n'), { cause: parsed.error })
   }
   return parsed.data
 }
 
-interface Problem {
-  path: PropertyKey[]
-  message: string
+/** A zod issue as problems; an unknown message key is one problem each, with what was meant. */
+function issueProblems(issue: z.core.$ZodIssue, data: unknown): Problem[] {
+  if (issue.code !== 'unrecognized_keys') return [{ path: issue.path, message: describeIssue(issue, data) }]
+  const known = Object.keys(knowledgeBaseObject.shape.messages.shape)
+  return issue.keys.map((key) => {
+    const meant = lookalike(key, known)
+    return {
+      path: [...issue.path, key],
+      key: true,
+      message: meant === undefined
+        ? `'${key}' is not a message; the messages are: ${known.join(', ')}`
+        : `'${key}' is not a message; did you mean '${meant}'?`,
+    }
+  })
 }
+
+/**
+ * Extra fields are allowed, except one that looks like a misspelt or translated field
+ * (`departmets`, `exemplos`): the field meant would be missing, or silently left at its default.
+ */
+function lookalikeKeyProblems(data: Record<string, unknown>): Problem[] {
+  const shape = knowledgeBaseObject.shape
+  const levels: Array<{ path: PropertyKey[]; value: unknown; known: string[] }> = [
+    { path: [], value: data, known: Object.keys(shape) },
+    { path: ['business'], value: data.business, known: Object.keys(shape.business.shape) },
+    ...listItems(data.departments).map((value, i) => ({ path: ['departments', i], value, known: Object.keys(departmentSchema.shape) })),
+    ...listItems(data.faq).map((value, i) => ({ path: ['faq', i], value, known: Object.keys(faqSchema.shape) })),
+  ]
+  return levels.flatMap(({ path, value, known }) => {
+    if (!isRecord(value)) return []
+    return Object.keys(value).flatMap((key) => {
+      if (known.includes(key)) return []
+      const meant = lookalike(key, known)
+      return meant === undefined ? [] : [{ path: [...path, key], key: true, message: `unknown field '${key}'; did you mean '${meant}'?` }]
+    })
+  })
+}
+
+const listItems = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
 
 /** Department ids must be unique, and every FAQ entry must name a declared one. */
 function crossReferenceProblems(data: Record<string, unknown>): Problem[] {
   const problems: Problem[] = []
-  const departments = Array.isArray(data.departments) ? (data.departments as unknown[]) : []
-  const ids = departments.map((d) => (isRecord(d) && typeof d.id === 'string' ? d.id : undefined))
+  const ids = listItems(data.departments).map((d) => (isRecord(d) && typeof d.id === 'string' ? d.id : undefined))
   ids.forEach((id, i) => {
     if (id !== undefined && ids.indexOf(id) !== i) {
-      problems.push({ path: ['departments', i, 'id'], message: `'${id}' is declared twice` })
+      problems.push({ path: ['departments', i, 'id'], message: `'${id}' is declared twice (first as departments[${ids.indexOf(id)}]); give each department its own id` })
     }
   })
-  const declared = ids.filter((id) => id !== undefined)
-  const faq = Array.isArray(data.faq) ? (data.faq as unknown[]) : []
-  faq.forEach((entry, i) => {
+  const declared = [...new Set(ids.filter((id) => id !== undefined))]
+  // With no department declared, the missing departments are the problem, not every FAQ entry.
+  if (declared.length === 0) return problems
+  listItems(data.faq).forEach((entry, i) => {
     if (!isRecord(entry) || typeof entry.department !== 'string' || declared.includes(entry.department)) return
+    const meant = lookalike(entry.department, declared)
     problems.push({
       path: ['faq', i, 'department'],
-      message: `'${entry.department}' is not a declared department; expected one of: ${declared.join(', ') || '(none)'}`,
+      message: `'${entry.department}' is not a declared department; ${meant === undefined ? `expected one of: ${declared.join(', ')}` : `did you mean '${meant}'?`}`,
     })
   })
   return problems
@@ -236,32 +288,51 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  // zod says "expected string, received undefined" for a missing field; say it plainly.
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
-    return `is required (expected ${issue.expected})`
-  }
-  return issue.message
-}
+/** Where a path's value (or, with `key`, its field name) is written: line and column, from 1. */
+type Locate = (path: readonly PropertyKey[], key?: boolean) => { line: number; col: number } | undefined
 
-function parseByExtension(content: string, sourceName: string): unknown {
+function parseByExtension(content: string, sourceName: string): { data: unknown; locate: Locate } {
   const ext = extname(sourceName).toLowerCase()
   if (!EXTENSIONS.includes(ext)) {
     throw new KnowledgeBaseError(`${sourceName}: unsupported extension '${ext}'; expected one of: ${EXTENSIONS.join(', ')}`)
   }
-  return ext === '.json' ? parseJson(content, sourceName) : parseYaml(content, sourceName)
+  if (ext !== '.json') return parseYaml(content, sourceName)
+  const data = parseJson(content, sourceName)
+  // JSON is YAML too: its document tells where each value is written.
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(content, { lineCounter })
+  return { data, locate: doc.errors.length === 0 ? locator(doc, lineCounter) : () => undefined }
 }
 
-function parseYaml(content: string, sourceName: string): unknown {
+/**
+ * The position of the value at `path`; for a missing one, of the nearest enclosing value that
+ * is written (a missing `name` points at its department).
+ */
+function locator(doc: Document, lineCounter: LineCounter): Locate {
+  return (path, key = false) => {
+    const parent: unknown = path.length <= 1 ? doc.contents : doc.getIn(path.slice(0, -1), true)
+    const pair = key && isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === path.at(-1)) : undefined
+    if (isScalar(pair?.key) && pair.key.range !== undefined && pair.key.range !== null) return lineCounter.linePos(pair.key.range[0])
+    for (let n = path.length; n >= 0; n--) {
+      const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)
+      if (isNode(node) && node.range !== undefined && node.range !== null) return lineCounter.linePos(node.range[0])
+    }
+    return undefined
+  }
+}
+
+function parseYaml(content: string, sourceName: string): { data: unknown; locate: Locate } {
   const lineCounter = new LineCounter()
   const doc = parseDocument(content, { lineCounter })
   const first = doc.errors[0]
   if (first !== undefined) {
-    const pos = first.linePos?.[0]
+    const unclosed = first.code === 'MISSING_CHAR' ? unclosedQuote(content) : undefined
+    const pos = unclosed === undefined ? first.linePos?.[0] : lineCounter.linePos(unclosed)
     const where = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`
     // The yaml package appends its own " at line L, column C:" and a code frame; keep the reason.
     const reason = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')
-    throw new KnowledgeBaseError(`${sourceName}: YAML syntax error${where}: ${reason}`, { cause: first })
+    const hint = unclosed === undefined ? YAML_ERROR_HINTS[first.code] : 'the quote opened here is never closed'
+    throw new KnowledgeBaseError(`${sourceName}: YAML syntax error${where}: ${reason}${hint === undefined ? '' : ` (${hint})`}`, { cause: first })
   }
   const tagged = taggedNode(doc)
   if (tagged !== undefined) {
@@ -273,7 +344,7 @@ function parseYaml(content: string, sourceName: string): unknown {
     )
   }
   try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+    return { data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate: locator(doc, lineCounter) }
   } catch (err) {
     // An alias repeated into a "billion laughs" would take all memory; the yaml package stops it.
     throw new KnowledgeBaseError(
@@ -281,6 +352,33 @@ function parseYaml(content: string, sourceName: string): unknown {
       { cause: err },
     )
   }
+}
+
+/** What the yaml package's terse errors usually mean in a hand-written knowledge base. */
+const YAML_ERROR_HINTS: Partial<Record<string, string>> = {
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+  MULTILINE_IMPLICIT_KEY: 'is a ":" missing after the field name on this line, or is the next line indented too far?',
+  BLOCK_AS_IMPLICIT_KEY: 'a text with ": " in it must be in quotes, e.g. answer: "Horário: 8h às 18h"; or this line is indented too far',
+  DUPLICATE_KEY: 'the same field is written twice in this block; keep one',
+  BAD_INDENT: 'the lines of one block must start at the same column',
+}
+
+/** Where the quoted text that runs to the end of the file opens, if one does. */
+function unclosedQuote(content: string): number | undefined {
+  let found: number | undefined
+  for (const token of new Parser().parse(content)) {
+    if (token.type !== 'document') continue
+    CST.visit(token, (item) => {
+      for (const t of [item.key, item.value]) {
+        if (t === undefined || t === null || found !== undefined) continue
+        if ((t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && (t.source.length < 2 || !t.source.endsWith(t.source[0]!))) {
+          found = t.offset
+        }
+      }
+      return found === undefined ? undefined : CST.visit.BREAK
+    })
+  }
+  return found
 }
 
 /** The yaml package's default bound on alias expansion, stated. */

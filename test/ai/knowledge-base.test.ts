@@ -74,38 +74,42 @@ describe('knowledge base loading', () => {
     const data = minimalKb()
     data.faq[1].department = 'vendas'
     expect(errorOf(() => parseYaml(data)).message).toBe(
-      "knowledge-base.yaml: faq.1.department: 'vendas' is not a declared department; expected one of: suporte, financeiro",
+      "knowledge-base.yaml:19:17: faq[1].department: 'vendas' is not a declared department; expected one of: suporte, financeiro",
     )
   })
 
   it('names a missing message', () => {
     const data = minimalKb()
     delete data.messages.handoff
-    expect(errorOf(() => parseYaml(data)).message).toBe('knowledge-base.yaml: messages.handoff: is required (expected string)')
+    expect(errorOf(() => parseYaml(data)).message).toBe('knowledge-base.yaml:23:3: messages.handoff: is required (expected text)')
   })
 
   it('rejects a department without examples', () => {
     const data = minimalKb()
     data.departments[0].examples = []
-    expect(errorOf(() => parseYaml(data)).message).toContain('knowledge-base.yaml: departments.0.examples: needs at least one example')
+    expect(errorOf(() => parseYaml(data)).message).toContain('knowledge-base.yaml:8:15: departments[0].examples: needs at least one example')
   })
 
   it('rejects a language other than pt-BR or en', () => {
     const data = minimalKb()
     data.business.language = 'es'
-    expect(errorOf(() => parseYaml(data)).message).toMatch(/^knowledge-base\.yaml: business\.language: .*"pt-BR"\|"en"/)
+    expect(errorOf(() => parseYaml(data)).message).toBe(
+      "knowledge-base.yaml:3:13: business.language: 'es' is not accepted; expected one of: pt-BR, en (exactly so written)",
+    )
   })
 
   it('rejects a department id declared twice', () => {
     const data = minimalKb()
     data.departments[1].id = 'suporte'
-    expect(errorOf(() => parseYaml(data)).message).toContain("departments.1.id: 'suporte' is declared twice")
+    expect(errorOf(() => parseYaml(data)).message).toContain("departments[1].id: 'suporte' is declared twice (first as departments[0]); give each department its own id")
   })
 
   it('rejects an answer longer than one WhatsApp message', () => {
     const data = minimalKb()
     data.faq[0].answer = 'a'.repeat(4097)
-    expect(errorOf(() => parseYaml(data)).message).toContain('knowledge-base.yaml: faq.0.answer:')
+    expect(errorOf(() => parseYaml(data)).message).toContain(
+      "knowledge-base.yaml:18:13: faq[0].answer: is 4097 characters long; the limit is 4096 (WhatsApp's limit for one message): shorten it",
+    )
   })
 
   it('reports every bad field in one error', () => {
@@ -114,7 +118,7 @@ describe('knowledge base loading', () => {
     data.faq[0].department = 'vendas'
     delete data.messages.apology
     const lines = errorOf(() => parseYaml(data)).message.split('\n')
-    expect(lines.map((l) => l.split(': ')[1])).toEqual(['business.name', 'messages.apology', 'faq.0.department'])
+    expect(lines.map((l) => l.split(': ')[1])).toEqual(['business.name', 'messages.apology', 'faq[0].department'])
   })
 
   it('says what arrived when the file is not a mapping', () => {
