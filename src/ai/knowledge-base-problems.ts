@@ -74,6 +74,9 @@ const TRANSLATED_KEYS: Record<string, string> = {
   negocio: 'business', empresa: 'business', departamentos: 'departments', perguntas: 'faq', mensagens: 'messages',
   nome: 'name', idioma: 'language', lingua: 'language', descricao: 'description', exemplos: 'examples',
   departamento: 'department', pergunta: 'question', resposta: 'answer', saudacao: 'greeting',
+  // Placeholders of the messages.
+  valor: 'amount', banco: 'bank', vencimento: 'dueDate', linha: 'line', recebedor: 'payee', chave: 'keyType',
+  dias: 'daysText', problema: 'problem', horario: 'nextOpening', abertura: 'nextOpening', segmento: 'segment',
 }
 
 /** The accent-free lowercase form two spellings are compared in. */
@@ -95,12 +98,15 @@ function distance(a: string, b: string): number {
 /** The one of `known` that `written` looks like a misspelling or translation of, if any. */
 export function lookalike(written: string, known: readonly string[]): string | undefined {
   const w = fold(written)
-  const translated = TRANSLATED_KEYS[w]
-  if (translated !== undefined && known.includes(translated)) return translated
+  // Each known name, and the Portuguese words for it, spelt nearly right.
+  const spellings: Array<[string, string]> = [
+    ...known.map((key): [string, string] => [fold(key), key]),
+    ...Object.entries(TRANSLATED_KEYS).filter(([, key]) => known.includes(key)),
+  ]
   let best: { key: string; d: number } | undefined
-  for (const key of known) {
-    const d = distance(w, fold(key))
-    if (d <= (key.length >= 5 ? 2 : 1) && (best === undefined || d < best.d)) best = { key, d }
+  for (const [spelling, key] of spellings) {
+    const d = distance(w, spelling)
+    if (d <= (spelling.length >= 5 ? 2 : 1) && (best === undefined || d < best.d)) best = { key, d }
   }
   return best?.key
 }

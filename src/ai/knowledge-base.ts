@@ -71,6 +71,40 @@ export function renderMessage(text: string, values: Readonly<Record<string, stri
   return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name]! : whole))
 }
 
+/**
+ * The `{name}` placeholders each message is filled with (finding-texts.ts, handoff.ts,
+ * local-provider.ts), and those it must contain to say what it is for. Any other `{...}`
+ * would reach customers as typed.
+ */
+export const MESSAGE_PLACEHOLDERS: Readonly<Record<string, { allowed: readonly string[]; required?: readonly string[] }>> = {
+  handoffClosed: { allowed: ['nextOpening'], required: ['nextOpening'] },
+  menuChosen: { allowed: ['department'] },
+  boletoRead: { allowed: ['bank', 'amount', 'dueDate', 'status', 'line'], required: ['amount', 'line'] },
+  convenioRead: { allowed: ['segment', 'amount', 'dueDate', 'line'], required: ['amount', 'line'] },
+  pixRead: { allowed: ['payee', 'amount', 'keyType', 'url'], required: ['amount'] },
+  boletoOverdue: { allowed: ['daysText', 'days'] },
+  codeRefused: { allowed: ['problem'], required: ['problem'] },
+}
+
+const REQUIRED_BECAUSE: Readonly<Record<string, string>> = {
+  nextOpening: 'when the team is back, e.g. "amanhã às 8h"',
+  amount: 'the amount read',
+  line: 'the line to copy',
+  problem: 'what looks wrong in the code',
+}
+
+function placeholderProblems(key: string, value: string): string[] {
+  const { allowed = [], required = [] } = MESSAGE_PLACEHOLDERS[key] ?? {}
+  const can = allowed.length === 0 ? 'this message has no placeholders' : `this message can use ${allowed.map((n) => `{${n}}`).join(', ')}`
+  const written = [...value.matchAll(/\{([^{}\n]{0,40})\}/g)].map((m) => m[1]!)
+  const unknown = [...new Set(written.filter((name) => !allowed.includes(name)))].map((name) => {
+    const meant = lookalike(name.trim(), allowed)
+    return `{${name}} is not a placeholder: it would reach customers as written; ${meant === undefined ? can : `did you mean {${meant}}? (${can})`}`
+  })
+  const missing = required.filter((name) => !written.includes(name)).map((name) => `must contain {${name}} (${REQUIRED_BECAUSE[name] ?? name})`)
+  return [...unknown, ...missing]
+}
+
 const knowledgeBaseObject = z.object({
     business: z.object({ name: text(200), language: z.enum(['pt-BR', 'en']) }),
     departments: z.array(departmentSchema).min(1, 'needs at least one department'),
@@ -122,6 +156,11 @@ const knowledgeBaseObject = z.object({
       unreadableImage: text().optional(),
       unreadableDocument: text().optional(),
       audioUnheard: text().optional(),
+    }).superRefine((messages, ctx) => {
+      for (const [key, value] of Object.entries(messages)) {
+        if (typeof value !== 'string') continue
+        for (const message of placeholderProblems(key, value)) ctx.addIssue({ code: 'custom', path: [key], message })
+      }
     }),
   })
 // The lifecycle's texts are optional in the file and always present once loaded.

@@ -110,11 +110,11 @@ describe('local provider answers what the customer sent', () => {
 
   it("uses the knowledge base's wording when it has one", async () => {
     const custom = parseKnowledgeBase(
-      JSON.stringify({ ...kb, messages: { ...kb.messages, boletoRead: 'Boleto de {amount}, vence {dueDate}.\nBanco {bank}: {missing}' } }),
+      JSON.stringify({ ...kb, messages: { ...kb.messages, boletoRead: 'Boleto de {amount}, vence {dueDate}.\nBanco {bank}\nCopie: {line}' } }),
       'custom.json',
     )
     const reply = await createLocalProvider(custom, { now: at('2026-11-30T12:00:00Z') }).reply(turn(boleto.line))
-    expect(reply.text).toBe('Boleto de R$ 1.234,56, vence 10/12/2026.\nBanco Itaú (341): {missing}')
+    expect(reply.text).toMatch(/^Boleto de R\$ 1\.234,56, vence 10\/12\/2026\.\nBanco Itaú \(341\)\nCopie: [\d .]{47,}$/)
   })
 
   it('keeps {days}, the bare number, for a wording of its own', async () => {
