@@ -38,8 +38,12 @@ function described(value: unknown): string {
   return `${typeof value} ${String(value)}`
 }
 
-/** WhatsApp's limit for one text message, named where a text exceeds it. */
-const WHATSAPP_TEXT_LIMIT = 4096
+/** WhatsApp's limits, named where a text exceeds one. */
+const WHATSAPP_LIMITS: Readonly<Record<number, string>> = {
+  4096: "WhatsApp's limit for one message",
+  1024: "WhatsApp's limit for a menu's text",
+  20: "WhatsApp's limit for a button label",
+}
 
 /** One zod issue in the words of someone editing a YAML file; `data` is what the file holds. */
 export function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
@@ -58,7 +62,8 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
     }
     case 'too_big':
       if (typeof value === 'string') {
-        const why = Number(issue.maximum) === WHATSAPP_TEXT_LIMIT ? " (WhatsApp's limit for one message)" : ''
+        const limit = WHATSAPP_LIMITS[Number(issue.maximum)]
+        const why = limit === undefined ? '' : ` (${limit})`
         return `is ${[...value.trim()].length} characters long; the limit is ${String(issue.maximum)}${why}: shorten it`
       }
       return issue.message

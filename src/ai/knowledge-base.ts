@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
 import { CST, isMap, isNode, isScalar, LineCounter, Parser, parseDocument, visit, type Document } from 'yaml'
 import { z } from 'zod'
+import { fitText, MAX_BUTTONS, MAX_INTERACTIVE_BODY_CHARS, MAX_ROW_TITLE_CHARS, MAX_TITLE_CHARS } from '../domain/index.js'
 import { KnowledgeBaseError } from '../errors.js'
 import { describeIssue, formatPath, lookalike, suggestedId, type Problem } from './knowledge-base-problems.js'
 
@@ -140,9 +141,9 @@ const knowledgeBaseObject = z.object({
       /** A hand-off outside business hours; `{nextOpening}` becomes "amanhã às 8h" or the like. */
       handoffClosed: text().optional(),
       /** The department menu's text, sent when the department cannot be told (issue #12). */
-      menuBody: text().optional(),
-      /** The label of the button that opens the department list. */
-      menuButton: text().optional(),
+      menuBody: text(MAX_INTERACTIVE_BODY_CHARS).optional(),
+      /** The label of the button that opens the department list (WhatsApp: at most 20 characters). */
+      menuButton: text(MAX_TITLE_CHARS).optional(),
       /** After a department was picked from the menu with no question to answer; `{department}` is its name. */
       menuChosen: text().optional(),
       /** What the customer sent (see finding-texts.ts for placeholders); per-language defaults when absent. */
@@ -309,6 +310,7 @@ function crossReferenceProblems(data: Record<string, unknown>): Problem[] {
       problems.push({ path: ['departments', i, 'id'], message: `'${id}' is declared twice (first as departments[${ids.indexOf(id)}]); give each department its own id` })
     }
   })
+  problems.push(...menuTitleProblems(listItems(data.departments)))
   const declared = [...new Set(ids.filter((id) => id !== undefined))]
   // With no department declared, the missing departments are the problem, not every FAQ entry.
   if (declared.length === 0) return problems
@@ -321,6 +323,25 @@ function crossReferenceProblems(data: Record<string, unknown>): Problem[] {
     })
   })
   return problems
+}
+
+/**
+ * The department menu cuts names to WhatsApp's limits (20 characters on a button, when there
+ * are up to 3 departments; 24 on a list row): two names that cut to the same title could not
+ * be told apart, and WhatsApp refuses buttons with equal titles.
+ */
+function menuTitleProblems(departments: unknown[]): Problem[] {
+  const max = departments.length <= MAX_BUTTONS ? MAX_TITLE_CHARS : MAX_ROW_TITLE_CHARS
+  const titles = departments.map((d) => (isRecord(d) && typeof d.name === 'string' ? fitText(d.name, max) : undefined))
+  const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase()
+  return titles.flatMap((title, i) => {
+    const first = titles.findIndex((t) => same(t, title))
+    if (first === i || first < 0) return []
+    return [{
+      path: ['departments', i, 'name'],
+      message: `shows in the department menu as '${title!}', as departments[${first}].name does; customers could not tell them apart: make the first ${max} characters differ`,
+    }]
+  })
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
