@@ -185,7 +185,7 @@ export async function loadKnowledgeBase(path: string): Promise<KnowledgeBase> {
   let bytes: Buffer
   try {
     const info = await stat(path)
-    if (info.isDirectory()) throw new KnowledgeBaseError(`${path}: is a folder, not a file; point KNOWLEDGE_BASE at the file itself${await filesIn(path)}`)
+    if (info.isDirectory()) throw new KnowledgeBaseError(`${path}: is a folder, not a file; name the knowledge-base file itself${await filesIn(path)}`)
     if (info.size > MAX_FILE_BYTES) {
       throw new KnowledgeBaseError(
         `${path}: is ${megabytes(info.size)}; a knowledge base may be at most ${megabytes(MAX_FILE_BYTES)} (it is read whole at every start): remove what customers never ask about`,

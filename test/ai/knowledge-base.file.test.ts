@@ -66,7 +66,7 @@ describe('knowledge base file', () => {
     await mkdir(folder)
     await writeFile(join(folder, 'padaria.yaml'), YAML)
     expect(await loadError(folder)).toBe(
-      `${folder}: is a folder, not a file; point KNOWLEDGE_BASE at the file itself (e.g. ${join(folder, 'padaria.yaml')})`,
+      `${folder}: is a folder, not a file; name the knowledge-base file itself (e.g. ${join(folder, 'padaria.yaml')})`,
     )
   })
 
