@@ -94,6 +94,13 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
     if (!closed) failingSince ??= now()
   }
   connection.on('close', onClose)
+  // A connection made ready has had Redis answer its ready check: that counts as a probe's
+  // answer. Without it, Redis lost before the first probe came (a process that starts and
+  // serves within one probe interval) read as "unreachable at start".
+  const onReady = () => {
+    if (!closed) answered()
+  }
+  connection.on('ready', onReady)
 
   const probe = async () => {
     try {
@@ -122,6 +129,7 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
     },
     start() {
       failingSince = now()
+      if (connection.status === 'ready') answered()
       void probe().finally(() => {
         if (!closed) loop()
       })
@@ -131,6 +139,7 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
       closed = true
       clearTimeout(timer)
       connection.off('close', onClose)
+      connection.off('ready', onReady)
     },
   }
 }

@@ -60,6 +60,27 @@ describe('redis health', () => {
     expect(events.map((e) => e.state)).toEqual(['down', 'up'])
   }, 30_000)
 
+  it('counts the connection made ready as an answer: Redis lost before the first probe is not "at start"', async () => {
+    const server: RedisServer = await startRedisForTest()
+    const config = loadConfig({ REDIS_URL: server.url, REDIS_COMMAND_TIMEOUT_MS: '200' })
+    const connection = new Redis({ ...redisOptions(config.redis!, 'producer'), lazyConnect: true })
+    connection.on('error', () => {})
+    cleanups.push(() => connection.disconnect())
+    // Probes far apart: the only answer before the kill is the connection's ready check.
+    const health = createRedisHealth({ connection, failoverAfterMs: FAILOVER_AFTER_MS, probeIntervalMs: 150, log: silentLog })
+    cleanups.push(() => health.close())
+    const events: RedisHealthEvent[] = []
+    health.onChange((e) => events.push(e))
+    const ready = once(connection, 'ready')
+    // Its first probe opens the lazy connection, and fails: the connection is not ready yet.
+    health.start()
+    await ready
+    const down = new Promise<void>((resolve) => health.onChange((e) => e.state === 'down' && resolve()))
+    await server.kill()
+    await within(down, 15_000, 'redis down')
+    expect(events[0]).toMatchObject({ state: 'down', reason: 'unreachable', atStart: false })
+  })
+
   it('says hung when Redis keeps its sockets and answers nothing (SIGSTOP), and up when it thaws', async () => {
     const { server, health, events, next } = await watch()
     health.start()
