@@ -8,7 +8,7 @@ import {
   ADMIN_TOKEN_MIN_LENGTH, checkRoleConfig, configWarnings, isAdminTokenShort, isMetricsOpenOnPublic, loadConfig, type Config, type Role,
 } from './config/index.js'
 import type { Runtime } from './dispatch/index.js'
-import { AtendeError, DatabaseUnreachableError } from './errors.js'
+import { AtendeError } from './errors.js'
 import { closeAll, installCrashHandlers, installShutdown, type Closer, type Started } from './lib/index.js'
 import type { Alerts, Metrics } from './ops/index.js'
 import type { PrivacyCommand } from './privacy/index.js'
@@ -111,25 +111,8 @@ async function openMigrated(s: Data, config: Config): Promise<{ database: Databa
     return { database, applied }
   } catch (err) {
     await database.close()
-    throw (url === undefined ? undefined : unreachableDatabase(err, url)) ?? err
+    throw (url === undefined ? undefined : s.unreachableDatabase(err, url)) ?? err
   }
-}
-
-/** Node's codes for a server that cannot be reached, and PostgreSQL's classes for a refused login or database. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'])
-
-function unreachableDatabase(err: unknown, url: string): DatabaseUnreachableError | undefined {
-  for (let e: unknown = err, depth = 0; depth < 5 && e instanceof Error; depth++, e = e.cause) {
-    const code = (e as Error & { code?: unknown }).code
-    const refused = typeof code === 'string' && (UNREACHABLE_CODES.has(code) || /^(28|3D)[0-9A-Z]{3}$/.test(code))
-    // pg's pool says only this when connectionTimeoutMillis passes.
-    if (refused || /connection timeout|timeout expired/i.test(e.message)) {
-      const u = new URL(url)
-      // Host, port and database only: the URL's user and password stay out of the message.
-      return new DatabaseUnreachableError(`cannot open the database of DATABASE_URL (${u.host}${u.pathname}): ${e.message}`, { cause: err })
-    }
-  }
-  return undefined
 }
 
 /** `privacy export|erase <waId>`, or null after saying what is wrong (exit code 2). */

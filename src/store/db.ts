@@ -7,7 +7,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { DrizzleQueryError, type SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import pg from 'pg'
-import { DataDirLockedError } from '../errors.js'
+import { DataDirLockedError, DatabaseUnreachableError } from '../errors.js'
 import * as schema from './schema.js'
 
 export type Schema = typeof schema
@@ -277,6 +277,28 @@ export function sqlStateOf(err: unknown): string | undefined {
   for (let depth = 0; depth < 4 && e instanceof Error; depth++, e = e.cause) {
     const code = (e as Error & { code?: unknown }).code
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
+  }
+  return undefined
+}
+
+/** Node's codes for a server that cannot be reached, and PostgreSQL's classes for a refused login or database. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'])
+
+/**
+ * The failure to open or first use a PostgreSQL database (a wrong DATABASE_URL, a server that
+ * cannot be reached, a database not created, a refused login) as one line naming
+ * DATABASE_URL, without its user or password; undefined for any other failure.
+ */
+export function unreachableDatabase(err: unknown, url: string): DatabaseUnreachableError | undefined {
+  for (let e: unknown = err, depth = 0; depth < 5 && e instanceof Error; depth++, e = e.cause) {
+    const code = (e as Error & { code?: unknown }).code
+    const refused = typeof code === 'string' && (UNREACHABLE_CODES.has(code) || /^(28|3D)[0-9A-Z]{3}$/.test(code))
+    // pg's pool says only this when connectionTimeoutMillis passes.
+    if (refused || /connection timeout|timeout expired/i.test(e.message)) {
+      const u = new URL(url)
+      // Host, port and database only: the URL's user and password stay out of the message.
+      return new DatabaseUnreachableError(`cannot open the database of DATABASE_URL (${u.host}${u.pathname}): ${e.message}`, { cause: err })
+    }
   }
   return undefined
 }

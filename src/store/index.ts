@@ -1,4 +1,4 @@
-export { openDatabase, queryRows, type Database, type Db, type OpenDatabaseOptions } from './db.js'
+export { openDatabase, queryRows, unreachableDatabase, type Database, type Db, type OpenDatabaseOptions } from './db.js'
 export { migrate } from './migrate.js'
 export * as schema from './schema.js'
 export type { ConversationStatus, OutboundKind } from './schema.js'
