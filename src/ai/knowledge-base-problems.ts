@@ -3,6 +3,7 @@
  * and a path such as `departments[1].examples[0]`) and what to do, in one line each.
  */
 import type { z } from 'zod'
+import { foldText } from './text-analysis.js'
 
 export interface Problem {
   path: readonly PropertyKey[]
@@ -84,9 +85,6 @@ const TRANSLATED_KEYS: Record<string, string> = {
   dias: 'daysText', problema: 'problem', horario: 'nextOpening', abertura: 'nextOpening', segmento: 'segment',
 }
 
-/** The accent-free lowercase form two spellings are compared in. */
-const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-
 /** Optimal string alignment distance (a swap of two neighbours counts once). */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
@@ -102,10 +100,10 @@ function distance(a: string, b: string): number {
 
 /** The one of `known` that `written` looks like a misspelling or translation of, if any. */
 export function lookalike(written: string, known: readonly string[]): string | undefined {
-  const w = fold(written)
+  const w = foldText(written)
   // Each known name, and the Portuguese words for it, spelt nearly right.
   const spellings: Array<[string, string]> = [
-    ...known.map((key): [string, string] => [fold(key), key]),
+    ...known.map((key): [string, string] => [foldText(key), key]),
     ...Object.entries(TRANSLATED_KEYS).filter(([, key]) => known.includes(key)),
   ]
   let best: { key: string; d: number } | undefined
@@ -118,6 +116,6 @@ export function lookalike(written: string, known: readonly string[]): string | u
 
 /** `'Pedidos e Entregas'` → `pedidos-e-entregas`: an id the schema accepts, to suggest. */
 export function suggestedId(written: string): string {
-  const slug = fold(written).replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '')
+  const slug = foldText(written).replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '')
   return slug === '' ? 'atendimento' : slug
 }
